@@ -1,0 +1,83 @@
+//! Server-side helpers for server functions: the services, the caller's browser session, the session cookie
+//! and the same-origin check.
+
+use super::AppError;
+use crate::backend::principal::Principal;
+use crate::backend::sessions;
+use crate::backend::state::{AppState, Svc};
+use http::request::Parts;
+use leptos::prelude::*;
+
+/// Name of the HttpOnly session cookie.
+pub const COOKIE_NAME: &str = "td_session";
+
+pub fn svc() -> Result<Svc, AppError> {
+    use_context::<AppState>().map(|s| s.svc).ok_or_else(|| AppError { status: 500, message: "state missing".into() })
+}
+
+fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| AppError { status: 500, message: "request missing".into() })
+}
+
+/// The session cookie's value, if the request has one.
+pub fn cookie() -> Option<String> {
+    let parts = parts().ok()?;
+    parts.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|h| {
+        h.split(';').find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == COOKIE_NAME && !v.is_empty()).then(|| v.to_string())
+        })
+    })
+}
+
+/// The signed-in caller, or 401.
+pub async fn principal() -> Result<Principal, AppError> {
+    let c = cookie().ok_or_else(|| AppError { status: 401, message: "Please sign in".into() })?;
+    let view = sessions::from_cookie(&*svc()?, &c).await?;
+    Ok(view.principal.clone())
+}
+
+/// Refuses requests that a browser marks as coming from another site (CSRF). With SameSite=Strict cookies this
+/// is a second, independent lock.
+pub fn same_origin() -> Result<(), AppError> {
+    let parts = parts()?;
+    let h = &parts.headers;
+    let host = h.get(http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if let Some(origin) = h.get(http::header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let origin_host = origin.split("://").nth(1).unwrap_or("");
+        if origin == "null" || origin_host != host {
+            return Err(AppError { status: 403, message: "Cross-site request refused".into() });
+        }
+    }
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if site != "same-origin" && site != "none" {
+            return Err(AppError { status: 403, message: "Cross-site request refused".into() });
+        }
+    }
+    Ok(())
+}
+
+/// The peer address of the request.
+pub fn client_ip() -> std::net::IpAddr {
+    parts()
+        .ok()
+        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()))
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
+}
+
+/// Sets (or with `None`, clears) the session cookie on the response.
+pub fn set_cookie(value: Option<&str>) {
+    let Some(resp) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let secure = svc().map(|s| s.config.secure_cookies).unwrap_or(false);
+    let sec = if secure { "; Secure" } else { "" };
+    let header = match value {
+        Some(v) => format!(
+            "{COOKIE_NAME}={v}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{sec}",
+            sessions::BROWSER_SESSION_MS / 1000
+        ),
+        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{sec}"),
+    };
+    if let Ok(v) = http::HeaderValue::from_str(&header) {
+        resp.append_header(http::header::SET_COOKIE, v);
+    }
+}

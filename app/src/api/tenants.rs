@@ -1,0 +1,133 @@
+//! Tenant management for the system administrator, and tenant administrators with their activation links.
+
+use super::AppError;
+use crate::model::{PageData, Tenant, User, UserActivationLink};
+use leptos::prelude::*;
+
+/// Rows per page in the console's tables.
+pub const PAGE_SIZE: i64 = 10;
+
+#[cfg(feature = "ssr")]
+fn link(page: i64, search: String, sort: String, desc: bool) -> Result<crate::backend::paging::PageLink, AppError> {
+    let mut q = std::collections::HashMap::new();
+    q.insert("pageSize".to_string(), PAGE_SIZE.to_string());
+    q.insert("page".to_string(), page.max(0).to_string());
+    q.insert("textSearch".to_string(), search);
+    if !sort.is_empty() {
+        q.insert("sortProperty".to_string(), sort);
+    }
+    q.insert("sortOrder".to_string(), if desc { "DESC" } else { "ASC" }.to_string());
+    Ok(crate::backend::paging::PageLink::from_query(&q)?)
+}
+
+#[cfg(feature = "ssr")]
+fn parse_id(id: &str, what: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError { status: 400, message: format!("Invalid {what} id") })
+}
+
+#[cfg(feature = "ssr")]
+fn opt(s: String) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// One page of tenants.
+#[server(prefix = "/_sfn", endpoint = "tenants")]
+pub async fn list_tenants(page: i64, search: String, sort: String, desc: bool) -> Result<PageData<Tenant>, AppError> {
+    use super::ssr::*;
+    let p = principal().await?;
+    Ok(crate::backend::tenants::list(&*svc()?, &p, &link(page, search, sort, desc)?).await?)
+}
+
+/// One tenant.
+#[server(prefix = "/_sfn", endpoint = "tenant")]
+pub async fn get_tenant(id: String) -> Result<Tenant, AppError> {
+    use super::ssr::*;
+    let p = principal().await?;
+    let id = crate::model::TenantId(parse_id(&id, "tenant")?);
+    Ok(crate::backend::tenants::get(&*svc()?, &p, id).await?)
+}
+
+/// Creates (empty `id`) or updates a tenant.
+#[server(prefix = "/_sfn", endpoint = "save_tenant")]
+pub async fn save_tenant(
+    id: String,
+    version: String,
+    title: String,
+    email: String,
+    country: String,
+    city: String,
+) -> Result<Tenant, AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let p = principal().await?;
+    let t = Tenant {
+        id: opt(id).map(|i| parse_id(&i, "tenant").map(crate::model::TenantId)).transpose()?,
+        version: version.trim().parse().ok(),
+        title: Some(title),
+        email: opt(email),
+        country: opt(country),
+        city: opt(city),
+        ..Tenant::default()
+    };
+    Ok(crate::backend::tenants::save(&*svc()?, &p, &t).await?)
+}
+
+/// Deletes a tenant and everything it owns.
+#[server(prefix = "/_sfn", endpoint = "delete_tenant")]
+pub async fn delete_tenant(id: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let p = principal().await?;
+    let id = crate::model::TenantId(parse_id(&id, "tenant")?);
+    Ok(crate::backend::tenants::delete(&*svc()?, &p, id).await?)
+}
+
+/// One page of a tenant's administrators.
+#[server(prefix = "/_sfn", endpoint = "tenant_admins")]
+pub async fn list_tenant_admins(tenant_id: String, page: i64) -> Result<PageData<User>, AppError> {
+    use super::ssr::*;
+    let p = principal().await?;
+    let id = crate::model::TenantId(parse_id(&tenant_id, "tenant")?);
+    Ok(crate::backend::users::list_tenant_users(&*svc()?, &p, id, &link(page, String::new(), "email".into(), false)?).await?)
+}
+
+/// Creates a tenant administrator and returns its first activation link.
+#[server(prefix = "/_sfn", endpoint = "create_tenant_admin")]
+pub async fn create_tenant_admin(
+    tenant_id: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+) -> Result<UserActivationLink, AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let p = principal().await?;
+    let svc = svc()?;
+    let u = User {
+        id: None,
+        created_time: None,
+        tenant_id: Some(crate::model::TenantId(parse_id(&tenant_id, "tenant")?)),
+        customer_id: None,
+        email: Some(email.trim().to_string()),
+        name: None,
+        authority: Some(crate::model::Authority::TenantAdmin),
+        first_name: opt(first_name),
+        last_name: opt(last_name),
+        phone: None,
+        additional_info: None,
+        version: None,
+    };
+    let user = crate::backend::users::save(&svc, &p, &u, false).await?;
+    Ok(crate::backend::users::activation_link(&svc, &p, user.id).await?)
+}
+
+/// A fresh activation link for a user who has not set a password yet.
+#[server(prefix = "/_sfn", endpoint = "activation_link")]
+pub async fn activation_link(user_id: String) -> Result<UserActivationLink, AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let p = principal().await?;
+    let id = crate::model::UserId(parse_id(&user_id, "user")?);
+    Ok(crate::backend::users::activation_link(&*svc()?, &p, id).await?)
+}

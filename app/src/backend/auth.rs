@@ -1,0 +1,88 @@
+//! Signing in and out, token rotation and password change: the flows behind `/api/auth/*`, shared by the REST
+//! API and the console's server functions.
+
+use super::error::{ServiceError, ServiceResult};
+use super::principal::Principal;
+use super::sessions::{self, SessionKind};
+use super::state::Services;
+use super::throttle;
+use super::users::{self, UserRecord};
+use crate::model::JwtPair;
+use std::net::IpAddr;
+use uuid::Uuid;
+
+/// The outcome of a password check that passed every gate.
+pub struct SignedIn {
+    pub user: UserRecord,
+    pub session_id: Uuid,
+    /// Set for browser sessions: the cookie secret.
+    pub cookie: Option<String>,
+}
+
+fn bad_credentials() -> ServiceError {
+    ServiceError::BadCredentials("Invalid username or password".into())
+}
+
+/// Checks email and password under both throttles and opens a session of `kind`.
+pub async fn sign_in(svc: &Services, email: &str, password: &str, ip: IpAddr, kind: SessionKind) -> ServiceResult<SignedIn> {
+    svc.ip_limiter.check(ip)?;
+    let account = email.trim().to_lowercase();
+    if account.is_empty() || account.len() > 255 || password.len() > 1024 {
+        return Err(bad_credentials());
+    }
+    let bucket = throttle::check_account(svc, &account, ip).await?;
+    let user = users::find_by_email(svc, &account).await?;
+    let ok = svc.hasher.verify(password, user.as_ref().and_then(|u| u.password_hash.as_deref())).await?;
+    let Some(user) = user.filter(|_| ok) else {
+        throttle::record_failure(svc, &bucket).await?;
+        return Err(bad_credentials());
+    };
+    if !user.enabled {
+        return Err(ServiceError::BadCredentials("User account is not active".into()));
+    }
+    throttle::record_success(svc, &account, ip).await?;
+    let (session_id, cookie) = sessions::open(svc, &user, kind).await?;
+    Ok(SignedIn { user, session_id, cookie })
+}
+
+/// `POST /api/auth/login`.
+pub async fn login(svc: &Services, email: &str, password: &str, ip: IpAddr) -> ServiceResult<JwtPair> {
+    let s = sign_in(svc, email, password, ip, SessionKind::Api).await?;
+    sessions::issue_pair(svc, &s.user, s.session_id).await
+}
+
+/// `POST /api/auth/changePassword`: needs the current password, ends the user's other sessions and returns a
+/// fresh pair for this one.
+pub async fn change_password(svc: &Services, p: &Principal, current: &str, new: &str) -> ServiceResult<Option<JwtPair>> {
+    let user = users::find(svc, p.user_id).await?.ok_or_else(|| ServiceError::Unauthenticated("Authentication failed".into()))?;
+    if !svc.hasher.verify(current, user.password_hash.as_deref()).await? {
+        return Err(ServiceError::InvalidArguments("Current password doesn't match!".into()));
+    }
+    if current == new {
+        return Err(ServiceError::InvalidArguments("New password should be different from existing!".into()));
+    }
+    super::passwords::check_policy(new)?;
+    let hash = svc.hasher.hash(new).await?;
+    sqlx::query("UPDATE user_credentials SET password_hash = $1 WHERE user_id = $2")
+        .bind(hash)
+        .bind(p.user_id.0.to_string())
+        .execute(&svc.db.pool)
+        .await?;
+    sessions::revoke_others(svc, p.user_id, Some(p.session_id)).await?;
+    let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM auth_session WHERE id = $1")
+        .bind(p.session_id.to_string())
+        .fetch_optional(&svc.db.pool)
+        .await?;
+    if kind.as_deref() == Some("api") {
+        let user = users::find(svc, p.user_id).await?.ok_or_else(|| ServiceError::not_found("User", p.user_id))?;
+        return Ok(Some(sessions::issue_pair(svc, &user, p.session_id).await?));
+    }
+    Ok(None)
+}
+
+/// Activation completes by signing the user in.
+pub async fn activate(svc: &Services, secret: &str, password: &str) -> ServiceResult<JwtPair> {
+    let user = users::activate(svc, secret, password).await?;
+    let (sid, _) = sessions::open(svc, &user, SessionKind::Api).await?;
+    sessions::issue_pair(svc, &user, sid).await
+}

@@ -1,0 +1,115 @@
+//! What a start needs before serving: the JWT signing key (generated once, shared by every node through the
+//! database) and a system administrator (from the environment, or a one-time set-up link).
+
+use super::clock::now_ms;
+use super::config::Config;
+use super::db::Db;
+use super::error::{ServiceError, ServiceResult};
+use super::jwt::JwtKeys;
+use super::passwords::PasswordHasherPool;
+use super::sessions::SessionCache;
+use super::state::Services;
+use super::throttle::IpLimiter;
+use super::tokens::{hash_secret, new_secret};
+use super::users;
+use base64::Engine;
+use rand::RngCore;
+
+const SETUP: &str = "setup";
+const SETUP_TTL_MS: i64 = 24 * 3_600_000;
+
+async fn setting(db: &Db, key: &str) -> ServiceResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&db.pool).await?)
+}
+
+async fn put_setting(db: &Db, key: &str, value: &str) -> ServiceResult<()> {
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2")
+        .bind(key)
+        .bind(value)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// The configured key, or the one stored in the database (first node to start creates it).
+async fn jwt_secret(db: &Db, config: &Config) -> ServiceResult<Vec<u8>> {
+    if let Some(s) = &config.jwt_secret {
+        return Ok(s.as_bytes().to_vec());
+    }
+    let mut bytes = [0u8; 64];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let fresh = base64::engine::general_purpose::STANDARD.encode(bytes);
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING")
+        .bind(fresh)
+        .execute(&db.pool)
+        .await?;
+    let stored = setting(db, "jwt_secret").await?.ok_or_else(|| ServiceError::Internal("jwt secret missing".into()))?;
+    base64::engine::general_purpose::STANDARD.decode(stored).map_err(|e| ServiceError::Internal(format!("jwt secret: {e}")))
+}
+
+/// Builds the services over an opened store.
+pub async fn services(db: Db, config: Config, login_ip_per_minute: u32) -> ServiceResult<Services> {
+    let secret = jwt_secret(&db, &config).await?;
+    Ok(Services {
+        jwt: JwtKeys::new(&secret),
+        hasher: PasswordHasherPool::new(config.max_parallel_hashes)?,
+        sessions: SessionCache::default(),
+        ip_limiter: IpLimiter::new(login_ip_per_minute),
+        db,
+        config,
+    })
+}
+
+/// What the operator must be told after start.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SysadminState {
+    Present,
+    CreatedFromEnvironment,
+    /// No administrator yet: open this link once to create one.
+    SetupLink(String),
+}
+
+/// Makes sure a system administrator exists or can be created.
+pub async fn ensure_sysadmin(svc: &Services) -> ServiceResult<SysadminState> {
+    if users::sysadmin_exists(svc).await? {
+        return Ok(SysadminState::Present);
+    }
+    if let (Some(email), Some(password)) = (&svc.config.sysadmin_email, &svc.config.sysadmin_password) {
+        users::create_sysadmin(svc, email, password).await?;
+        return Ok(SysadminState::CreatedFromEnvironment);
+    }
+    let secret = new_secret();
+    put_setting(&svc.db, "setup_token_hash", &hash_secret(SETUP, &secret)).await?;
+    put_setting(&svc.db, "setup_token_expires", &(now_ms() + SETUP_TTL_MS).to_string()).await?;
+    Ok(SysadminState::SetupLink(format!("{}/setup?token={secret}", svc.config.public_url)))
+}
+
+/// Whether a set-up secret is the current, unexpired one (and no administrator exists yet).
+pub async fn setup_token_valid(svc: &Services, secret: &str) -> ServiceResult<bool> {
+    if users::sysadmin_exists(svc).await? {
+        return Ok(false);
+    }
+    let hash = setting(&svc.db, "setup_token_hash").await?;
+    let exp = setting(&svc.db, "setup_token_expires").await?.and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    Ok(hash.as_deref() == Some(hash_secret(SETUP, secret).as_str()) && exp > now_ms())
+}
+
+/// Spends the set-up secret to create the system administrator.
+pub async fn complete_setup(svc: &Services, secret: &str, email: &str, password: &str) -> ServiceResult<()> {
+    if !setup_token_valid(svc, secret).await? {
+        return Err(ServiceError::InvalidArguments("This set-up link is no longer valid".into()));
+    }
+    if !super::validate::is_email(email) {
+        return Err(ServiceError::InvalidArguments(format!("Invalid email address format '{email}'")));
+    }
+    super::passwords::check_policy(password)?;
+    let deleted = sqlx::query("DELETE FROM settings WHERE key = 'setup_token_hash' AND value = $1")
+        .bind(hash_secret(SETUP, secret))
+        .execute(&svc.db.pool)
+        .await?;
+    if deleted.rows_affected() != 1 {
+        return Err(ServiceError::InvalidArguments("This set-up link is no longer valid".into()));
+    }
+    users::create_sysadmin(svc, email, password).await?;
+    Ok(())
+}

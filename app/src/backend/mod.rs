@@ -1,0 +1,22 @@
+//! Server-only services. The REST API (`rest`) and the console's server functions both call these; none of
+//! this is compiled into the browser bundle.
+
+pub mod auth;
+pub mod authz;
+pub mod bootstrap;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod jwt;
+pub mod paging;
+pub mod passwords;
+pub mod principal;
+pub mod rest;
+pub mod sessions;
+pub mod state;
+pub mod tenants;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+pub mod validate;

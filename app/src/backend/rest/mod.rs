@@ -1,0 +1,39 @@
+//! The ThingsBoard-compatible REST API. Handlers only translate HTTP to service calls; authorization and
+//! validation happen in the services.
+
+pub mod auth;
+pub mod extract;
+pub mod tenants;
+pub mod users;
+
+use crate::backend::error::ServiceError;
+use crate::backend::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+/// Every `/api` route; unknown `/api` paths answer 404 in ThingsBoard's shape.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/login", post(auth::login))
+        .route("/api/auth/token", post(auth::token))
+        .route("/api/auth/user", get(auth::user))
+        .route("/api/auth/logout", post(auth::logout))
+        .route("/api/auth/changePassword", post(auth::change_password))
+        .route("/api/noauth/userPasswordPolicy", get(auth::password_policy))
+        .route("/api/noauth/activate", get(auth::check_activate).post(auth::activate))
+        .route("/api/tenant", post(tenants::save))
+        .route("/api/tenant/{id}", get(tenants::get).delete(tenants::delete))
+        .route("/api/tenant/info/{id}", get(tenants::info))
+        .route("/api/tenant/{id}/users", get(users::tenant_users))
+        .route("/api/tenants", get(tenants::list))
+        .route("/api/tenantInfos", get(tenants::list_infos))
+        .route("/api/user", post(users::save))
+        .route("/api/user/{id}", get(users::get))
+        .route("/api/user/{id}/activationLink", get(users::activation_link))
+        .route("/api/user/{id}/activationLinkInfo", get(users::activation_link_info))
+        .route("/api/{*rest}", axum::routing::any(not_found))
+}
+
+async fn not_found() -> ServiceError {
+    ServiceError::NotFound("Requested item wasn't found!".into())
+}

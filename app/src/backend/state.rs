@@ -1,0 +1,29 @@
+//! The services bundle every handler and server function receives: store, configuration, keys, caches, limits.
+
+use super::config::Config;
+use super::db::Db;
+use super::jwt::JwtKeys;
+use super::passwords::PasswordHasherPool;
+use super::sessions::SessionCache;
+use super::throttle::IpLimiter;
+use std::sync::Arc;
+
+/// Shared by every request on this node.
+pub struct Services {
+    pub db: Db,
+    pub config: Config,
+    pub jwt: JwtKeys,
+    pub hasher: PasswordHasherPool,
+    pub sessions: SessionCache,
+    pub ip_limiter: IpLimiter,
+}
+
+/// Cheap to clone into handlers.
+pub type Svc = Arc<Services>;
+
+/// Axum state: the Leptos options the renderer needs plus the services.
+#[derive(Clone, axum::extract::FromRef)]
+pub struct AppState {
+    pub leptos_options: leptos::config::LeptosOptions,
+    pub svc: Svc,
+}

@@ -1,0 +1,419 @@
+//! User accounts: lookup, tenant-administrator creation by the system administrator, activation links and
+//! activation. Credentials live beside the user row; activation secrets are stored hashed and used once.
+
+use super::authz::{self, Operation, Target};
+use super::clock::now_ms;
+use super::error::{ServiceError, ServiceResult};
+use super::principal::Principal;
+use super::state::Services;
+use super::tokens::{hash_secret, new_secret};
+use super::validate;
+use crate::model::{Authority, CustomerId, NULL_UUID, PageData, TenantId, User, UserActivationLink, UserId};
+use super::paging::PageLink;
+use serde_json::{Map, Value, json};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+/// Purpose tag of activation secrets.
+pub const ACTIVATE: &str = "activate";
+
+/// A user as stored, with the credential facts the services need.
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub created_time: i64,
+    pub tenant_id: Option<TenantId>,
+    pub customer_id: Option<CustomerId>,
+    pub authority: Authority,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub additional_info: Option<Value>,
+    pub version: i64,
+    pub password_hash: Option<String>,
+    pub enabled: bool,
+    pub last_login_ts: Option<i64>,
+}
+
+/// Columns `from_row` expects, for `FROM tb_user u JOIN user_credentials c`.
+pub const USER_COLUMNS: &str = "u.id, u.created_time, u.tenant_id, u.customer_id, u.authority, u.email, u.first_name, \
+     u.last_name, u.phone, u.additional_info, u.version, c.password_hash, c.enabled, c.last_login_ts";
+
+fn uuid_col(row: &AnyRow, col: &str) -> ServiceResult<Option<Uuid>> {
+    let s: Option<String> = row.try_get(col)?;
+    s.map(|s| Uuid::parse_str(&s).map_err(|e| ServiceError::Internal(format!("bad uuid in {col}: {e}")))).transpose()
+}
+
+/// Reads a `USER_COLUMNS` row.
+pub fn from_row(row: &AnyRow) -> ServiceResult<UserRecord> {
+    let id = uuid_col(row, "id")?.ok_or_else(|| ServiceError::Internal("user without id".into()))?;
+    let authority_s: String = row.try_get("authority")?;
+    let authority = Authority::parse(&authority_s).ok_or_else(|| ServiceError::Internal(format!("authority {authority_s}")))?;
+    let info: Option<String> = row.try_get("additional_info")?;
+    Ok(UserRecord {
+        id: UserId(id),
+        created_time: row.try_get("created_time")?,
+        tenant_id: uuid_col(row, "tenant_id")?.map(TenantId),
+        customer_id: uuid_col(row, "customer_id")?.map(CustomerId),
+        authority,
+        email: row.try_get("email")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        phone: row.try_get("phone")?,
+        additional_info: info.and_then(|s| serde_json::from_str(&s).ok()),
+        version: row.try_get("version")?,
+        password_hash: row.try_get("password_hash")?,
+        enabled: row.try_get::<i64, _>("enabled")? != 0,
+        last_login_ts: row.try_get("last_login_ts")?,
+    })
+}
+
+impl UserRecord {
+    /// The wire shape, with the credential facts ThingsBoard adds to `additionalInfo`.
+    pub fn to_dto(&self) -> User {
+        let mut info = match &self.additional_info {
+            Some(Value::Object(m)) => m.clone(),
+            _ => Map::new(),
+        };
+        info.insert("userCredentialsEnabled".into(), json!(self.enabled));
+        info.insert("userActivated".into(), json!(self.password_hash.is_some()));
+        info.insert("lastLoginTs".into(), json!(self.last_login_ts));
+        User {
+            id: Some(self.id),
+            created_time: Some(self.created_time),
+            tenant_id: Some(self.tenant_id.unwrap_or(TenantId(NULL_UUID))),
+            customer_id: Some(self.customer_id.unwrap_or(CustomerId(NULL_UUID))),
+            email: Some(self.email.clone()),
+            name: Some(self.email.clone()),
+            authority: Some(self.authority),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            phone: self.phone.clone(),
+            additional_info: Some(Value::Object(info)),
+            version: Some(self.version),
+        }
+    }
+
+    /// The authorization target this user is.
+    pub fn target(&self) -> Target {
+        Target::User { id: self.id, tenant: self.tenant_id, authority: self.authority }
+    }
+}
+
+/// Loads a user by id.
+pub async fn find(svc: &Services, id: UserId) -> ServiceResult<Option<UserRecord>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE u.id = $1");
+    let row = sqlx::query(&sql).bind(id.0.to_string()).fetch_optional(&svc.db.pool).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Loads a user by login email (case-insensitive).
+pub async fn find_by_email(svc: &Services, email: &str) -> ServiceResult<Option<UserRecord>> {
+    let sql =
+        format!("SELECT {USER_COLUMNS} FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE u.email_lower = $1");
+    let row = sqlx::query(&sql).bind(email.trim().to_lowercase()).fetch_optional(&svc.db.pool).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A user the caller may read, or 403/404.
+pub async fn get(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserRecord> {
+    let u = find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    authz::check(p, Operation::Read, u.target(), "User", id)?;
+    Ok(u)
+}
+
+/// Whether any system administrator exists yet.
+pub async fn sysadmin_exists(svc: &Services) -> ServiceResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tb_user WHERE authority = 'SYS_ADMIN'")
+        .fetch_one(&svc.db.pool)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Inserts a user and its credentials in one transaction.
+async fn insert(
+    svc: &Services,
+    u: &User,
+    authority: Authority,
+    tenant: Option<TenantId>,
+    password_hash: Option<String>,
+) -> ServiceResult<UserId> {
+    let email = validate::required("User", "email", &u.email)?;
+    if !validate::is_email(&email) {
+        return Err(ServiceError::InvalidArguments(format!("Invalid email address format '{email}'")));
+    }
+    validate::max_len("first name", &u.first_name)?;
+    validate::max_len("last name", &u.last_name)?;
+    validate::max_len("phone", &u.phone)?;
+    if u.additional_info.as_ref().is_some_and(|v| !v.is_object() && !v.is_null()) {
+        return Err(ServiceError::InvalidArguments("additionalInfo must be a JSON object".into()));
+    }
+    let id = UserId(Uuid::now_v7());
+    let now = now_ms();
+    let mut tx = svc.db.pool.begin().await?;
+    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tb_user WHERE email_lower = $1")
+        .bind(email.to_lowercase())
+        .fetch_one(&mut *tx)
+        .await?;
+    if taken > 0 {
+        return Err(ServiceError::InvalidArguments(format!("User with email '{email}' already present in database!")));
+    }
+    if let Some(t) = tenant {
+        let exists: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM tenant WHERE id = $1").bind(t.0.to_string()).fetch_one(&mut *tx).await?;
+        if exists == 0 {
+            return Err(ServiceError::not_found("Tenant", t));
+        }
+    }
+    sqlx::query(
+        "INSERT INTO tb_user (id, created_time, tenant_id, customer_id, authority, email, email_lower, first_name, \
+         last_name, phone, additional_info, version) VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, $9, $10, 1)",
+    )
+    .bind(id.0.to_string())
+    .bind(now)
+    .bind(tenant.map(|t| t.0.to_string()))
+    .bind(authority.as_str())
+    .bind(&email)
+    .bind(email.to_lowercase())
+    .bind(u.first_name.clone())
+    .bind(u.last_name.clone())
+    .bind(u.phone.clone())
+    .bind(u.additional_info.as_ref().filter(|v| !v.is_null()).map(|v| v.to_string()))
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| unique_email(e, &email))?;
+    let enabled = i64::from(password_hash.is_some());
+    sqlx::query("INSERT INTO user_credentials (user_id, password_hash, enabled) VALUES ($1, $2, $3)")
+        .bind(id.0.to_string())
+        .bind(password_hash)
+        .bind(enabled)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A unique-index race on email becomes the same 400 as the pre-check.
+fn unique_email(e: sqlx::Error, email: &str) -> ServiceError {
+    if let sqlx::Error::Database(d) = &e {
+        if d.is_unique_violation() {
+            return ServiceError::InvalidArguments(format!("User with email '{email}' already present in database!"));
+        }
+    }
+    e.into()
+}
+
+/// Creates the system administrator with a password (first start or the set-up link).
+pub async fn create_sysadmin(svc: &Services, email: &str, password: &str) -> ServiceResult<UserId> {
+    super::passwords::check_policy(password)?;
+    let hash = svc.hasher.hash(password).await?;
+    let u = User {
+        id: None,
+        created_time: None,
+        tenant_id: None,
+        customer_id: None,
+        email: Some(email.to_string()),
+        name: None,
+        authority: Some(Authority::SysAdmin),
+        first_name: None,
+        last_name: None,
+        phone: None,
+        additional_info: None,
+        version: None,
+    };
+    insert(svc, &u, Authority::SysAdmin, None, Some(hash)).await
+}
+
+/// `POST /api/user`: this layer creates tenant administrators (system administrator only) and lets a user
+/// update its own names and phone. Customer users and user groups arrive with the access-control layer.
+pub async fn save(svc: &Services, p: &Principal, u: &User, send_activation_mail: bool) -> ServiceResult<UserRecord> {
+    if let Some(id) = u.id {
+        return update(svc, p, id, u).await;
+    }
+    let authority = u.authority.ok_or_else(|| ServiceError::InvalidArguments("User authority should be specified".into()))?;
+    let tenant = u.tenant_id.filter(|t| !t.is_null());
+    if authority == Authority::TenantAdmin && tenant.is_none() && p.authority == Authority::SysAdmin {
+        return Err(ServiceError::InvalidArguments("Tenant administrator should be assigned to tenant".into()));
+    }
+    authz::check(p, Operation::Create, Target::NewUser { tenant, authority }, "User", "new")?;
+    if send_activation_mail {
+        return Err(ServiceError::InvalidArguments(
+            "Couldn't send user activation email: no mail server is configured. Create the user with \
+             sendActivationMail=false and share its activation link instead."
+                .into(),
+        ));
+    }
+    let id = insert(svc, u, authority, tenant, None).await?;
+    find(svc, id).await?.ok_or_else(|| ServiceError::Internal("user vanished after insert".into()))
+}
+
+async fn update(svc: &Services, p: &Principal, id: UserId, u: &User) -> ServiceResult<UserRecord> {
+    let current = find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    authz::check(p, Operation::Write, current.target(), "User", id)?;
+    if u.authority.is_some_and(|a| a != current.authority) {
+        return Err(ServiceError::InvalidArguments("Can't update user authority!".into()));
+    }
+    if u.tenant_id.filter(|t| !t.is_null()) != current.tenant_id && u.tenant_id.is_some() {
+        return Err(ServiceError::InvalidArguments("Can't update user tenant id!".into()));
+    }
+    if u.email.as_ref().is_some_and(|e| !e.eq_ignore_ascii_case(&current.email)) {
+        return Err(ServiceError::InvalidArguments("Changing the email of a user is not supported yet".into()));
+    }
+    validate::max_len("first name", &u.first_name)?;
+    validate::max_len("last name", &u.last_name)?;
+    validate::max_len("phone", &u.phone)?;
+    let info = match &u.additional_info {
+        Some(Value::Object(m)) => {
+            let mut m = m.clone();
+            for k in ["userCredentialsEnabled", "userActivated", "lastLoginTs"] {
+                m.remove(k);
+            }
+            Some(Value::Object(m).to_string())
+        }
+        Some(Value::Null) | None => current.additional_info.as_ref().map(|v| v.to_string()),
+        Some(_) => return Err(ServiceError::InvalidArguments("additionalInfo must be a JSON object".into())),
+    };
+    let sql = "UPDATE tb_user SET first_name = $1, last_name = $2, phone = $3, additional_info = $4, version = version + 1 \
+               WHERE id = $5 AND ($6 < 0 OR version = $6)";
+    let done = sqlx::query(sql)
+        .bind(u.first_name.clone())
+        .bind(u.last_name.clone())
+        .bind(u.phone.clone())
+        .bind(info)
+        .bind(id.0.to_string())
+        .bind(u.version.unwrap_or(-1))
+        .execute(&svc.db.pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(ServiceError::VersionConflict(
+            "User was already changed by someone else! Reload it and try again.".into(),
+        ));
+    }
+    svc.sessions.forget_user(id);
+    find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))
+}
+
+/// Users of one tenant, paged (the system administrator's view of tenant administrators).
+pub async fn list_tenant_users(svc: &Services, p: &Principal, tenant: TenantId, link: &PageLink) -> ServiceResult<PageData<User>> {
+    authz::check(p, Operation::Read, Target::Tenant(tenant), "Tenant", tenant)?;
+    if p.authority != Authority::SysAdmin && p.authority != Authority::TenantAdmin {
+        return Err(ServiceError::Forbidden);
+    }
+    let order = link.order_by(
+        &[
+            ("createdTime", "u.created_time"),
+            ("email", "u.email_lower"),
+            ("firstName", "u.first_name"),
+            ("lastName", "u.last_name"),
+        ],
+        "u.created_time",
+    )?
+    .replace(", id ", ", u.id ");
+    let mut filter = String::from("u.tenant_id = $1 AND u.customer_id IS NULL");
+    if p.authority == Authority::SysAdmin {
+        filter.push_str(" AND u.authority = 'TENANT_ADMIN'");
+    }
+    let pattern = link.like_pattern();
+    if pattern.is_some() {
+        filter.push_str(
+            " AND (u.email_lower LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(u.first_name, '')) LIKE $2 ESCAPE '\\' \
+             OR LOWER(COALESCE(u.last_name, '')) LIKE $2 ESCAPE '\\')",
+        );
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM tb_user u WHERE {filter}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(tenant.0.to_string());
+    if let Some(pat) = &pattern {
+        count = count.bind(pat.clone());
+    }
+    let total = count.fetch_one(&svc.db.pool).await?;
+    let n = if pattern.is_some() { 3 } else { 2 };
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE {filter} {order} \
+         LIMIT ${n} OFFSET ${}",
+        n + 1
+    );
+    let mut q = sqlx::query(&sql).bind(tenant.0.to_string());
+    if let Some(pat) = &pattern {
+        q = q.bind(pat.clone());
+    }
+    let rows = q.bind(link.page_size).bind(link.offset()).fetch_all(&svc.db.pool).await?;
+    let data = rows.iter().map(|r| from_row(r).map(|u| u.to_dto())).collect::<ServiceResult<Vec<_>>>()?;
+    Ok(link.page_of(data, total))
+}
+
+/// Issues a fresh activation link for a not-yet-activated user. Only the hash is kept, so every call issues a
+/// new secret and the previous link stops working.
+pub async fn activation_link(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserActivationLink> {
+    let u = get(svc, p, id).await?;
+    authz::check(p, Operation::Write, u.target(), "User", id)?;
+    if u.password_hash.is_some() {
+        return Err(ServiceError::InvalidArguments("User is already activated!".into()));
+    }
+    let secret = new_secret();
+    let ttl_ms = svc.config.activation_ttl_hours * 3_600_000;
+    sqlx::query("UPDATE user_credentials SET activate_token_hash = $1, activate_expires = $2 WHERE user_id = $3")
+        .bind(hash_secret(ACTIVATE, &secret))
+        .bind(now_ms() + ttl_ms)
+        .bind(id.0.to_string())
+        .execute(&svc.db.pool)
+        .await?;
+    Ok(UserActivationLink { value: format!("{}/api/noauth/activate?activateToken={secret}", svc.config.public_url), ttl_ms })
+}
+
+/// State of an activation secret, for the link's redirect.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ActivationState {
+    Valid,
+    Expired,
+    Unknown,
+}
+
+/// Looks at an activation secret without using it.
+pub async fn activation_state(svc: &Services, secret: &str) -> ServiceResult<ActivationState> {
+    let row = sqlx::query("SELECT activate_expires FROM user_credentials WHERE activate_token_hash = $1")
+        .bind(hash_secret(ACTIVATE, secret))
+        .fetch_optional(&svc.db.pool)
+        .await?;
+    Ok(match row {
+        None => ActivationState::Unknown,
+        Some(r) => {
+            let exp: Option<i64> = r.try_get("activate_expires")?;
+            if exp.unwrap_or(0) > now_ms() { ActivationState::Valid } else { ActivationState::Expired }
+        }
+    })
+}
+
+/// Sets the first password from an activation secret and enables the account; the secret is spent.
+pub async fn activate(svc: &Services, secret: &str, password: &str) -> ServiceResult<UserRecord> {
+    super::passwords::check_policy(password)?;
+    let hash = svc.hasher.hash(password).await?;
+    let mut tx = svc.db.pool.begin().await?;
+    let row = sqlx::query("SELECT user_id, activate_expires FROM user_credentials WHERE activate_token_hash = $1")
+        .bind(hash_secret(ACTIVATE, secret))
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ServiceError::InvalidArguments("Invalid activation token!".into()))?;
+    let user_id: String = row.try_get("user_id")?;
+    let exp: Option<i64> = row.try_get("activate_expires")?;
+    if exp.unwrap_or(0) <= now_ms() {
+        return Err(ServiceError::InvalidArguments("Activation token expired".into()));
+    }
+    let done = sqlx::query(
+        "UPDATE user_credentials SET password_hash = $1, enabled = 1, activate_token_hash = NULL, activate_expires = NULL \
+         WHERE user_id = $2 AND activate_token_hash = $3",
+    )
+    .bind(hash)
+    .bind(&user_id)
+    .bind(hash_secret(ACTIVATE, secret))
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(ServiceError::InvalidArguments("Invalid activation token!".into()));
+    }
+    tx.commit().await?;
+    let id = UserId(Uuid::parse_str(&user_id).map_err(|e| ServiceError::Internal(e.to_string()))?);
+    svc.sessions.forget_user(id);
+    find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))
+}

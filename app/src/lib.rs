@@ -1,0 +1,85 @@
+//! Thingdeck's application crate: the console (Leptos components and pages), the typed server functions they
+//! call, the wire model shared with the browser, and (server-only, feature `ssr`) the backend services.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod model;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+
+use api::AppError;
+use api::session::{Login, Logout, Me, current_user};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+/// The signed-in user, loaded before the first paint so server HTML and hydration agree.
+pub type MeResource = Resource<Result<Option<Me>, AppError>>;
+
+/// The console's sign-in action, shared so the user resource reloads after it.
+#[derive(Clone, Copy)]
+pub struct LoginAction(pub ServerAction<Login>);
+
+/// The console's sign-out action.
+#[derive(Clone, Copy)]
+pub struct LogoutAction(pub ServerAction<Logout>);
+
+/// The HTML document around the app (server only renders it).
+pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/pkg/thingdeck.css" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The console: routes and the state every page shares.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let login = ServerAction::<Login>::new();
+    let logout = ServerAction::<Logout>::new();
+    let me: MeResource =
+        Resource::new_blocking(move || (login.version().get(), logout.version().get()), |_| current_user());
+    provide_context(LoginAction(login));
+    provide_context(LogoutAction(logout));
+    provide_context(me);
+    Effect::new(move |_| {
+        // Lets browser tests (and curious people) know the WASM has taken over the page.
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "1");
+        }
+    });
+    view! {
+        <Title text="Thingdeck" />
+        <Router>
+            <Routes fallback=|| view! { <main class="centered"><h1>"Page not found"</h1><p><a href="/">"Back to the console"</a></p></main> }>
+                <Route path=path!("/login") view=ui::auth_pages::LoginPage />
+                <Route path=path!("/login/createPassword") view=ui::auth_pages::CreatePasswordPage />
+                <Route path=path!("/activationLinkExpired") view=ui::auth_pages::LinkExpiredPage />
+                <Route path=path!("/setup") view=ui::auth_pages::SetupPage />
+                <ParentRoute path=path!("") view=ui::layout::Shell>
+                    <Route path=path!("") view=ui::layout::Home />
+                    <Route path=path!("tenants") view=ui::tenants::TenantsPage />
+                    <Route path=path!("tenants/:id") view=ui::tenants::TenantPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,7 @@
+//! Types shared by the server and the browser: ids, entities and pages in ThingsBoard's JSON shape.
+
+pub mod entities;
+pub mod ids;
+
+pub use entities::*;
+pub use ids::*;

@@ -1,0 +1,153 @@
+//! Wire shapes of the entities the REST API and the UI exchange, field for field as ThingsBoard PE names them.
+
+use super::ids::{CustomerId, TenantId, TenantProfileId, UserId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Who a user is, in ThingsBoard's three-level scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Authority {
+    SysAdmin,
+    TenantAdmin,
+    CustomerUser,
+}
+
+impl Authority {
+    /// The name used on the wire, in JWT scopes and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Authority::SysAdmin => "SYS_ADMIN",
+            Authority::TenantAdmin => "TENANT_ADMIN",
+            Authority::CustomerUser => "CUSTOMER_USER",
+        }
+    }
+
+    /// Parses the stored/wire name.
+    pub fn parse(s: &str) -> Option<Authority> {
+        match s {
+            "SYS_ADMIN" => Some(Authority::SysAdmin),
+            "TENANT_ADMIN" => Some(Authority::TenantAdmin),
+            "CUSTOMER_USER" => Some(Authority::CustomerUser),
+            _ => None,
+        }
+    }
+}
+
+/// A tenant: the organisation that runs Thingdeck for its customers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<TenantId>,
+    #[serde(default)]
+    pub created_time: Option<i64>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub address2: Option<String>,
+    #[serde(default)]
+    pub zip: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub additional_info: Option<Value>,
+    #[serde(default)]
+    pub tenant_profile_id: Option<TenantProfileId>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// A tenant with the name of its profile, as `/api/tenant/info` and `/api/tenantInfos` return it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantInfo {
+    #[serde(flatten)]
+    pub tenant: Tenant,
+    pub tenant_profile_name: String,
+}
+
+/// A user account of any authority.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<UserId>,
+    #[serde(default)]
+    pub created_time: Option<i64>,
+    #[serde(default)]
+    pub tenant_id: Option<TenantId>,
+    #[serde(default)]
+    pub customer_id: Option<CustomerId>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub authority: Option<Authority>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub additional_info: Option<Value>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// One page of a list, ThingsBoard's `PageData`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageData<T> {
+    pub data: Vec<T>,
+    pub total_pages: i64,
+    pub total_elements: i64,
+    pub has_next: bool,
+}
+
+/// A pair of JWTs as `/api/auth/login` returns it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JwtPair {
+    pub token: String,
+    pub refresh_token: String,
+}
+
+/// The password rules, public so forms can check before submitting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPasswordPolicy {
+    pub minimum_length: u32,
+    pub maximum_length: u32,
+    pub minimum_uppercase_letters: Option<u32>,
+    pub minimum_lowercase_letters: Option<u32>,
+    pub minimum_digits: Option<u32>,
+    pub minimum_special_characters: Option<u32>,
+    pub allow_whitespaces: bool,
+    pub force_user_to_reset_password_if_not_valid: bool,
+    pub password_expiration_period_days: Option<u32>,
+    pub password_reuse_frequency_days: Option<u32>,
+}
+
+/// An activation link and how long it stays valid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserActivationLink {
+    pub value: String,
+    pub ttl_ms: i64,
+}

@@ -1,0 +1,92 @@
+//! The signed-in frame: top bar, navigation by authority, sign-out. Pages render inside it.
+
+use crate::api::session::Me;
+use crate::model::Authority;
+use crate::{LogoutAction, MeResource};
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect};
+
+/// Shows the frame for a signed-in user, or sends the visitor to the login page.
+#[component]
+pub fn Shell() -> impl IntoView {
+    let me = expect_context::<MeResource>();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => view! { <Frame me /> }.into_any(),
+                    _ => view! { <Redirect path="/login" /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Frame(me: Me) -> impl IntoView {
+    let logout = expect_context::<LogoutAction>().0;
+    let name = match (&me.first_name, &me.last_name) {
+        (Some(f), Some(l)) => format!("{f} {l}"),
+        (Some(f), None) => f.clone(),
+        _ => me.email.clone(),
+    };
+    let role = match me.authority {
+        Authority::SysAdmin => "System administrator",
+        Authority::TenantAdmin => "Tenant administrator",
+        Authority::CustomerUser => "Customer user",
+    };
+    let nav = match me.authority {
+        Authority::SysAdmin => view! {
+            <a href="/">"Home"</a>
+            <a href="/tenants">"Tenants"</a>
+        }
+        .into_any(),
+        _ => view! { <a href="/">"Home"</a> }.into_any(),
+    };
+    view! {
+        <a class="skip" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/">"Thingdeck"</a>
+            <nav aria-label="Main">{nav}</nav>
+            <div class="whoami">
+                <span data-testid="whoami">{name}</span>
+                <span class="role">{role}</span>
+                <ActionForm action=logout>
+                    <button type="submit" class="link-button">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </header>
+        <main id="main" tabindex="-1">
+            <Outlet />
+        </main>
+    }
+}
+
+/// The landing page after sign-in.
+#[component]
+pub fn Home() -> impl IntoView {
+    let me = expect_context::<MeResource>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let me = me.await.ok().flatten();
+                let (title, text) = match me.as_ref().map(|m| m.authority) {
+                    Some(Authority::SysAdmin) => (
+                        "System administration",
+                        "Create tenants and their administrators from the Tenants page.",
+                    ),
+                    Some(Authority::TenantAdmin) => (
+                        "Tenant console",
+                        "You are signed in as an administrator of your tenant.",
+                    ),
+                    _ => ("Console", "You are signed in."),
+                };
+                view! {
+                    <h1 data-testid="home-title">{title}</h1>
+                    <p>{text}</p>
+                    <p class="muted">{me.map(|m| format!("Signed in as {}", m.email))}</p>
+                }
+            })}
+        </Suspense>
+    }
+}

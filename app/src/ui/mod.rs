@@ -1,0 +1,6 @@
+//! The console's pages and the pieces they share.
+
+pub mod auth_pages;
+pub mod common;
+pub mod layout;
+pub mod tenants;

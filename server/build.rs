@@ -1,0 +1,88 @@
+//! Embeds the site into the binary so one file is a complete install: the stylesheet and `public/` always, the
+//! hydrate bundle (`pkg/*.js|wasm`, with their `.br`/`.gz` siblings) when `THINGDECK_SITE_DIR` points at a
+//! built site (`cargo xtask dist` sets it). A plain `cargo build` serves pages without hydration.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "js" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "ico" => "image/x-icon",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "txt" => "text/plain; charset=utf-8",
+        "json" => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+fn walk(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let p = e.path();
+        let name = e.file_name().to_string_lossy().to_string();
+        if p.is_dir() {
+            walk(&p, &format!("{prefix}{name}/"), out);
+        } else if !name.ends_with(".br") && !name.ends_with(".gz") {
+            out.push((format!("{prefix}{name}"), p));
+        }
+    }
+}
+
+fn etag(bytes: &[u8]) -> String {
+    // FNV-1a: a stable fingerprint for revalidation, not a security boundary.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("\"{h:016x}-{}\"", bytes.len())
+}
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = manifest.parent().expect("server/ sits in the workspace").to_path_buf();
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    println!("cargo:rerun-if-changed={}", root.join("style").display());
+    println!("cargo:rerun-if-changed={}", root.join("public").display());
+    println!("cargo:rerun-if-env-changed=THINGDECK_SITE_DIR");
+    walk(&root.join("public"), "/", &mut files);
+    match std::env::var("THINGDECK_SITE_DIR") {
+        Ok(site) if !site.is_empty() => {
+            let site = PathBuf::from(site);
+            println!("cargo:rerun-if-changed={}", site.display());
+            let mut pkg = Vec::new();
+            walk(&site.join("pkg"), "/pkg/", &mut pkg);
+            files.extend(pkg);
+        }
+        _ => {
+            files.push(("/pkg/thingdeck.css".into(), root.join("style/main.css")));
+        }
+    }
+    let mut code = String::from("/// Embedded site files: (path, content type, body, brotli, gzip, etag).\n");
+    code.push_str("pub static ASSETS: &[(&str, &str, &[u8], Option<&[u8]>, Option<&[u8]>, &str)] = &[\n");
+    for (url, path) in files {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let sib = |ext: &str| {
+            let p = PathBuf::from(format!("{}.{ext}", path.display()));
+            if p.exists() { format!("Some(include_bytes!({:?}))", p.display().to_string()) } else { "None".into() }
+        };
+        let _ = writeln!(
+            code,
+            "    ({url:?}, {:?}, include_bytes!({:?}), {}, {}, {:?}),",
+            content_type(&url),
+            path.display().to_string(),
+            sib("br"),
+            sib("gz"),
+            etag(&bytes)
+        );
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("assets.rs");
+    std::fs::write(out, code).expect("write assets.rs");
+}

@@ -1,0 +1,193 @@
+//! `thingdeck`: one binary that serves the console (server-rendered, then hydrated), the ThingsBoard-compatible
+//! REST API and its own static files.
+
+mod assets;
+
+use app::backend::{bootstrap, config::Config, db::Db, rest, state::AppState};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use clap::{Parser, Subcommand};
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "thingdeck", version, about = "Multi-tenant IoT console, compatible with the ThingsBoard PE REST API")]
+struct Cli {
+    /// Optional TOML file with the same keys as the THINGDECK_* variables (lower case, without the prefix).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (settings from THINGDECK_* variables; see README).
+    Serve,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("THINGDECK_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = match Config::load(cli.config.as_deref(), &|k| std::env::var(k).ok()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("thingdeck: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let login_ip_per_minute = match std::env::var("THINGDECK_LOGIN_ATTEMPTS_PER_MINUTE") {
+        Ok(v) => match v.parse::<u32>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                eprintln!("thingdeck: THINGDECK_LOGIN_ATTEMPTS_PER_MINUTE: '{v}' is not a positive whole number");
+                return ExitCode::from(2);
+            }
+        },
+        Err(_) => 30,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("thingdeck: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Command::Serve => runtime.block_on(serve(config, login_ip_per_minute)),
+    }
+}
+
+async fn serve(config: Config, login_ip_per_minute: u32) -> ExitCode {
+    let db = match Db::open(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("thingdeck: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listen = config.listen;
+    let svc = match bootstrap::services(db, config, login_ip_per_minute).await {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("thingdeck: cannot start: {e:?}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match bootstrap::ensure_sysadmin(&svc).await {
+        Ok(bootstrap::SysadminState::SetupLink(link)) => {
+            println!("No system administrator yet. Open this one-time link to create one (valid 24 h): {link}");
+        }
+        Ok(bootstrap::SysadminState::CreatedFromEnvironment) => tracing::info!("system administrator created"),
+        Ok(bootstrap::SysadminState::Present) => {}
+        Err(e) => {
+            eprintln!("thingdeck: THINGDECK_SYSADMIN_PASSWORD: {}", e.public_message());
+            return ExitCode::FAILURE;
+        }
+    }
+    let listener = match tokio::net::TcpListener::bind(listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("thingdeck: THINGDECK_LISTEN: cannot listen on {listen}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let bound = listener.local_addr().unwrap_or(listen);
+    let leptos_options = LeptosOptions::builder()
+        .output_name("thingdeck")
+        .site_root("site")
+        .site_pkg_dir("pkg")
+        .site_addr(bound)
+        .build();
+    let state = AppState { leptos_options: leptos_options.clone(), svc: svc.clone() };
+    let routes = generate_route_list(app::App);
+    let router = rest::router()
+        .leptos_routes(&state, routes, {
+            let o = leptos_options.clone();
+            move || app::shell(o.clone())
+        })
+        .fallback(fallback)
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(state);
+
+    let pruner = {
+        let svc = svc.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                svc.ip_limiter.prune();
+            }
+        })
+    };
+    println!("Thingdeck {} listening on http://{bound}", env!("CARGO_PKG_VERSION"));
+    let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    pruner.abort();
+    svc.db.close().await;
+    match served {
+        Ok(()) => {
+            tracing::info!("stopped cleanly");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("thingdeck: server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM; axum then lets in-flight requests finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+/// Embedded files, else a plain 404 page.
+async fn fallback(req: Request) -> Response {
+    if let Some(r) = assets::serve(req.uri().path(), req.headers()) {
+        return r;
+    }
+    (
+        StatusCode::NOT_FOUND,
+        Html("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found · Thingdeck</title>\
+              <link rel=\"stylesheet\" href=\"/pkg/thingdeck.css\"></head><body><main class=\"centered\">\
+              <h1>Page not found</h1><p><a href=\"/\">Back to the console</a></p></main></body></html>"),
+    )
+        .into_response()
+}
+
+/// Headers every answer carries: no sniffing, no framing by other sites, no referrer leaks of one-time links.
+async fn security_headers(req: Request, next: axum::middleware::Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    resp
+}
