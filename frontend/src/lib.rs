@@ -1,1 +1,10 @@
-pub fn hydrate() {}
+//! The browser entry: hydrates the server-rendered console.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Called by the hydration script once the module has loaded.
+#[wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

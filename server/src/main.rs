@@ -182,12 +182,12 @@ async fn fallback(req: Request) -> Response {
         .into_response()
 }
 
-/// Headers every answer carries: no sniffing, no framing by other sites, no referrer leaks of one-time links.
+/// Headers every answer carries: no sniffing, no framing by other sites, one-time links never leak to other sites.
 async fn security_headers(req: Request, next: axum::middleware::Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     resp
 }

@@ -1,0 +1,10 @@
+import { startServer, launch } from "/work/main/end2end/tests/support.mjs";
+const srv = await startServer();
+const b = await launch();
+const p = await (await b.newContext()).newPage();
+p.on("console", m => console.log("CONSOLE", m.type(), m.text().slice(0, 300)));
+p.on("pageerror", e => console.log("PAGEERR", e.message.slice(0,300)));
+await p.goto(`${srv.base}/login`);
+await p.waitForTimeout(5000);
+console.log("hydrated attr:", await p.evaluate(() => document.body.dataset.hydrated));
+await b.close(); await srv.stop();

@@ -1,0 +1,7 @@
+//! Integration tests: the real binary over HTTP, each test on SQLite and on PostgreSQL.
+
+mod harness;
+
+mod auth;
+mod cli;
+mod tenants;
