@@ -11,11 +11,11 @@ pub mod ui;
 pub mod backend;
 
 use api::AppError;
-use api::session::{Login, Logout, Me, current_user};
+use api::session::{ActivateAccount, Login, Logout, Me, current_user};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// The signed-in user, loaded before the first paint so server HTML and hydration agree.
 pub type MeResource = Resource<Result<Option<Me>, AppError>>;
@@ -27,6 +27,10 @@ pub struct LoginAction(pub ServerAction<Login>);
 /// The console's sign-out action.
 #[derive(Clone, Copy)]
 pub struct LogoutAction(pub ServerAction<Logout>);
+
+/// Setting the first password also signs in, so the user resource reloads after it too.
+#[derive(Clone, Copy)]
+pub struct ActivateAction(pub ServerAction<ActivateAccount>);
 
 /// The HTML document around the app (server only renders it).
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
@@ -48,16 +52,21 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The console: routes and the state every page shares.
+/// The console: routes and the state every page shares. Every route renders in `Async` mode: the server sends
+/// complete HTML (data included), so pages work before the WASM arrives and without JavaScript at all.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
-    let me: MeResource =
-        Resource::new_blocking(move || (login.version().get(), logout.version().get()), |_| current_user());
+    let activate = ServerAction::<ActivateAccount>::new();
+    let me: MeResource = Resource::new_blocking(
+        move || (login.version().get(), logout.version().get(), activate.version().get()),
+        |_| current_user(),
+    );
     provide_context(LoginAction(login));
     provide_context(LogoutAction(logout));
+    provide_context(ActivateAction(activate));
     provide_context(me);
     Effect::new(move |_| {
         // Lets browser tests (and curious people) know the WASM has taken over the page.
@@ -70,14 +79,14 @@ pub fn App() -> impl IntoView {
         <Title text="Thingdeck" />
         <Router>
             <Routes fallback=|| view! { <main class="centered"><h1>"Page not found"</h1><p><a href="/">"Back to the console"</a></p></main> }>
-                <Route path=path!("/login") view=ui::auth_pages::LoginPage />
-                <Route path=path!("/login/createPassword") view=ui::auth_pages::CreatePasswordPage />
-                <Route path=path!("/activationLinkExpired") view=ui::auth_pages::LinkExpiredPage />
-                <Route path=path!("/setup") view=ui::auth_pages::SetupPage />
-                <ParentRoute path=path!("") view=ui::layout::Shell>
-                    <Route path=path!("") view=ui::layout::Home />
-                    <Route path=path!("tenants") view=ui::tenants::TenantsPage />
-                    <Route path=path!("tenants/:id") view=ui::tenants::TenantPage />
+                <Route path=path!("/login") view=ui::auth_pages::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/login/createPassword") view=ui::auth_pages::CreatePasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/activationLinkExpired") view=ui::auth_pages::LinkExpiredPage ssr=SsrMode::Async />
+                <Route path=path!("/setup") view=ui::auth_pages::SetupPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=ui::layout::Shell ssr=SsrMode::Async>
+                    <Route path=path!("") view=ui::layout::Home ssr=SsrMode::Async />
+                    <Route path=path!("tenants") view=ui::tenants::TenantsPage ssr=SsrMode::Async />
+                    <Route path=path!("tenants/:id") view=ui::tenants::TenantPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -68,7 +68,17 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(config: Config, login_ip_per_minute: u32) -> ExitCode {
+async fn serve(mut config: Config, login_ip_per_minute: u32) -> ExitCode {
+    let listen = config.listen;
+    let listener = match tokio::net::TcpListener::bind(listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("thingdeck: THINGDECK_LISTEN: cannot listen on {listen}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let bound = listener.local_addr().unwrap_or(listen);
+    config.bound_to(bound);
     let db = match Db::open(&config.database_url).await {
         Ok(db) => db,
         Err(e) => {
@@ -76,7 +86,6 @@ async fn serve(config: Config, login_ip_per_minute: u32) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let listen = config.listen;
     let svc = match bootstrap::services(db, config, login_ip_per_minute).await {
         Ok(s) => Arc::new(s),
         Err(e) => {
@@ -95,14 +104,6 @@ async fn serve(config: Config, login_ip_per_minute: u32) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    let listener = match tokio::net::TcpListener::bind(listen).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("thingdeck: THINGDECK_LISTEN: cannot listen on {listen}: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let bound = listener.local_addr().unwrap_or(listen);
     let leptos_options = LeptosOptions::builder()
         .output_name("thingdeck")
         .site_root("site")

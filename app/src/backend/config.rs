@@ -13,6 +13,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Base of links in mails and of activation links; no trailing slash.
     pub public_url: String,
+    /// Whether `public_url` was configured (otherwise it follows the bound address).
+    pub public_url_configured: bool,
     pub sysadmin_email: Option<String>,
     pub sysadmin_password: Option<String>,
     /// Signing key; `None` means "generate once and keep it in the database".
@@ -58,6 +60,13 @@ struct FileConfig {
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://thingdeck-data/thingdeck.db";
 
 impl Config {
+    /// Once the listener is bound: an unconfigured public URL follows the real address (port 0 picks one).
+    pub fn bound_to(&mut self, addr: SocketAddr) {
+        if !self.public_url_configured {
+            self.public_url = format!("http://{addr}");
+        }
+    }
+
     /// Reads the optional TOML file, then lets `THINGDECK_*` variables override it.
     pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let fc: FileConfig = match file {
@@ -93,7 +102,9 @@ impl Config {
         let listen: SocketAddr = listen_s
             .parse()
             .map_err(|_| err("THINGDECK_LISTEN", format!("'{listen_s}' is not an address like 127.0.0.1:8080")))?;
-        let public_url = match get("THINGDECK_PUBLIC_URL", fc.public_url) {
+        let configured_url = get("THINGDECK_PUBLIC_URL", fc.public_url);
+        let public_url_configured = configured_url.is_some();
+        let public_url = match configured_url {
             Some(u) => {
                 let u = u.trim_end_matches('/').to_string();
                 if !(u.starts_with("http://") || u.starts_with("https://")) || u.len() < 10 {
@@ -139,6 +150,7 @@ impl Config {
             database_url,
             listen,
             public_url,
+            public_url_configured,
             sysadmin_email,
             sysadmin_password,
             jwt_secret,

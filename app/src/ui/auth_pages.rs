@@ -1,8 +1,8 @@
 //! Pages reachable without signing in: login, setting the first password, the first-start set-up.
 
-use crate::api::session::{ActivateAccount, CompleteSetup, password_policy, setup_link_valid};
+use crate::api::session::{CompleteSetup, password_policy, setup_link_valid};
 use crate::ui::common::ErrorMessage;
-use crate::{LoginAction, MeResource};
+use crate::{ActivateAction, LoginAction, MeResource};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
@@ -73,7 +73,7 @@ fn NewPasswordFields() -> impl IntoView {
 pub fn CreatePasswordPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.with(|q| q.get("activateToken").unwrap_or_default());
-    let action = ServerAction::<ActivateAccount>::new();
+    let action = expect_context::<ActivateAction>().0;
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {
         <main class="centered" id="main">
