@@ -64,8 +64,8 @@ fn main() {
             files.push(("/pkg/thingdeck.css".into(), root.join("style/main.css")));
         }
     }
-    let mut code = String::from("/// Embedded site files: (path, content type, body, brotli, gzip, etag).\n");
-    code.push_str("pub static ASSETS: &[(&str, &str, &[u8], Option<&[u8]>, Option<&[u8]>, &str)] = &[\n");
+    let mut code = String::from("/// Embedded site files.\n");
+    code.push_str("pub static ASSETS: &[Asset] = &[\n");
     for (url, path) in files {
         let bytes = std::fs::read(&path).unwrap_or_default();
         let sib = |ext: &str| {
@@ -74,7 +74,7 @@ fn main() {
         };
         let _ = writeln!(
             code,
-            "    ({url:?}, {:?}, include_bytes!({:?}), {}, {}, {:?}),",
+            "    Asset {{ path: {url:?}, content_type: {:?}, body: include_bytes!({:?}), br: {}, gz: {}, etag: {:?} }},",
             content_type(&url),
             path.display().to_string(),
             sib("br"),

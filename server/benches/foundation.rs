@@ -31,7 +31,8 @@ fn free_port() -> u16 {
 
 /// Spawns on a fixed free port and returns the time until the first HTTP answer.
 fn start() -> (Server, Duration) {
-    let dir = std::env::temp_dir().join(format!("thingdeck-bench-{}", std::process::id() as u128 * 1000 + rand_suffix()));
+    let dir =
+        std::env::temp_dir().join(format!("thingdeck-bench-{}", std::process::id() as u128 * 1000 + rand_suffix()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let port = free_port();
     let t0 = Instant::now();
@@ -124,7 +125,11 @@ fn main() {
             token = v["token"].as_str().expect("token").to_string();
         }
         lat.sort();
-        println!("login: p50 {:.1} ms, p99 {:.1} ms (200 sequential, argon2id m=19 MiB t=2 p=1)", ms(percentile(&lat, 0.5)), ms(percentile(&lat, 0.99)));
+        println!(
+            "login: p50 {:.1} ms, p99 {:.1} ms (200 sequential, argon2id m=19 MiB t=2 p=1)",
+            ms(percentile(&lat, 0.5)),
+            ms(percentile(&lat, 0.99))
+        );
         println!("memory: RSS after logins: {:.1} MB", rss_kib(pid) as f64 / 1024.0);
 
         // 3. Authenticated throughput: 64 keep-alive connections for 5 s.
@@ -134,7 +139,8 @@ fn main() {
         let url = format!("{base}/api/auth/user");
         let mut tasks = Vec::new();
         for _ in 0..64 {
-            let (done, count, errors, url, token) = (done.clone(), count.clone(), errors.clone(), url.clone(), token.clone());
+            let (done, count, errors, url, token) =
+                (done.clone(), count.clone(), errors.clone(), url.clone(), token.clone());
             let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("client");
             tasks.push(tokio::spawn(async move {
                 while !done.load(Ordering::Relaxed) {

@@ -5,26 +5,36 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+/// One embedded file with its pre-compressed variants.
+pub struct Asset {
+    pub path: &'static str,
+    pub content_type: &'static str,
+    pub body: &'static [u8],
+    pub br: Option<&'static [u8]>,
+    pub gz: Option<&'static [u8]>,
+    pub etag: &'static str,
+}
+
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
 /// The response for an embedded file, or `None` if the path is not one.
 pub fn serve(path: &str, headers: &HeaderMap) -> Option<Response> {
-    let (_, ctype, raw, br, gz, etag) = ASSETS.iter().find(|a| a.0 == path)?;
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(*etag) {
+    let a = ASSETS.iter().find(|a| a.path == path)?;
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(a.etag) {
         return Some(StatusCode::NOT_MODIFIED.into_response());
     }
     let accept = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let (body, encoding): (&'static [u8], Option<&str>) = match (br, gz) {
+    let (body, encoding): (&'static [u8], Option<&str>) = match (a.br, a.gz) {
         (Some(b), _) if accept.contains("br") => (b, Some("br")),
         (_, Some(g)) if accept.contains("gzip") => (g, Some("gzip")),
-        _ => (raw, None),
+        _ => (a.body, None),
     };
     let mut resp = Response::new(Body::from(body));
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(a.content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if let Ok(v) = HeaderValue::from_str(etag) {
+    if let Ok(v) = HeaderValue::from_str(a.etag) {
         h.insert(header::ETAG, v);
     }
     if let Some(enc) = encoding {

@@ -176,9 +176,11 @@ async fn fallback(req: Request) -> Response {
     }
     (
         StatusCode::NOT_FOUND,
-        Html("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found · Thingdeck</title>\
+        Html(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found · Thingdeck</title>\
               <link rel=\"stylesheet\" href=\"/pkg/thingdeck.css\"></head><body><main class=\"centered\">\
-              <h1>Page not found</h1><p><a href=\"/\">Back to the console</a></p></main></body></html>"),
+              <h1>Page not found</h1><p><a href=\"/\">Back to the console</a></p></main></body></html>",
+        ),
     )
         .into_response()
 }

@@ -56,21 +56,20 @@ fn build_site(site: &Path) -> Result<()> {
         eprintln!("xtask: skipping wasm-opt (THINGDECK_SKIP_WASM_OPT=1)");
         std::fs::copy(&bg, &opt)?;
     } else {
-    // The explicit feature list keeps wasm-opt from rejecting rustc's output (see DEVELOPERS.md).
-    run(Command::new(wasm_opt()?)
-        .args([
-            "-Oz",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-mutable-globals",
-            "--enable-reference-types",
-            "--enable-multivalue",
-        ])
-        .arg(&bg)
-        .arg("-o")
-        .arg(&opt))
-    ?;
+        // The explicit feature list keeps wasm-opt from rejecting rustc's output (see DEVELOPERS.md).
+        run(Command::new(wasm_opt()?)
+            .args([
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-reference-types",
+                "--enable-multivalue",
+            ])
+            .arg(&bg)
+            .arg("-o")
+            .arg(&opt))?;
     }
     std::fs::rename(&opt, &bg)?;
     std::fs::copy(root.join("style/main.css"), pkg.join(format!("{NAME}.css")))?;
@@ -141,10 +140,14 @@ fn main() -> Result<()> {
         Some("dist") => {
             build_site(&site)?;
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            run(Command::new(cargo)
-                .current_dir(root())
-                .env("THINGDECK_SITE_DIR", &site)
-                .args(["build", "--release", "--package", "server", "--bin", NAME]))?;
+            run(Command::new(cargo).current_dir(root()).env("THINGDECK_SITE_DIR", &site).args([
+                "build",
+                "--release",
+                "--package",
+                "server",
+                "--bin",
+                NAME,
+            ]))?;
             sizes(&site)?;
             println!("built {}", root().join("target/release").join(NAME).display());
             Ok(())

@@ -38,8 +38,14 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use super::ssr::*;
     same_origin()?;
     let svc = svc()?;
-    let s = crate::backend::auth::sign_in(&svc, &email, &password, client_ip(), crate::backend::sessions::SessionKind::Browser)
-        .await?;
+    let s = crate::backend::auth::sign_in(
+        &svc,
+        &email,
+        &password,
+        client_ip(),
+        crate::backend::sessions::SessionKind::Browser,
+    )
+    .await?;
     set_cookie(s.cookie.as_deref());
     leptos_axum::redirect("/");
     Ok(())
@@ -81,7 +87,8 @@ pub async fn activate_account(token: String, password: String, confirm: String) 
     let svc = svc()?;
     svc.ip_limiter.check(client_ip())?;
     let user = crate::backend::users::activate(&svc, &token, &password).await?;
-    let (_, cookie) = crate::backend::sessions::open(&svc, &user, crate::backend::sessions::SessionKind::Browser).await?;
+    let (_, cookie) =
+        crate::backend::sessions::open(&svc, &user, crate::backend::sessions::SessionKind::Browser).await?;
     set_cookie(cookie.as_deref());
     leptos_axum::redirect("/");
     Ok(())

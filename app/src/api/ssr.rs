@@ -49,10 +49,11 @@ pub fn same_origin() -> Result<(), AppError> {
             return Err(AppError { status: 403, message: "Cross-site request refused".into() });
         }
     }
-    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if site != "same-origin" && site != "none" {
-            return Err(AppError { status: 403, message: "Cross-site request refused".into() });
-        }
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && site != "same-origin"
+        && site != "none"
+    {
+        return Err(AppError { status: 403, message: "Cross-site request refused".into() });
     }
     Ok(())
 }

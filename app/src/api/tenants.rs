@@ -89,7 +89,8 @@ pub async fn list_tenant_admins(tenant_id: String, page: i64) -> Result<PageData
     use super::ssr::*;
     let p = principal().await?;
     let id = crate::model::TenantId(parse_id(&tenant_id, "tenant")?);
-    Ok(crate::backend::users::list_tenant_users(&*svc()?, &p, id, &link(page, String::new(), "email".into(), false)?).await?)
+    Ok(crate::backend::users::list_tenant_users(&*svc()?, &p, id, &link(page, String::new(), "email".into(), false)?)
+        .await?)
 }
 
 /// Creates a tenant administrator and returns its first activation link.

@@ -24,7 +24,13 @@ fn bad_credentials() -> ServiceError {
 }
 
 /// Checks email and password under both throttles and opens a session of `kind`.
-pub async fn sign_in(svc: &Services, email: &str, password: &str, ip: IpAddr, kind: SessionKind) -> ServiceResult<SignedIn> {
+pub async fn sign_in(
+    svc: &Services,
+    email: &str,
+    password: &str,
+    ip: IpAddr,
+    kind: SessionKind,
+) -> ServiceResult<SignedIn> {
     svc.ip_limiter.check(ip)?;
     let account = email.trim().to_lowercase();
     if account.is_empty() || account.len() > 255 || password.len() > 1024 {
@@ -53,8 +59,15 @@ pub async fn login(svc: &Services, email: &str, password: &str, ip: IpAddr) -> S
 
 /// `POST /api/auth/changePassword`: needs the current password, ends the user's other sessions and returns a
 /// fresh pair for this one.
-pub async fn change_password(svc: &Services, p: &Principal, current: &str, new: &str) -> ServiceResult<Option<JwtPair>> {
-    let user = users::find(svc, p.user_id).await?.ok_or_else(|| ServiceError::Unauthenticated("Authentication failed".into()))?;
+pub async fn change_password(
+    svc: &Services,
+    p: &Principal,
+    current: &str,
+    new: &str,
+) -> ServiceResult<Option<JwtPair>> {
+    let user = users::find(svc, p.user_id)
+        .await?
+        .ok_or_else(|| ServiceError::Unauthenticated("Authentication failed".into()))?;
     if !svc.hasher.verify(current, user.password_hash.as_deref()).await? {
         return Err(ServiceError::InvalidArguments("Current password doesn't match!".into()));
     }

@@ -51,7 +51,11 @@ pub fn decide(p: &Principal, op: Operation, target: Target) -> Decision {
             if authority == CustomerUser { Forbidden } else { Allow }
         }
         (SysAdmin, Target::NewUser { authority, tenant }) => {
-            if authority == TenantAdmin && tenant.is_some() { Allow } else { Forbidden }
+            if authority == TenantAdmin && tenant.is_some() {
+                Allow
+            } else {
+                Forbidden
+            }
         }
         (TenantAdmin | CustomerUser, Target::AllTenants) => Forbidden,
         (TenantAdmin, Target::Tenant(t)) => {
@@ -64,7 +68,11 @@ pub fn decide(p: &Principal, op: Operation, target: Target) -> Decision {
             }
         }
         (CustomerUser, Target::Tenant(t)) => {
-            if p.tenant_id != Some(t) { Hidden } else { Forbidden }
+            if p.tenant_id != Some(t) {
+                Hidden
+            } else {
+                Forbidden
+            }
         }
         (TenantAdmin | CustomerUser, Target::User { id, tenant, .. }) => {
             if tenant != p.tenant_id {
@@ -83,7 +91,13 @@ pub fn decide(p: &Principal, op: Operation, target: Target) -> Decision {
 }
 
 /// Allows or fails with 403 / 404 as `decide` says; `what` names the entity in the 404 text.
-pub fn check(p: &Principal, op: Operation, target: Target, what: &str, id: impl std::fmt::Display) -> ServiceResult<()> {
+pub fn check(
+    p: &Principal,
+    op: Operation,
+    target: Target,
+    what: &str,
+    id: impl std::fmt::Display,
+) -> ServiceResult<()> {
     match decide(p, op, target) {
         Decision::Allow => Ok(()),
         Decision::Forbidden => Err(ServiceError::Forbidden),
@@ -116,7 +130,8 @@ mod tests {
         assert_eq!(decide(&admin, Operation::Read, Target::Tenant(t2)), Decision::Hidden);
         assert_eq!(decide(&admin, Operation::Write, Target::Tenant(t1)), Decision::Forbidden);
         assert_eq!(decide(&admin, Operation::Read, Target::AllTenants), Decision::Forbidden);
-        let other_user = Target::User { id: UserId(Uuid::new_v4()), tenant: Some(t2), authority: Authority::TenantAdmin };
+        let other_user =
+            Target::User { id: UserId(Uuid::new_v4()), tenant: Some(t2), authority: Authority::TenantAdmin };
         assert_eq!(decide(&admin, Operation::Read, other_user), Decision::Hidden);
     }
 

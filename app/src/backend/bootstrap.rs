@@ -44,7 +44,9 @@ async fn jwt_secret(db: &Db, config: &Config) -> ServiceResult<Vec<u8>> {
         .execute(&db.pool)
         .await?;
     let stored = setting(db, "jwt_secret").await?.ok_or_else(|| ServiceError::Internal("jwt secret missing".into()))?;
-    base64::engine::general_purpose::STANDARD.decode(stored).map_err(|e| ServiceError::Internal(format!("jwt secret: {e}")))
+    base64::engine::general_purpose::STANDARD
+        .decode(stored)
+        .map_err(|e| ServiceError::Internal(format!("jwt secret: {e}")))
 }
 
 /// Builds the services over an opened store.

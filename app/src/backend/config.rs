@@ -91,7 +91,8 @@ impl Config {
             Ok(v)
         };
 
-        let database_url = get("THINGDECK_DATABASE_URL", fc.database_url).unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let database_url =
+            get("THINGDECK_DATABASE_URL", fc.database_url).unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://"))
@@ -122,16 +123,16 @@ impl Config {
                 "THINGDECK_SYSADMIN_EMAIL and THINGDECK_SYSADMIN_PASSWORD must be set together",
             ));
         }
-        if let Some(e) = &sysadmin_email {
-            if !crate::backend::validate::is_email(e) {
-                return Err(err("THINGDECK_SYSADMIN_EMAIL", format!("'{e}' is not an email address")));
-            }
+        if let Some(e) = &sysadmin_email
+            && !crate::backend::validate::is_email(e)
+        {
+            return Err(err("THINGDECK_SYSADMIN_EMAIL", format!("'{e}' is not an email address")));
         }
         let jwt_secret = get("THINGDECK_JWT_SECRET", fc.jwt_secret);
-        if let Some(s) = &jwt_secret {
-            if s.len() < 32 {
-                return Err(err("THINGDECK_JWT_SECRET", "must be at least 32 characters"));
-            }
+        if let Some(s) = &jwt_secret
+            && s.len() < 32
+        {
+            return Err(err("THINGDECK_JWT_SECRET", "must be at least 32 characters"));
         }
         let access_token_ttl_secs =
             int("THINGDECK_ACCESS_TOKEN_TTL_SECS", fc.access_token_ttl_secs, 9000, 60, 7 * 24 * 3600)?;

@@ -83,10 +83,10 @@ impl Db {
 fn sqlite_url(url: &str) -> Result<String, DbError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" {
-        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| DbError::CreateDir(parent.display().to_string(), e))?;
-        }
+    if path != ":memory:"
+        && let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|e| DbError::CreateDir(parent.display().to_string(), e))?;
     }
     let mut q = query.to_string();
     if !q.contains("mode=") {

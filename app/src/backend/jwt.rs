@@ -64,7 +64,8 @@ impl JwtKeys {
 
     /// Signs any claims.
     pub fn sign<T: Serialize>(&self, claims: &T) -> ServiceResult<String> {
-        encode(&Header::new(Algorithm::HS512), claims, &self.enc).map_err(|e| ServiceError::Internal(format!("jwt: {e}")))
+        encode(&Header::new(Algorithm::HS512), claims, &self.enc)
+            .map_err(|e| ServiceError::Internal(format!("jwt: {e}")))
     }
 
     fn check<T: for<'de> Deserialize<'de>>(&self, token: &str) -> ServiceResult<T> {

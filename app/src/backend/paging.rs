@@ -23,7 +23,9 @@ fn int_param(q: &HashMap<String, String>, name: &str) -> ServiceResult<i64> {
     let v = q
         .get(name)
         .ok_or_else(|| ServiceError::BadRequestParams(format!("Required request parameter '{name}' is not present")))?;
-    v.trim().parse::<i64>().map_err(|_| ServiceError::BadRequestParams(format!("Invalid value '{v}' for parameter '{name}'")))
+    v.trim()
+        .parse::<i64>()
+        .map_err(|_| ServiceError::BadRequestParams(format!("Invalid value '{v}' for parameter '{name}'")))
 }
 
 impl PageLink {
@@ -96,8 +98,13 @@ mod tests {
 
     #[test]
     fn parses_and_validates() {
-        let p = PageLink::from_query(&q(&[("pageSize", "10"), ("page", "2"), ("textSearch", " Ab_c "), ("sortOrder", "desc")]))
-            .unwrap();
+        let p = PageLink::from_query(&q(&[
+            ("pageSize", "10"),
+            ("page", "2"),
+            ("textSearch", " Ab_c "),
+            ("sortOrder", "desc"),
+        ]))
+        .unwrap();
         assert_eq!(p.offset(), 20);
         assert_eq!(p.like_pattern().unwrap(), "%ab\\_c%");
         assert!(p.descending);

@@ -159,7 +159,11 @@ pub async fn issue_pair(svc: &Services, user: &UserRecord, session_id: Uuid) -> 
     Ok(JwtPair { token: svc.jwt.sign(&access)?, refresh_token: svc.jwt.sign(&refresh)? })
 }
 
-async fn load(svc: &Services, where_clause: &str, key: String) -> ServiceResult<Option<(Uuid, SessionView, Option<String>)>> {
+async fn load(
+    svc: &Services,
+    where_clause: &str,
+    key: String,
+) -> ServiceResult<Option<(Uuid, SessionView, Option<String>)>> {
     let sql = format!(
         "SELECT s.id AS session_id, s.revoked, s.expires_at, s.refresh_jti, {USER_COLUMNS} \
          FROM auth_session s JOIN tb_user u ON u.id = s.user_id JOIN user_credentials c ON c.user_id = u.id WHERE {where_clause}"
@@ -226,7 +230,10 @@ pub async fn refresh(svc: &Services, refresh_token: &str) -> ServiceResult<JwtPa
 
 /// Ends one session now.
 pub async fn revoke(svc: &Services, session_id: Uuid) -> ServiceResult<()> {
-    sqlx::query("UPDATE auth_session SET revoked = 1 WHERE id = $1").bind(session_id.to_string()).execute(&svc.db.pool).await?;
+    sqlx::query("UPDATE auth_session SET revoked = 1 WHERE id = $1")
+        .bind(session_id.to_string())
+        .execute(&svc.db.pool)
+        .await?;
     svc.sessions.forget_session(session_id);
     Ok(())
 }

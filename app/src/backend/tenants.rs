@@ -15,12 +15,12 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 /// The one built-in tenant profile until tenant profiles are managed.
-pub const DEFAULT_PROFILE_ID: TenantProfileId = TenantProfileId(Uuid::from_u128(0x5e1ec7ed_0000_4000_8000_000000000001));
+pub const DEFAULT_PROFILE_ID: TenantProfileId =
+    TenantProfileId(Uuid::from_u128(0x5e1ec7ed_0000_4000_8000_000000000001));
 /// Its name.
 pub const DEFAULT_PROFILE_NAME: &str = "Default";
 
-const COLUMNS: &str =
-    "id, created_time, title, region, country, state, city, address, address2, zip, phone, email, additional_info, version";
+const COLUMNS: &str = "id, created_time, title, region, country, state, city, address, address2, zip, phone, email, additional_info, version";
 
 const SORTS: &[(&str, &str)] = &[
     ("createdTime", "created_time"),
@@ -81,19 +81,19 @@ fn validate(t: &Tenant) -> ServiceResult<String> {
     if t.additional_info.as_ref().is_some_and(|v| !v.is_object() && !v.is_null()) {
         return Err(ServiceError::InvalidArguments("additionalInfo must be a JSON object".into()));
     }
-    if let Some(p) = t.tenant_profile_id {
-        if p != DEFAULT_PROFILE_ID {
-            return Err(ServiceError::InvalidArguments("Tenant profile is not found".into()));
-        }
+    if let Some(p) = t.tenant_profile_id
+        && p != DEFAULT_PROFILE_ID
+    {
+        return Err(ServiceError::InvalidArguments("Tenant profile is not found".into()));
     }
     Ok(title)
 }
 
 fn title_taken(e: sqlx::Error) -> ServiceError {
-    if let sqlx::Error::Database(d) = &e {
-        if d.is_unique_violation() {
-            return ServiceError::InvalidArguments("Tenant with such title already exists!".into());
-        }
+    if let sqlx::Error::Database(d) = &e
+        && d.is_unique_violation()
+    {
+        return ServiceError::InvalidArguments("Tenant with such title already exists!".into());
     }
     e.into()
 }

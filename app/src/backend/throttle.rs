@@ -33,9 +33,9 @@ impl IpLimiter {
 
     /// Takes one attempt for `ip` or refuses with 429.
     pub fn check(&self, ip: IpAddr) -> ServiceResult<()> {
-        self.limiter
-            .check_key(&ip)
-            .map_err(|_| ServiceError::TooManyRequests("Too many sign-in attempts from your address, try again in a minute".into()))
+        self.limiter.check_key(&ip).map_err(|_| {
+            ServiceError::TooManyRequests("Too many sign-in attempts from your address, try again in a minute".into())
+        })
     }
 
     /// Forgets idle addresses; called periodically so memory stays bounded.
@@ -50,12 +50,13 @@ fn ip_key(ip: IpAddr) -> String {
 
 /// Which failure bucket an attempt from `ip` draws on; refuses with 429 when it is empty.
 pub async fn check_account(svc: &Services, account: &str, ip: IpAddr) -> ServiceResult<String> {
-    let trusted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_trusted WHERE account = $1 AND ip_hash = $2 AND expires > $3")
-        .bind(account)
-        .bind(ip_key(ip))
-        .bind(now_ms())
-        .fetch_one(&svc.db.pool)
-        .await?;
+    let trusted: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_trusted WHERE account = $1 AND ip_hash = $2 AND expires > $3")
+            .bind(account)
+            .bind(ip_key(ip))
+            .bind(now_ms())
+            .fetch_one(&svc.db.pool)
+            .await?;
     let (bucket, cap) = if trusted > 0 {
         (format!("{account}\ttrusted"), TRUSTED_FAILURES_PER_HOUR)
     } else {

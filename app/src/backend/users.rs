@@ -4,12 +4,12 @@
 use super::authz::{self, Operation, Target};
 use super::clock::now_ms;
 use super::error::{ServiceError, ServiceResult};
+use super::paging::PageLink;
 use super::principal::Principal;
 use super::state::Services;
 use super::tokens::{hash_secret, new_secret};
 use super::validate;
 use crate::model::{Authority, CustomerId, NULL_UUID, PageData, TenantId, User, UserActivationLink, UserId};
-use super::paging::PageLink;
 use serde_json::{Map, Value, json};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -50,7 +50,8 @@ fn uuid_col(row: &AnyRow, col: &str) -> ServiceResult<Option<Uuid>> {
 pub fn from_row(row: &AnyRow) -> ServiceResult<UserRecord> {
     let id = uuid_col(row, "id")?.ok_or_else(|| ServiceError::Internal("user without id".into()))?;
     let authority_s: String = row.try_get("authority")?;
-    let authority = Authority::parse(&authority_s).ok_or_else(|| ServiceError::Internal(format!("authority {authority_s}")))?;
+    let authority =
+        Authority::parse(&authority_s).ok_or_else(|| ServiceError::Internal(format!("authority {authority_s}")))?;
     let info: Option<String> = row.try_get("additional_info")?;
     Ok(UserRecord {
         id: UserId(id),
@@ -104,15 +105,17 @@ impl UserRecord {
 
 /// Loads a user by id.
 pub async fn find(svc: &Services, id: UserId) -> ServiceResult<Option<UserRecord>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE u.id = $1");
+    let sql =
+        format!("SELECT {USER_COLUMNS} FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE u.id = $1");
     let row = sqlx::query(&sql).bind(id.0.to_string()).fetch_optional(&svc.db.pool).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// Loads a user by login email (case-insensitive).
 pub async fn find_by_email(svc: &Services, email: &str) -> ServiceResult<Option<UserRecord>> {
-    let sql =
-        format!("SELECT {USER_COLUMNS} FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE u.email_lower = $1");
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE u.email_lower = $1"
+    );
     let row = sqlx::query(&sql).bind(email.trim().to_lowercase()).fetch_optional(&svc.db.pool).await?;
     row.as_ref().map(from_row).transpose()
 }
@@ -161,8 +164,10 @@ async fn insert(
         return Err(ServiceError::InvalidArguments(format!("User with email '{email}' already present in database!")));
     }
     if let Some(t) = tenant {
-        let exists: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM tenant WHERE id = $1").bind(t.0.to_string()).fetch_one(&mut *tx).await?;
+        let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tenant WHERE id = $1")
+            .bind(t.0.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
         if exists == 0 {
             return Err(ServiceError::not_found("Tenant", t));
         }
@@ -197,10 +202,10 @@ async fn insert(
 
 /// A unique-index race on email becomes the same 400 as the pre-check.
 fn unique_email(e: sqlx::Error, email: &str) -> ServiceError {
-    if let sqlx::Error::Database(d) = &e {
-        if d.is_unique_violation() {
-            return ServiceError::InvalidArguments(format!("User with email '{email}' already present in database!"));
-        }
+    if let sqlx::Error::Database(d) = &e
+        && d.is_unique_violation()
+    {
+        return ServiceError::InvalidArguments(format!("User with email '{email}' already present in database!"));
     }
     e.into()
 }
@@ -232,7 +237,8 @@ pub async fn save(svc: &Services, p: &Principal, u: &User, send_activation_mail:
     if let Some(id) = u.id {
         return update(svc, p, id, u).await;
     }
-    let authority = u.authority.ok_or_else(|| ServiceError::InvalidArguments("User authority should be specified".into()))?;
+    let authority =
+        u.authority.ok_or_else(|| ServiceError::InvalidArguments("User authority should be specified".into()))?;
     let tenant = u.tenant_id.filter(|t| !t.is_null());
     if authority == Authority::TenantAdmin && tenant.is_none() && p.authority == Authority::SysAdmin {
         return Err(ServiceError::InvalidArguments("Tenant administrator should be assigned to tenant".into()));
@@ -296,21 +302,27 @@ async fn update(svc: &Services, p: &Principal, id: UserId, u: &User) -> ServiceR
 }
 
 /// Users of one tenant, paged (the system administrator's view of tenant administrators).
-pub async fn list_tenant_users(svc: &Services, p: &Principal, tenant: TenantId, link: &PageLink) -> ServiceResult<PageData<User>> {
+pub async fn list_tenant_users(
+    svc: &Services,
+    p: &Principal,
+    tenant: TenantId,
+    link: &PageLink,
+) -> ServiceResult<PageData<User>> {
     authz::check(p, Operation::Read, Target::Tenant(tenant), "Tenant", tenant)?;
     if p.authority != Authority::SysAdmin && p.authority != Authority::TenantAdmin {
         return Err(ServiceError::Forbidden);
     }
-    let order = link.order_by(
-        &[
-            ("createdTime", "u.created_time"),
-            ("email", "u.email_lower"),
-            ("firstName", "u.first_name"),
-            ("lastName", "u.last_name"),
-        ],
-        "u.created_time",
-    )?
-    .replace(", id ", ", u.id ");
+    let order = link
+        .order_by(
+            &[
+                ("createdTime", "u.created_time"),
+                ("email", "u.email_lower"),
+                ("firstName", "u.first_name"),
+                ("lastName", "u.last_name"),
+            ],
+            "u.created_time",
+        )?
+        .replace(", id ", ", u.id ");
     let mut filter = String::from("u.tenant_id = $1 AND u.customer_id IS NULL");
     if p.authority == Authority::SysAdmin {
         filter.push_str(" AND u.authority = 'TENANT_ADMIN'");
@@ -359,7 +371,10 @@ pub async fn activation_link(svc: &Services, p: &Principal, id: UserId) -> Servi
         .bind(id.0.to_string())
         .execute(&svc.db.pool)
         .await?;
-    Ok(UserActivationLink { value: format!("{}/api/noauth/activate?activateToken={secret}", svc.config.public_url), ttl_ms })
+    Ok(UserActivationLink {
+        value: format!("{}/api/noauth/activate?activateToken={secret}", svc.config.public_url),
+        ttl_ms,
+    })
 }
 
 /// State of an activation secret, for the link's redirect.

@@ -17,10 +17,10 @@ pub fn is_email(s: &str) -> bool {
 
 /// Refuses text longer than ThingsBoard's 255-character columns.
 pub fn max_len(field: &str, value: &Option<String>) -> Result<(), ServiceError> {
-    if let Some(v) = value {
-        if v.chars().count() > 255 {
-            return Err(ServiceError::InvalidArguments(format!("{field} length must be equal or less than 255")));
-        }
+    if let Some(v) = value
+        && v.chars().count() > 255
+    {
+        return Err(ServiceError::InvalidArguments(format!("{field} length must be equal or less than 255")));
     }
     Ok(())
 }
@@ -35,10 +35,10 @@ pub fn required(entity: &str, field: &str, value: &Option<String>) -> Result<Str
 
 /// An optional email that, when present, must look like one.
 pub fn optional_email(value: &Option<String>) -> Result<(), ServiceError> {
-    if let Some(e) = value.as_deref().filter(|e| !e.is_empty()) {
-        if !is_email(e) {
-            return Err(ServiceError::InvalidArguments(format!("Invalid email address format '{e}'")));
-        }
+    if let Some(e) = value.as_deref().filter(|e| !e.is_empty())
+        && !is_email(e)
+    {
+        return Err(ServiceError::InvalidArguments(format!("Invalid email address format '{e}'")));
     }
     Ok(())
 }

@@ -82,7 +82,7 @@ pub fn TenantsPage() -> impl IntoView {
         let sort = if active { if p.desc { "descending" } else { "ascending" } } else { "none" };
         view! {
             <th aria-sort=sort>
-                <a href=p.href(0, key, desc)>{label}{active.then(|| if p.desc { " ↓" } else { " ↑" })}</a>
+                <a href=p.href(0, key, desc)>{label}{active.then_some(if p.desc { " ↓" } else { " ↑" })}</a>
             </th>
         }
     };
@@ -182,7 +182,8 @@ pub fn TenantPage() -> impl IntoView {
     let save = ServerAction::<SaveTenant>::new();
     let tenant = Resource::new(move || (id.get(), save.version().get()), |(id, _)| get_tenant(id));
     let save_error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
-    let saved = move || save.value().get().and_then(|r| r.ok()).map(|_| view! { <p class="toast" role="status">"Saved."</p> });
+    let saved =
+        move || save.value().get().and_then(|r| r.ok()).map(|_| view! { <p class="toast" role="status">"Saved."</p> });
     view! {
         <p><a href="/tenants">"← All tenants"</a></p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -223,7 +224,10 @@ fn TenantAdmins(tenant_id: String) -> impl IntoView {
     let create = ServerAction::<CreateTenantAdmin>::new();
     let relink = ServerAction::<ActivationLink>::new();
     let tid = tenant_id.clone();
-    let admins = Resource::new(move || (create.version().get(), relink.version().get()), move |_| list_tenant_admins(tid.clone(), 0));
+    let admins = Resource::new(
+        move || (create.version().get(), relink.version().get()),
+        move |_| list_tenant_admins(tid.clone(), 0),
+    );
     let create_error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     let relink_error = Signal::derive(move || relink.value().get().and_then(|r| r.err()));
     view! {

@@ -12,7 +12,20 @@ both!(login_issues_thingsboard_tokens, |store| async move {
     let srv = Server::start(store, &[]).await;
     let pair = srv.login_pair(SYSADMIN, SYSADMIN_PASSWORD).await;
     let access = claims(pair["token"].as_str().unwrap());
-    for key in ["sub", "userId", "scopes", "sessionId", "firstName", "lastName", "enabled", "isPublic", "tenantId", "customerId", "exp", "iat"] {
+    for key in [
+        "sub",
+        "userId",
+        "scopes",
+        "sessionId",
+        "firstName",
+        "lastName",
+        "enabled",
+        "isPublic",
+        "tenantId",
+        "customerId",
+        "exp",
+        "iat",
+    ] {
         assert!(access.get(key).is_some(), "access token lacks {key}: {access}");
     }
     assert_eq!(access["sub"], SYSADMIN);
@@ -36,7 +49,8 @@ both!(login_issues_thingsboard_tokens, |store| async move {
     assert_eq!(me["additionalInfo"]["userActivated"], true);
 
     // The plain Authorization header works too, with any case of "Bearer".
-    let r = srv.http.get(srv.url("/api/auth/user")).header("Authorization", format!("bearer {tok}")).send().await.unwrap();
+    let r =
+        srv.http.get(srv.url("/api/auth/user")).header("Authorization", format!("bearer {tok}")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     srv.stop();
 });
@@ -108,17 +122,37 @@ both!(change_password_ends_other_sessions, |store| async move {
     let srv = Server::start(store, &[]).await;
     let a = srv.sysadmin().await;
     let b = srv.sysadmin().await;
-    let bad = srv.post("/api/auth/changePassword", Some(&a), json!({"currentPassword": "wrong", "newPassword": "a-new-password"})).await;
+    let bad = srv
+        .post(
+            "/api/auth/changePassword",
+            Some(&a),
+            json!({"currentPassword": "wrong", "newPassword": "a-new-password"}),
+        )
+        .await;
     assert_error(&bad, 400, 30);
-    let short = srv.post("/api/auth/changePassword", Some(&a), json!({"currentPassword": SYSADMIN_PASSWORD, "newPassword": "short"})).await;
+    let short = srv
+        .post(
+            "/api/auth/changePassword",
+            Some(&a),
+            json!({"currentPassword": SYSADMIN_PASSWORD, "newPassword": "short"}),
+        )
+        .await;
     assert_error(&short, 400, 30);
     let (s, pair) = srv
-        .post("/api/auth/changePassword", Some(&a), json!({"currentPassword": SYSADMIN_PASSWORD, "newPassword": "a-new-password"}))
+        .post(
+            "/api/auth/changePassword",
+            Some(&a),
+            json!({"currentPassword": SYSADMIN_PASSWORD, "newPassword": "a-new-password"}),
+        )
         .await;
     assert_eq!(s, 200, "{pair}");
     assert_error(&srv.get("/api/auth/user", Some(&b)).await, 401, 10);
     assert_eq!(srv.get("/api/auth/user", pair["token"].as_str()).await.0, 200);
-    assert_error(&srv.post("/api/auth/login", None, json!({"username": SYSADMIN, "password": SYSADMIN_PASSWORD})).await, 401, 10);
+    assert_error(
+        &srv.post("/api/auth/login", None, json!({"username": SYSADMIN, "password": SYSADMIN_PASSWORD})).await,
+        401,
+        10,
+    );
     srv.login(SYSADMIN, "a-new-password").await;
     srv.stop();
 });
@@ -179,6 +213,10 @@ both!(account_cap_cannot_lock_the_owner_out, |store| async move {
         let r = srv.post("/api/auth/login", None, json!({"username": SYSADMIN, "password": format!("typo-{i}")})).await;
         assert_eq!(r.0, 401);
     }
-    assert_error(&srv.post("/api/auth/login", None, json!({"username": SYSADMIN, "password": "typo-x"})).await, 429, 33);
+    assert_error(
+        &srv.post("/api/auth/login", None, json!({"username": SYSADMIN, "password": "typo-x"})).await,
+        429,
+        33,
+    );
     srv.stop();
 });

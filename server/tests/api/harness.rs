@@ -132,8 +132,11 @@ impl Server {
     }
 
     pub async fn post_raw(&self, path: &str, token: Option<&str>, body: &str) -> (u16, Value) {
-        self.send(self.http.post(self.url(path)).header("content-type", "application/json").body(body.to_string()), token)
-            .await
+        self.send(
+            self.http.post(self.url(path)).header("content-type", "application/json").body(body.to_string()),
+            token,
+        )
+        .await
     }
 
     /// Creates a tenant and returns its id.
@@ -167,8 +170,8 @@ impl Server {
     pub fn stop(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let status = self.child.wait().expect("wait");
-        status
+
+        self.child.wait().expect("wait")
     }
 }
 
@@ -185,7 +188,9 @@ impl Drop for Server {
                     rt.block_on(async move {
                         use sqlx::Connection;
                         if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut c)
+                                .await;
                         }
                     });
                 }

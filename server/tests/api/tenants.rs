@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 both!(tenant_crud_and_validation, |store| async move {
     let srv = Server::start(store, &[]).await;
     let sys = srv.sysadmin().await;
-    let (s, t) = srv.post("/api/tenant", Some(&sys), json!({"title": "Acme", "email": "ops@acme.io", "country": "NL"})).await;
+    let (s, t) =
+        srv.post("/api/tenant", Some(&sys), json!({"title": "Acme", "email": "ops@acme.io", "country": "NL"})).await;
     assert_eq!(s, 200, "{t}");
     assert_eq!(t["id"]["entityType"], "TENANT");
     assert_eq!(t["name"], "Acme");
@@ -37,7 +38,11 @@ both!(tenant_crud_and_validation, |store| async move {
     assert_error(&srv.post("/api/tenant", Some(&sys), json!({"title": "x".repeat(256)})).await, 400, 30);
     assert_error(&srv.post("/api/tenant", Some(&sys), json!({"title": "B", "email": "invalid@mail"})).await, 400, 30);
     assert_error(&srv.post("/api/tenant", Some(&sys), json!({"title": "acme"})).await, 400, 30);
-    assert_error(&srv.post("/api/tenant", Some(&sys), json!({"title": "C", "id": {"entityType": "USER", "id": id}})).await, 400, 31);
+    assert_error(
+        &srv.post("/api/tenant", Some(&sys), json!({"title": "C", "id": {"entityType": "USER", "id": id}})).await,
+        400,
+        31,
+    );
     assert_error(&srv.get("/api/tenant/not-a-uuid", Some(&sys)).await, 400, 31);
     assert_error(&srv.get("/api/nothing/here", Some(&sys)).await, 404, 32);
 
@@ -67,7 +72,9 @@ both!(tenant_lists_page_search_and_sort, |store| async move {
     assert_eq!(titles(&p)[0], "Tenant 00 Blue");
     let mut all = Vec::new();
     for page in 0..3 {
-        let (_, p) = srv.get(&format!("/api/tenants?pageSize=10&page={page}&sortProperty=title&sortOrder=ASC"), Some(&sys)).await;
+        let (_, p) = srv
+            .get(&format!("/api/tenants?pageSize=10&page={page}&sortProperty=title&sortOrder=ASC"), Some(&sys))
+            .await;
         all.extend(titles(&p));
         assert_eq!(p["hasNext"], page < 2);
     }
@@ -109,7 +116,13 @@ both!(tenant_admin_activation_flow, |store| async move {
     let uid = u["id"]["id"].as_str().unwrap().to_string();
     assert_error(&srv.post("/api/user?sendActivationMail=false", Some(&sys), body).await, 400, 30);
 
-    let r = srv.http.get(srv.url(&format!("/api/user/{uid}/activationLink"))).header("X-Authorization", format!("Bearer {sys}")).send().await.unwrap();
+    let r = srv
+        .http
+        .get(srv.url(&format!("/api/user/{uid}/activationLink")))
+        .header("X-Authorization", format!("Bearer {sys}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
     let first_link = r.text().await.unwrap();
@@ -121,20 +134,33 @@ both!(tenant_admin_activation_flow, |store| async move {
     let token = link.split("activateToken=").nth(1).unwrap().to_string();
     assert!(token.len() >= 22, "at least 128 random bits");
     let old_token = first_link.split("activateToken=").nth(1).unwrap();
-    assert_eq!(srv.get(&format!("/api/noauth/activate?activateToken={old_token}"), None).await.0, 409, "a new link replaces the old one");
+    assert_eq!(
+        srv.get(&format!("/api/noauth/activate?activateToken={old_token}"), None).await.0,
+        409,
+        "a new link replaces the old one"
+    );
 
     let r = srv.http.get(srv.url(&format!("/api/noauth/activate?activateToken={token}"))).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(r.headers()["location"], format!("/login/createPassword?activateToken={token}"));
 
-    assert_error(&srv.post("/api/noauth/activate", None, json!({"activateToken": token, "password": "short"})).await, 400, 30);
-    let (s, pair) = srv.post("/api/noauth/activate", None, json!({"activateToken": token, "password": "ada-password"})).await;
+    assert_error(
+        &srv.post("/api/noauth/activate", None, json!({"activateToken": token, "password": "short"})).await,
+        400,
+        30,
+    );
+    let (s, pair) =
+        srv.post("/api/noauth/activate", None, json!({"activateToken": token, "password": "ada-password"})).await;
     assert_eq!(s, 200, "{pair}");
     let admin = pair["token"].as_str().unwrap().to_string();
     assert_eq!(claims(&admin)["scopes"], json!(["TENANT_ADMIN"]));
     assert_eq!(claims(&admin)["tenantId"], tenant);
     // Single use.
-    assert_error(&srv.post("/api/noauth/activate", None, json!({"activateToken": token, "password": "ada-password2"})).await, 400, 30);
+    assert_error(
+        &srv.post("/api/noauth/activate", None, json!({"activateToken": token, "password": "ada-password2"})).await,
+        400,
+        30,
+    );
     assert_eq!(srv.get(&format!("/api/noauth/activate?activateToken={token}"), None).await.0, 409);
     assert_error(&srv.get(&format!("/api/user/{uid}/activationLink"), Some(&sys)).await, 400, 30);
     let (_, me) = srv.get("/api/auth/user", Some(&admin)).await;
@@ -172,7 +198,11 @@ both!(tenants_are_isolated, |store| async move {
     // Deleting tenant B removes its users and ends their sessions at once.
     assert_eq!(srv.delete(&format!("/api/tenant/{b}"), Some(&sys)).await.0, 200);
     assert_error(&srv.get("/api/auth/user", Some(&admin_b)).await, 401, 10);
-    assert_error(&srv.post("/api/auth/login", None, json!({"username": "b@b.io", "password": "password-b"})).await, 401, 10);
+    assert_error(
+        &srv.post("/api/auth/login", None, json!({"username": "b@b.io", "password": "password-b"})).await,
+        401,
+        10,
+    );
     assert_eq!(srv.get("/api/auth/user", Some(&admin_a)).await.0, 200);
     srv.stop();
 });

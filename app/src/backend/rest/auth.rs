@@ -18,7 +18,11 @@ pub struct LoginRequest {
     password: String,
 }
 
-pub async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, JsonBody(r): JsonBody<LoginRequest>) -> ServiceResult<Json<JwtPair>> {
+pub async fn login(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    JsonBody(r): JsonBody<LoginRequest>,
+) -> ServiceResult<Json<JwtPair>> {
     Ok(Json(auth::login(&s.svc, &r.username, &r.password, ip).await?))
 }
 
@@ -84,7 +88,11 @@ pub struct ActivateRequest {
     password: String,
 }
 
-pub async fn activate(State(s): State<AppState>, ClientIp(ip): ClientIp, JsonBody(r): JsonBody<ActivateRequest>) -> ServiceResult<Json<JwtPair>> {
+pub async fn activate(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    JsonBody(r): JsonBody<ActivateRequest>,
+) -> ServiceResult<Json<JwtPair>> {
     s.svc.ip_limiter.check(ip)?;
     Ok(Json(auth::activate(&s.svc, &r.activate_token, &r.password).await?))
 }

@@ -10,7 +10,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-pub async fn save(State(s): State<AppState>, Auth(p): Auth, JsonBody(t): JsonBody<Tenant>) -> ServiceResult<Json<Tenant>> {
+pub async fn save(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(t): JsonBody<Tenant>,
+) -> ServiceResult<Json<Tenant>> {
     Ok(Json(tenants::save(&s.svc, &p, &t).await?))
 }
 
@@ -27,10 +31,18 @@ pub async fn delete(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId
     Ok(StatusCode::OK)
 }
 
-pub async fn list(State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap) -> ServiceResult<Json<PageData<Tenant>>> {
+pub async fn list(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<Tenant>>> {
     Ok(Json(tenants::list(&s.svc, &p, &PageLink::from_query(&q)?).await?))
 }
 
-pub async fn list_infos(State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap) -> ServiceResult<Json<PageData<TenantInfo>>> {
+pub async fn list_infos(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<TenantInfo>>> {
     Ok(Json(tenants::list_infos(&s.svc, &p, &PageLink::from_query(&q)?).await?))
 }

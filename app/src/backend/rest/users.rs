@@ -11,7 +11,12 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 
-pub async fn save(State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap, JsonBody(u): JsonBody<User>) -> ServiceResult<Json<User>> {
+pub async fn save(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    QueryMap(q): QueryMap,
+    JsonBody(u): JsonBody<User>,
+) -> ServiceResult<Json<User>> {
     let send = flag(&q, "sendActivationMail", true)?;
     Ok(Json(users::save(&s.svc, &p, &u, send).await?.to_dto()))
 }
@@ -20,15 +25,28 @@ pub async fn get(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId) -
     Ok(Json(users::get(&s.svc, &p, UserId(id)).await?.to_dto()))
 }
 
-pub async fn activation_link(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId) -> ServiceResult<impl IntoResponse> {
+pub async fn activation_link(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(id): PathId,
+) -> ServiceResult<impl IntoResponse> {
     let link = users::activation_link(&s.svc, &p, UserId(id)).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], link.value))
 }
 
-pub async fn activation_link_info(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId) -> ServiceResult<Json<UserActivationLink>> {
+pub async fn activation_link_info(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(id): PathId,
+) -> ServiceResult<Json<UserActivationLink>> {
     Ok(Json(users::activation_link(&s.svc, &p, UserId(id)).await?))
 }
 
-pub async fn tenant_users(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId, QueryMap(q): QueryMap) -> ServiceResult<Json<PageData<User>>> {
+pub async fn tenant_users(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(id): PathId,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<User>>> {
     Ok(Json(users::list_tenant_users(&s.svc, &p, TenantId(id), &PageLink::from_query(&q)?).await?))
 }
