@@ -1,6 +1,6 @@
 //! `/api/auth/*` and `/api/noauth/*`: sign-in, rotation, logout, password change, activation.
 
-use super::extract::{Auth, ClientIp, JsonBody, QueryMap};
+use super::extract::{Auth, AuthSession, ClientIp, JsonBody, QueryMap};
 use crate::backend::error::{ServiceError, ServiceResult};
 use crate::backend::state::AppState;
 use crate::backend::users::{self, ActivationState};
@@ -36,9 +36,9 @@ pub async fn token(State(s): State<AppState>, JsonBody(r): JsonBody<RefreshReque
     Ok(Json(sessions::refresh(&s.svc, &r.refresh_token).await?))
 }
 
-pub async fn user(State(s): State<AppState>, Auth(p): Auth) -> ServiceResult<Json<User>> {
-    let u = users::find(&s.svc, p.user_id).await?.ok_or_else(|| ServiceError::not_found("User", p.user_id))?;
-    Ok(Json(u.to_dto()))
+/// Answers from the resolved session: the user record was read with it (and is dropped from the cache on change).
+pub async fn user(AuthSession(view): AuthSession) -> Json<User> {
+    Json(view.user.to_dto())
 }
 
 pub async fn logout(State(s): State<AppState>, Auth(p): Auth) -> ServiceResult<StatusCode> {

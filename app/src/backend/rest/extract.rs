@@ -15,6 +15,9 @@ use uuid::Uuid;
 /// The caller behind `X-Authorization: Bearer …` (or `Authorization: Bearer …`).
 pub struct Auth(pub Principal);
 
+/// The caller's whole resolved session (principal and user record), for handlers that answer from it.
+pub struct AuthSession(pub std::sync::Arc<sessions::SessionView>);
+
 fn bearer(parts: &Parts) -> Option<&str> {
     for name in ["x-authorization", "authorization"] {
         if let Some(v) = parts.headers.get(name).and_then(|v| v.to_str().ok()) {
@@ -30,12 +33,20 @@ fn bearer(parts: &Parts) -> Option<&str> {
     None
 }
 
-impl FromRequestParts<AppState> for Auth {
+impl FromRequestParts<AppState> for AuthSession {
     type Rejection = ServiceError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(|| ServiceError::Unauthenticated("Authentication failed".into()))?;
-        let view = sessions::from_access_token(&state.svc, token).await?;
+        Ok(AuthSession(sessions::from_access_token(&state.svc, token).await?))
+    }
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ServiceError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let AuthSession(view) = AuthSession::from_request_parts(parts, state).await?;
         Ok(Auth(view.principal.clone()))
     }
 }
