@@ -19,6 +19,8 @@ pub enum Store {
 /// A running server and what it needs cleaned up.
 pub struct Server {
     pub base: String,
+    /// The store's URL, for tests that look at what is stored.
+    pub db_url: String,
     pub http: reqwest::Client,
     child: Child,
     dir: std::path::PathBuf,
@@ -85,7 +87,13 @@ impl Server {
         });
         let base = rx.recv_timeout(Duration::from_secs(60)).expect("server did not report its address");
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Server { base, http, child, dir, pg }
+        Server { base, db_url: url, http, child, dir, pg }
+    }
+
+    /// A direct connection to the server's store.
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.db_url).await.expect("connect to the test store")
     }
 
     pub fn url(&self, path: &str) -> String {
