@@ -2,6 +2,7 @@
 
 pub mod entities;
 pub mod ids;
+pub mod permissions;
 
 pub use entities::*;
 pub use ids::*;

@@ -34,6 +34,9 @@ pub enum ServiceError {
     /// 409 / 2: the request conflicts with state (unknown one-time token, ...).
     #[error("{0}")]
     Conflict(String),
+    /// 405 / 2: a known path with another method.
+    #[error("Request method is not supported for this path")]
+    MethodNotAllowed,
     /// 429 / 33.
     #[error("{0}")]
     TooManyRequests(String),
@@ -59,6 +62,7 @@ impl ServiceError {
             ServiceError::BadRequestParams(_) => (StatusCode::BAD_REQUEST, 31),
             ServiceError::VersionConflict(_) => (StatusCode::CONFLICT, 35),
             ServiceError::Conflict(_) => (StatusCode::CONFLICT, 2),
+            ServiceError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 2),
             ServiceError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, 33),
             ServiceError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 2),
         }

@@ -45,6 +45,7 @@ both!(tenant_crud_and_validation, |store| async move {
     );
     assert_error(&srv.get("/api/tenant/not-a-uuid", Some(&sys)).await, 400, 31);
     assert_error(&srv.get("/api/nothing/here", Some(&sys)).await, 404, 32);
+    assert_error(&srv.get("/api/auth/login", None).await, 405, 2);
 
     assert_eq!(srv.delete(&format!("/api/tenant/{id}"), Some(&sys)).await.0, 200);
     let gone = srv.get(&format!("/api/tenant/{id}"), Some(&sys)).await;

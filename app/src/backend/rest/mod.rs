@@ -32,6 +32,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/user/{id}/activationLink", get(users::activation_link))
         .route("/api/user/{id}/activationLinkInfo", get(users::activation_link_info))
         .route("/api/{*rest}", axum::routing::any(not_found))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn method_not_allowed() -> ServiceError {
+    ServiceError::MethodNotAllowed
 }
 
 async fn not_found() -> ServiceError {

@@ -5,6 +5,8 @@
 //! (Generic and Group) are the next layer: they extend `decide` and add the SQL list filters, keeping the
 //! callers unchanged.
 
+pub mod grants;
+
 use super::error::{ServiceError, ServiceResult};
 use super::principal::Principal;
 use crate::model::{Authority, TenantId, UserId};
