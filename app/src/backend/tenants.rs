@@ -109,6 +109,7 @@ pub async fn save(svc: &Services, p: &Principal, t: &Tenant) -> ServiceResult<Te
         None => {
             authz::check(p, Operation::Create, Target::AllTenants, "Tenant", "new")?;
             let id = TenantId(Uuid::now_v7());
+            let mut tx = svc.db.pool.begin().await?;
             sqlx::query(&format!(
                 "INSERT INTO tenant ({COLUMNS}, title_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14)"
             ))
@@ -126,9 +127,13 @@ pub async fn save(svc: &Services, p: &Principal, t: &Tenant) -> ServiceResult<Te
             .bind(t.email.clone())
             .bind(info_json(&t.additional_info))
             .bind(title.to_lowercase())
-            .execute(&svc.db.pool)
+            .execute(&mut *tx)
             .await
             .map_err(title_taken)?;
+            // The tenant is the root of its owner tree and owns the first "All" groups.
+            super::owners::add_root(&mut tx, id.0).await?;
+            super::entity_groups::create_all_groups(&mut tx, id.0, id.0, "TENANT").await?;
+            tx.commit().await?;
             get(svc, p, id).await
         }
         Some(id) => {

@@ -151,3 +151,72 @@ pub struct UserActivationLink {
     pub value: String,
     pub ttl_ms: i64,
 }
+
+/// An id of any entity type (`{"entityType", "id"}`), for fields like `ownerId` that may name several types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityId {
+    pub entity_type: super::ids::EntityType,
+    pub id: uuid::Uuid,
+}
+
+/// A customer or sub-customer (`parentCustomerId` set).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<CustomerId>,
+    #[serde(default)]
+    pub created_time: Option<i64>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub tenant_id: Option<TenantId>,
+    #[serde(default)]
+    pub parent_customer_id: Option<CustomerId>,
+    /// Read-only: the parent customer, or the null id for a top-level customer.
+    #[serde(default)]
+    pub customer_id: Option<CustomerId>,
+    /// Read-only: the parent customer or the tenant.
+    #[serde(default)]
+    pub owner_id: Option<EntityId>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub address2: Option<String>,
+    #[serde(default)]
+    pub zip: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub additional_info: Option<Value>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// A reference with a display name (`EntityInfo`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EntityInfo {
+    pub id: EntityId,
+    pub name: String,
+}
+
+/// A customer with its owner's name and its groups, as the `…Infos` lists return it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerInfo {
+    #[serde(flatten)]
+    pub customer: Customer,
+    pub owner_name: String,
+    pub groups: Vec<EntityInfo>,
+}

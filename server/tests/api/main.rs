@@ -5,4 +5,5 @@ mod harness;
 mod auth;
 mod cli;
 mod console;
+mod customers;
 mod tenants;

@@ -32,6 +32,8 @@ pub enum Target {
     User { id: UserId, tenant: Option<TenantId>, authority: Authority },
     /// A new user of this authority in this tenant.
     NewUser { tenant: Option<TenantId>, authority: Authority },
+    /// Customers of a tenant (one, a new one, or a list of them).
+    Customers(TenantId),
 }
 
 /// What the caller should learn from a refusal: "no" (403) or "no such thing" (404, existence is not revealed).
@@ -89,6 +91,12 @@ pub fn decide(p: &Principal, op: Operation, target: Target) -> Decision {
             }
         }
         (TenantAdmin | CustomerUser, Target::NewUser { .. }) => Forbidden,
+        // Customers belong to tenants; the system administrator does not manage them.
+        (SysAdmin, Target::Customers(_)) => Forbidden,
+        (TenantAdmin | CustomerUser, Target::Customers(t)) if p.tenant_id != Some(t) => Hidden,
+        (TenantAdmin, Target::Customers(_)) => Allow,
+        // Customer users act through roles, which arrive with user groups.
+        (CustomerUser, Target::Customers(_)) => Forbidden,
     }
 }
 

@@ -2,6 +2,7 @@
 //! validation happen in the services.
 
 pub mod auth;
+pub mod customers;
 pub mod extract;
 pub mod tenants;
 pub mod users;
@@ -27,6 +28,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/tenant/{id}/users", get(users::tenant_users))
         .route("/api/tenants", get(tenants::list))
         .route("/api/tenantInfos", get(tenants::list_infos))
+        .route("/api/customer", post(customers::save))
+        .route("/api/customer/{id}", get(customers::get).delete(customers::delete))
+        .route("/api/customer/info/{id}", get(customers::info))
+        .route("/api/customer/{id}/customerInfos", get(customers::sub_customer_infos))
+        .route("/api/customers", get(customers::tenant_customers))
+        .route("/api/customerInfos/all", get(customers::all_infos))
+        .route("/api/tenant/customers", get(customers::by_title))
         .route("/api/user", post(users::save))
         .route("/api/user/{id}", get(users::get))
         .route("/api/user/{id}/activationLink", get(users::activation_link))

@@ -1,0 +1,442 @@
+//! Customers and sub-customers: the inner nodes of the owner tree. Creating one hangs it into the tree, gives it
+//! its "All" groups and puts it in its owner's "All" customer group, in one transaction. Deleting one follows
+//! ThingsBoard: its users go, its sub-customers (and later its entities) move up to its own owner.
+
+use super::authz::{self, Operation, Target};
+use super::clock::now_ms;
+use super::entity_groups::{self, GroupType};
+use super::error::{ServiceError, ServiceResult};
+use super::paging::PageLink;
+use super::principal::Principal;
+use super::state::Services;
+use super::{owners, validate};
+use crate::model::{
+    Customer, CustomerId, CustomerInfo, EntityId, EntityInfo, EntityType, NULL_UUID, PageData, TenantId,
+};
+use serde_json::Value;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+const COLUMNS: &str = "c.id, c.tenant_id, c.parent_customer_id, c.created_time, c.title, c.country, c.state, c.city, \
+     c.address, c.address2, c.zip, c.phone, c.email, c.additional_info, c.version";
+
+const SORTS: &[(&str, &str)] = &[
+    ("createdTime", "c.created_time"),
+    ("title", "c.title_lower"),
+    ("email", "c.email"),
+    ("country", "c.country"),
+    ("city", "c.city"),
+];
+
+/// How a create resolves a title that is taken (`nameConflictPolicy`, `uniquifySeparator`, `uniquifyStrategy`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum NameConflict {
+    Fail,
+    Uniquify { separator: String, incremental: bool },
+}
+
+/// The query options of `POST /api/customer`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SaveOptions {
+    pub entity_group_ids: Vec<Uuid>,
+    pub name_conflict: NameConflict,
+}
+
+impl SaveOptions {
+    /// Reads `entityGroupId`, `entityGroupIds` (comma-separated) and the name-conflict parameters.
+    pub fn from_query(q: &HashMap<String, String>) -> ServiceResult<SaveOptions> {
+        let mut ids = Vec::new();
+        for raw in q.get("entityGroupId").into_iter().chain(q.get("entityGroupIds")) {
+            for part in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                ids.push(
+                    Uuid::parse_str(part)
+                        .map_err(|_| ServiceError::BadRequestParams(format!("Invalid UUID string: {part}")))?,
+                );
+            }
+        }
+        let name_conflict = match q.get("nameConflictPolicy").map(|s| s.to_ascii_uppercase()).as_deref() {
+            None | Some("FAIL") => NameConflict::Fail,
+            Some("UNIQUIFY") => NameConflict::Uniquify {
+                separator: q.get("uniquifySeparator").cloned().unwrap_or_else(|| "_".into()),
+                incremental: match q.get("uniquifyStrategy").map(|s| s.to_ascii_uppercase()).as_deref() {
+                    None | Some("RANDOM") => false,
+                    Some("INCREMENTAL") => true,
+                    Some(other) => {
+                        return Err(ServiceError::BadRequestParams(format!("Invalid uniquifyStrategy '{other}'")));
+                    }
+                },
+            },
+            Some(other) => return Err(ServiceError::BadRequestParams(format!("Invalid nameConflictPolicy '{other}'"))),
+        };
+        Ok(SaveOptions { entity_group_ids: ids, name_conflict })
+    }
+}
+
+fn uuid(s: &str) -> ServiceResult<Uuid> {
+    Uuid::parse_str(s).map_err(|e| ServiceError::Internal(format!("bad uuid {s}: {e}")))
+}
+
+fn from_row(r: &AnyRow) -> ServiceResult<Customer> {
+    let id = uuid(&r.try_get::<String, _>("id")?)?;
+    let tenant = uuid(&r.try_get::<String, _>("tenant_id")?)?;
+    let parent = r.try_get::<Option<String>, _>("parent_customer_id")?.map(|s| uuid(&s)).transpose()?;
+    let title: String = r.try_get("title")?;
+    let info: Option<String> = r.try_get("additional_info")?;
+    Ok(Customer {
+        id: Some(CustomerId(id)),
+        created_time: Some(r.try_get("created_time")?),
+        name: Some(title.clone()),
+        title: Some(title),
+        tenant_id: Some(TenantId(tenant)),
+        parent_customer_id: parent.map(CustomerId),
+        customer_id: Some(CustomerId(parent.unwrap_or(NULL_UUID))),
+        owner_id: Some(match parent {
+            Some(p) => EntityId { entity_type: EntityType::Customer, id: p },
+            None => EntityId { entity_type: EntityType::Tenant, id: tenant },
+        }),
+        country: r.try_get("country")?,
+        state: r.try_get("state")?,
+        city: r.try_get("city")?,
+        address: r.try_get("address")?,
+        address2: r.try_get("address2")?,
+        zip: r.try_get("zip")?,
+        phone: r.try_get("phone")?,
+        email: r.try_get("email")?,
+        additional_info: info.and_then(|s| serde_json::from_str(&s).ok()),
+        version: Some(r.try_get("version")?),
+    })
+}
+
+fn validate(c: &Customer) -> ServiceResult<String> {
+    let title = validate::required("Customer", "title", &c.title)?;
+    for (name, v) in [
+        ("title", &c.title),
+        ("country", &c.country),
+        ("state", &c.state),
+        ("city", &c.city),
+        ("address", &c.address),
+        ("address2", &c.address2),
+        ("zip or postal code", &c.zip),
+        ("phone", &c.phone),
+        ("email", &c.email),
+    ] {
+        validate::max_len(name, v)?;
+    }
+    validate::optional_email(&c.email)?;
+    if title.eq_ignore_ascii_case("public") {
+        return Err(ServiceError::InvalidArguments("'Public' title for customer is system reserved!".into()));
+    }
+    if c.additional_info.as_ref().is_some_and(|v| !v.is_object() && !v.is_null()) {
+        return Err(ServiceError::InvalidArguments("additionalInfo must be a JSON object".into()));
+    }
+    Ok(title)
+}
+
+fn info_json(v: &Option<Value>) -> Option<String> {
+    v.as_ref().filter(|v| !v.is_null()).map(|v| v.to_string())
+}
+
+fn title_taken_error() -> ServiceError {
+    ServiceError::InvalidArguments("Customer with such title already exists!".into())
+}
+
+fn unique_violation(e: sqlx::Error) -> ServiceError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => title_taken_error(),
+        _ => e.into(),
+    }
+}
+
+async fn title_exists(tx: &mut Transaction<'_, Any>, tenant: TenantId, title: &str) -> ServiceResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customer WHERE tenant_id = $1 AND title_lower = $2")
+        .bind(tenant.0.to_string())
+        .bind(title.to_lowercase())
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(n > 0)
+}
+
+/// A free title per the name-conflict policy.
+async fn free_title(
+    tx: &mut Transaction<'_, Any>,
+    tenant: TenantId,
+    title: String,
+    policy: &NameConflict,
+) -> ServiceResult<String> {
+    if !title_exists(tx, tenant, &title).await? {
+        return Ok(title);
+    }
+    let NameConflict::Uniquify { separator, incremental } = policy else { return Err(title_taken_error()) };
+    for n in 1..=1000u32 {
+        let suffix = if *incremental { n.to_string() } else { Uuid::new_v4().simple().to_string()[..8].to_string() };
+        let candidate = format!("{title}{separator}{suffix}");
+        if candidate.chars().count() > 255 {
+            return Err(ServiceError::InvalidArguments("title length must be equal or less than 255".into()));
+        }
+        if !title_exists(tx, tenant, &candidate).await? {
+            return Ok(candidate);
+        }
+    }
+    Err(title_taken_error())
+}
+
+async fn load(svc: &Services, id: CustomerId) -> ServiceResult<Option<Customer>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM customer c WHERE c.id = $1"))
+        .bind(id.0.to_string())
+        .fetch_optional(&svc.db.pool)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+fn tenant_of(p: &Principal) -> ServiceResult<TenantId> {
+    p.tenant_id.ok_or(ServiceError::Forbidden)
+}
+
+/// `POST /api/customer`: creates without `id`, updates with it.
+pub async fn save(svc: &Services, p: &Principal, c: &Customer, opts: &SaveOptions) -> ServiceResult<Customer> {
+    let title = validate(c)?;
+    if let Some(id) = c.id {
+        return update(svc, p, id, c, title).await;
+    }
+    let tenant = tenant_of(p)?;
+    authz::check(p, Operation::Create, Target::Customers(tenant), "Customer", "new")?;
+    let parent = c.parent_customer_id.filter(|p| !p.is_null());
+    let id = CustomerId(Uuid::now_v7());
+    let mut tx = svc.db.pool.begin().await?;
+    if let Some(parent) = parent {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customer WHERE id = $1 AND tenant_id = $2")
+            .bind(parent.0.to_string())
+            .bind(tenant.0.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        if n == 0 {
+            return Err(ServiceError::not_found("Customer", parent));
+        }
+    }
+    let title = free_title(&mut tx, tenant, title, &opts.name_conflict).await?;
+    sqlx::query(&format!(
+        "INSERT INTO customer ({}, title_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15)",
+        COLUMNS.replace("c.", "")
+    ))
+    .bind(id.0.to_string())
+    .bind(tenant.0.to_string())
+    .bind(parent.map(|p| p.0.to_string()))
+    .bind(now_ms())
+    .bind(&title)
+    .bind(c.country.clone())
+    .bind(c.state.clone())
+    .bind(c.city.clone())
+    .bind(c.address.clone())
+    .bind(c.address2.clone())
+    .bind(c.zip.clone())
+    .bind(c.phone.clone())
+    .bind(c.email.clone())
+    .bind(info_json(&c.additional_info))
+    .bind(title.to_lowercase())
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_violation)?;
+    let owner = parent.map(|p| p.0).unwrap_or(tenant.0);
+    owners::add_child(&mut tx, tenant.0, id.0, owner).await?;
+    entity_groups::create_all_groups(&mut tx, tenant.0, id.0, "CUSTOMER").await?;
+    entity_groups::join_all(&mut tx, owner, GroupType::Customer, id.0).await?;
+    for g in &opts.entity_group_ids {
+        entity_groups::join(&mut tx, tenant.0, owner, GroupType::Customer, *g, id.0).await?;
+    }
+    tx.commit().await?;
+    load(svc, id).await?.ok_or_else(|| ServiceError::Internal("customer vanished after insert".into()))
+}
+
+async fn update(svc: &Services, p: &Principal, id: CustomerId, c: &Customer, title: String) -> ServiceResult<Customer> {
+    let current = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Customer", id))?;
+    let tenant = current.tenant_id.ok_or_else(|| ServiceError::Internal("customer without tenant".into()))?;
+    authz::check(p, Operation::Write, Target::Customers(tenant), "Customer", id)?;
+    if c.parent_customer_id.filter(|p| !p.is_null()) != current.parent_customer_id && c.parent_customer_id.is_some() {
+        return Err(ServiceError::InvalidArguments(
+            "A customer moves to another owner through /api/owner, not by editing parentCustomerId".into(),
+        ));
+    }
+    let done = sqlx::query(
+        "UPDATE customer SET title = $1, title_lower = $2, country = $3, state = $4, city = $5, address = $6, \
+         address2 = $7, zip = $8, phone = $9, email = $10, additional_info = $11, version = version + 1 \
+         WHERE id = $12 AND tenant_id = $13 AND ($14 < 0 OR version = $14)",
+    )
+    .bind(&title)
+    .bind(title.to_lowercase())
+    .bind(c.country.clone())
+    .bind(c.state.clone())
+    .bind(c.city.clone())
+    .bind(c.address.clone())
+    .bind(c.address2.clone())
+    .bind(c.zip.clone())
+    .bind(c.phone.clone())
+    .bind(c.email.clone())
+    .bind(info_json(&c.additional_info))
+    .bind(id.0.to_string())
+    .bind(tenant.0.to_string())
+    .bind(c.version.unwrap_or(-1))
+    .execute(&svc.db.pool)
+    .await
+    .map_err(unique_violation)?;
+    if done.rows_affected() == 0 {
+        return Err(ServiceError::VersionConflict(
+            "Customer was already changed by someone else! Reload it and try again.".into(),
+        ));
+    }
+    load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Customer", id))
+}
+
+/// `GET /api/customer/{id}`.
+pub async fn get(svc: &Services, p: &Principal, id: CustomerId) -> ServiceResult<Customer> {
+    let c = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Customer", id))?;
+    let tenant = c.tenant_id.ok_or_else(|| ServiceError::Internal("customer without tenant".into()))?;
+    authz::check(p, Operation::Read, Target::Customers(tenant), "Customer", id)?;
+    Ok(c)
+}
+
+async fn info_of(svc: &Services, c: Customer) -> ServiceResult<CustomerInfo> {
+    let owner_name: Option<String> = match c.parent_customer_id {
+        Some(parent) => {
+            sqlx::query_scalar("SELECT title FROM customer WHERE id = $1")
+                .bind(parent.0.to_string())
+                .fetch_optional(&svc.db.pool)
+                .await?
+        }
+        None => {
+            sqlx::query_scalar("SELECT title FROM tenant WHERE id = $1")
+                .bind(c.tenant_id.map(|t| t.0.to_string()).unwrap_or_default())
+                .fetch_optional(&svc.db.pool)
+                .await?
+        }
+    };
+    let id = c.id.map(|i| i.0.to_string()).unwrap_or_default();
+    let rows = sqlx::query(
+        "SELECT g.id, g.name FROM entity_group_member m JOIN entity_group g ON g.id = m.group_id \
+         WHERE m.entity_id = $1 ORDER BY g.name_lower, g.id",
+    )
+    .bind(id)
+    .fetch_all(&svc.db.pool)
+    .await?;
+    let groups = rows
+        .iter()
+        .map(|r| {
+            Ok(EntityInfo {
+                id: EntityId { entity_type: EntityType::EntityGroup, id: uuid(&r.try_get::<String, _>("id")?)? },
+                name: r.try_get("name")?,
+            })
+        })
+        .collect::<ServiceResult<Vec<_>>>()?;
+    Ok(CustomerInfo { customer: c, owner_name: owner_name.unwrap_or_default(), groups })
+}
+
+/// `GET /api/customer/info/{id}`.
+pub async fn get_info(svc: &Services, p: &Principal, id: CustomerId) -> ServiceResult<CustomerInfo> {
+    let c = get(svc, p, id).await?;
+    info_of(svc, c).await
+}
+
+/// `GET /api/tenant/customers?customerTitle=`.
+pub async fn by_title(svc: &Services, p: &Principal, title: &str) -> ServiceResult<Customer> {
+    let tenant = tenant_of(p)?;
+    authz::check(p, Operation::Read, Target::Customers(tenant), "Customer", title)?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM customer c WHERE c.tenant_id = $1 AND c.title_lower = $2"))
+        .bind(tenant.0.to_string())
+        .bind(title.trim().to_lowercase())
+        .fetch_optional(&svc.db.pool)
+        .await?;
+    match row {
+        Some(r) => from_row(&r),
+        None => Err(ServiceError::NotFound(format!("Customer with title [{title}] is not found"))),
+    }
+}
+
+/// Customers below `owner` (the tenant or a customer): its direct children, or with `all_levels` its whole
+/// subtree — one closure join, searched, sorted and paged in SQL.
+pub async fn list_below(
+    svc: &Services,
+    p: &Principal,
+    owner: Uuid,
+    all_levels: bool,
+    link: &PageLink,
+) -> ServiceResult<PageData<Customer>> {
+    let tenant = tenant_of(p)?;
+    authz::check(p, Operation::Read, Target::Customers(tenant), "Customer", owner)?;
+    let order = link.order_by(SORTS, "c.created_time")?.replace(", id ", ", c.id ");
+    let depth = if all_levels { "oc.depth >= 1" } else { "oc.depth = 1" };
+    let pattern = link.like_pattern();
+    let mut filter = format!(
+        "FROM customer c JOIN owner_closure oc ON oc.descendant = c.id \
+         WHERE oc.ancestor = $1 AND {depth} AND c.tenant_id = $2"
+    );
+    if pattern.is_some() {
+        filter.push_str(" AND c.title_lower LIKE $3 ESCAPE '\\'");
+    }
+    let count_sql = format!("SELECT COUNT(*) {filter}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(owner.to_string()).bind(tenant.0.to_string());
+    if let Some(pat) = &pattern {
+        count = count.bind(pat.clone());
+    }
+    let total = count.fetch_one(&svc.db.pool).await?;
+    let n = if pattern.is_some() { 4 } else { 3 };
+    let sql = format!("SELECT {COLUMNS} {filter} {order} LIMIT ${n} OFFSET ${}", n + 1);
+    let mut q = sqlx::query(&sql).bind(owner.to_string()).bind(tenant.0.to_string());
+    if let Some(pat) = &pattern {
+        q = q.bind(pat.clone());
+    }
+    let rows = q.bind(link.page_size).bind(link.offset()).fetch_all(&svc.db.pool).await?;
+    let data = rows.iter().map(from_row).collect::<ServiceResult<Vec<_>>>()?;
+    Ok(link.page_of(data, total))
+}
+
+/// The same page with owner names and groups.
+pub async fn infos(svc: &Services, page: PageData<Customer>) -> ServiceResult<PageData<CustomerInfo>> {
+    let mut data = Vec::with_capacity(page.data.len());
+    for c in page.data {
+        data.push(info_of(svc, c).await?);
+    }
+    Ok(PageData { data, total_pages: page.total_pages, total_elements: page.total_elements, has_next: page.has_next })
+}
+
+/// `DELETE /api/customer/{id}`: the customer's users are deleted, its sub-customers move up to its owner, its
+/// groups go; all or nothing.
+pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceResult<()> {
+    let c = get(svc, p, id).await?;
+    let tenant = c.tenant_id.ok_or_else(|| ServiceError::Internal("customer without tenant".into()))?;
+    authz::check(p, Operation::Delete, Target::Customers(tenant), "Customer", id)?;
+    let owner = c.parent_customer_id.map(|p| p.0).unwrap_or(tenant.0);
+    let mut tx = svc.db.pool.begin().await?;
+    let users: Vec<String> = sqlx::query_scalar("SELECT id FROM tb_user WHERE customer_id = $1")
+        .bind(id.0.to_string())
+        .fetch_all(&mut *tx)
+        .await?;
+    for u in &users {
+        entity_groups::leave_all_groups(&mut tx, uuid(u)?).await?;
+    }
+    sqlx::query("DELETE FROM tb_user WHERE customer_id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
+    let children: Vec<String> = sqlx::query_scalar("SELECT id FROM customer WHERE parent_customer_id = $1")
+        .bind(id.0.to_string())
+        .fetch_all(&mut *tx)
+        .await?;
+    for child in &children {
+        let child = uuid(child)?;
+        sqlx::query("UPDATE customer SET parent_customer_id = $1, version = version + 1 WHERE id = $2")
+            .bind(c.parent_customer_id.map(|p| p.0.to_string()))
+            .bind(child.to_string())
+            .execute(&mut *tx)
+            .await?;
+        owners::move_subtree(&mut tx, tenant.0, child, owner).await?;
+        entity_groups::leave_all_groups(&mut tx, child).await?;
+        entity_groups::join_all(&mut tx, owner, GroupType::Customer, child).await?;
+    }
+    entity_groups::leave_all_groups(&mut tx, id.0).await?;
+    entity_groups::delete_owned(&mut tx, id.0).await?;
+    owners::remove_leaf(&mut tx, id.0).await?;
+    sqlx::query("DELETE FROM customer WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
+    tx.commit().await?;
+    for u in users {
+        svc.sessions.forget_user(crate::model::UserId(uuid(&u)?));
+    }
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! Entity groups. Every owner (tenant or customer) has an "All" group per entity type, created with the owner;
+//! an entity is always in its owner's "All" group and may join more groups of the same owner.
+
+use super::clock::now_ms;
+use super::error::ServiceResult;
+use sqlx::{Any, Transaction};
+use uuid::Uuid;
+
+/// The entity types that have groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupType {
+    Customer,
+    Device,
+    Asset,
+    Dashboard,
+    User,
+    Edge,
+}
+
+impl GroupType {
+    pub const EVERY: [GroupType; 6] = [
+        GroupType::Customer,
+        GroupType::Device,
+        GroupType::Asset,
+        GroupType::Dashboard,
+        GroupType::User,
+        GroupType::Edge,
+    ];
+
+    /// Wire and stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupType::Customer => "CUSTOMER",
+            GroupType::Device => "DEVICE",
+            GroupType::Asset => "ASSET",
+            GroupType::Dashboard => "DASHBOARD",
+            GroupType::User => "USER",
+            GroupType::Edge => "EDGE",
+        }
+    }
+}
+
+/// Name of the automatic groups.
+pub const ALL: &str = "All";
+
+/// Creates the "All" groups of a new owner.
+pub async fn create_all_groups(
+    tx: &mut Transaction<'_, Any>,
+    tenant: Uuid,
+    owner: Uuid,
+    owner_type: &str,
+) -> ServiceResult<()> {
+    for t in GroupType::EVERY {
+        sqlx::query(
+            "INSERT INTO entity_group (id, tenant_id, owner_id, owner_type, group_type, name, name_lower, created_time, \
+             additional_info, configuration, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, 1)",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(tenant.to_string())
+        .bind(owner.to_string())
+        .bind(owner_type)
+        .bind(t.as_str())
+        .bind(ALL)
+        .bind(ALL.to_lowercase())
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Puts an entity into its owner's "All" group of `group_type`.
+pub async fn join_all(
+    tx: &mut Transaction<'_, Any>,
+    owner: Uuid,
+    group_type: GroupType,
+    entity: Uuid,
+) -> ServiceResult<()> {
+    sqlx::query(
+        "INSERT INTO entity_group_member (group_id, entity_id) \
+         SELECT id, $1 FROM entity_group WHERE owner_id = $2 AND group_type = $3 AND name = 'All'",
+    )
+    .bind(entity.to_string())
+    .bind(owner.to_string())
+    .bind(group_type.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Takes an entity out of every group (before it moves to another owner or is deleted).
+pub async fn leave_all_groups(tx: &mut Transaction<'_, Any>, entity: Uuid) -> ServiceResult<()> {
+    sqlx::query("DELETE FROM entity_group_member WHERE entity_id = $1")
+        .bind(entity.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Deletes every group an owner has (members go with them).
+pub async fn delete_owned(tx: &mut Transaction<'_, Any>, owner: Uuid) -> ServiceResult<()> {
+    sqlx::query("DELETE FROM entity_group WHERE owner_id = $1").bind(owner.to_string()).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Adds an entity to a named group, which must be of `group_type` and belong to the entity's owner (membership
+/// is owner-scoped). Adding to "All" is a no-op: every entity is already there.
+pub async fn join(
+    tx: &mut Transaction<'_, Any>,
+    tenant: Uuid,
+    owner: Uuid,
+    group_type: GroupType,
+    group: Uuid,
+    entity: Uuid,
+) -> ServiceResult<()> {
+    use super::error::ServiceError;
+    use sqlx::Row;
+    let row = sqlx::query("SELECT owner_id, group_type, name FROM entity_group WHERE id = $1 AND tenant_id = $2")
+        .bind(group.to_string())
+        .bind(tenant.to_string())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("Entity group", group))?;
+    let g_owner: String = row.try_get("owner_id")?;
+    let g_type: String = row.try_get("group_type")?;
+    let name: String = row.try_get("name")?;
+    if g_type != group_type.as_str() {
+        return Err(ServiceError::BadRequestParams(format!(
+            "Entity group [{group}] holds {g_type} entities, not {}",
+            group_type.as_str()
+        )));
+    }
+    if g_owner != owner.to_string() {
+        return Err(ServiceError::BadRequestParams("An entity can only join groups of its own owner".into()));
+    }
+    if name == ALL {
+        return Ok(());
+    }
+    sqlx::query("INSERT INTO entity_group_member (group_id, entity_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(group.to_string())
+        .bind(entity.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
