@@ -2,7 +2,7 @@
 //! its "All" groups and puts it in its owner's "All" customer group, in one transaction. Deleting one follows
 //! ThingsBoard: its users go, its sub-customers (and later its entities) move up to its own owner.
 
-use super::authz::{self, Operation, Target};
+use super::authz::entities::{self, EntityRef, ListFilter};
 use super::clock::now_ms;
 use super::entity_groups::{self, GroupType};
 use super::error::{ServiceError, ServiceResult};
@@ -10,6 +10,7 @@ use super::paging::PageLink;
 use super::principal::Principal;
 use super::state::Services;
 use super::{owners, validate};
+use crate::model::permissions::{Operation, Resource};
 use crate::model::{
     Customer, CustomerId, CustomerInfo, EntityId, EntityInfo, EntityType, NULL_UUID, PageData, TenantId,
 };
@@ -194,6 +195,18 @@ fn tenant_of(p: &Principal) -> ServiceResult<TenantId> {
     p.tenant_id.ok_or(ServiceError::Forbidden)
 }
 
+/// The customer as the authorization checks see it: owned by its parent customer, or by the tenant.
+fn entity_ref(c: &Customer) -> ServiceResult<EntityRef> {
+    let tenant = c.tenant_id.ok_or_else(|| ServiceError::Internal("customer without tenant".into()))?.0;
+    let id = c.id.ok_or_else(|| ServiceError::Internal("customer without id".into()))?.0;
+    Ok(EntityRef {
+        tenant,
+        id,
+        owner: c.parent_customer_id.map(|p| p.0).unwrap_or(tenant),
+        resource: Resource::Customer,
+    })
+}
+
 /// `POST /api/customer`: creates without `id`, updates with it.
 pub async fn save(svc: &Services, p: &Principal, c: &Customer, opts: &SaveOptions) -> ServiceResult<Customer> {
     let title = validate(c)?;
@@ -201,7 +214,6 @@ pub async fn save(svc: &Services, p: &Principal, c: &Customer, opts: &SaveOption
         return update(svc, p, id, c, title).await;
     }
     let tenant = tenant_of(p)?;
-    authz::check(p, Operation::Create, Target::Customers(tenant), "Customer", "new")?;
     let parent = c.parent_customer_id.filter(|p| !p.is_null());
     let id = CustomerId(Uuid::now_v7());
     let mut tx = svc.db.pool.begin().await?;
@@ -215,6 +227,7 @@ pub async fn save(svc: &Services, p: &Principal, c: &Customer, opts: &SaveOption
             return Err(ServiceError::not_found("Customer", parent));
         }
     }
+    entities::check_create(svc, p, Resource::Customer, tenant.0, parent.map(|p| p.0).unwrap_or(tenant.0)).await?;
     let title = free_title(&mut tx, tenant, title, &opts.name_conflict).await?;
     sqlx::query(&format!(
         "INSERT INTO customer ({}, title_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15)",
@@ -241,6 +254,7 @@ pub async fn save(svc: &Services, p: &Principal, c: &Customer, opts: &SaveOption
     let owner = parent.map(|p| p.0).unwrap_or(tenant.0);
     owners::add_child(&mut tx, tenant.0, id.0, owner).await?;
     entity_groups::create_all_groups(&mut tx, tenant.0, id.0, "CUSTOMER").await?;
+    super::roles::create_customer_defaults(&mut tx, tenant.0, id.0, parent.map(|p| p.0)).await?;
     entity_groups::join_all(&mut tx, owner, GroupType::Customer, id.0).await?;
     for g in &opts.entity_group_ids {
         entity_groups::join(&mut tx, tenant.0, owner, GroupType::Customer, *g, id.0).await?;
@@ -252,7 +266,7 @@ pub async fn save(svc: &Services, p: &Principal, c: &Customer, opts: &SaveOption
 async fn update(svc: &Services, p: &Principal, id: CustomerId, c: &Customer, title: String) -> ServiceResult<Customer> {
     let current = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Customer", id))?;
     let tenant = current.tenant_id.ok_or_else(|| ServiceError::Internal("customer without tenant".into()))?;
-    authz::check(p, Operation::Write, Target::Customers(tenant), "Customer", id)?;
+    entities::check(svc, p, Operation::Write, &entity_ref(&current)?, "Customer").await?;
     if c.parent_customer_id.filter(|p| !p.is_null()) != current.parent_customer_id && c.parent_customer_id.is_some() {
         return Err(ServiceError::InvalidArguments(
             "A customer moves to another owner through /api/owner, not by editing parentCustomerId".into(),
@@ -291,8 +305,7 @@ async fn update(svc: &Services, p: &Principal, id: CustomerId, c: &Customer, tit
 /// `GET /api/customer/{id}`.
 pub async fn get(svc: &Services, p: &Principal, id: CustomerId) -> ServiceResult<Customer> {
     let c = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Customer", id))?;
-    let tenant = c.tenant_id.ok_or_else(|| ServiceError::Internal("customer without tenant".into()))?;
-    authz::check(p, Operation::Read, Target::Customers(tenant), "Customer", id)?;
+    entities::check(svc, p, Operation::Read, &entity_ref(&c)?, "Customer").await?;
     Ok(c)
 }
 
@@ -340,16 +353,17 @@ pub async fn get_info(svc: &Services, p: &Principal, id: CustomerId) -> ServiceR
 /// `GET /api/tenant/customers?customerTitle=`.
 pub async fn by_title(svc: &Services, p: &Principal, title: &str) -> ServiceResult<Customer> {
     let tenant = tenant_of(p)?;
-    authz::check(p, Operation::Read, Target::Customers(tenant), "Customer", title)?;
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM customer c WHERE c.tenant_id = $1 AND c.title_lower = $2"))
         .bind(tenant.0.to_string())
         .bind(title.trim().to_lowercase())
         .fetch_optional(&svc.db.pool)
         .await?;
-    match row {
-        Some(r) => from_row(&r),
-        None => Err(ServiceError::NotFound(format!("Customer with title [{title}] is not found"))),
-    }
+    let c = match row {
+        Some(r) => from_row(&r)?,
+        None => return Err(ServiceError::NotFound(format!("Customer with title [{title}] is not found"))),
+    };
+    entities::check(svc, p, Operation::Read, &entity_ref(&c)?, "Customer").await?;
+    Ok(c)
 }
 
 /// Customers below `owner` (the tenant or a customer): its direct children, or with `all_levels` its whole
@@ -362,7 +376,6 @@ pub async fn list_below(
     link: &PageLink,
 ) -> ServiceResult<PageData<Customer>> {
     let tenant = tenant_of(p)?;
-    authz::check(p, Operation::Read, Target::Customers(tenant), "Customer", owner)?;
     let order = link.order_by(SORTS, "c.created_time")?.replace(", id ", ", c.id ");
     let depth = if all_levels { "oc.depth >= 1" } else { "oc.depth = 1" };
     let pattern = link.like_pattern();
@@ -370,20 +383,41 @@ pub async fn list_below(
         "FROM customer c JOIN owner_closure oc ON oc.descendant = c.id \
          WHERE oc.ancestor = $1 AND {depth} AND c.tenant_id = $2"
     );
-    if pattern.is_some() {
-        filter.push_str(" AND c.title_lower LIKE $3 ESCAPE '\\'");
+    let mut binds = vec![owner.to_string(), tenant.0.to_string()];
+    if let Some(pat) = &pattern {
+        binds.push(pat.clone());
+        filter.push_str(&format!(" AND c.title_lower LIKE ${} ESCAPE '\\'", binds.len()));
+    }
+    let visible = entities::list_filter(
+        svc,
+        p,
+        Operation::Read,
+        Resource::Customer,
+        "c.id",
+        "COALESCE(c.parent_customer_id, c.tenant_id)",
+        binds.len() + 1,
+    )
+    .await?;
+    match visible {
+        ListFilter::Everything => {}
+        ListFilter::Nothing => return Ok(link.page_of(Vec::new(), 0)),
+        ListFilter::Where { sql, binds: more } => {
+            filter.push_str(" AND ");
+            filter.push_str(&sql);
+            binds.extend(more);
+        }
     }
     let count_sql = format!("SELECT COUNT(*) {filter}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(owner.to_string()).bind(tenant.0.to_string());
-    if let Some(pat) = &pattern {
-        count = count.bind(pat.clone());
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+    for b in &binds {
+        count = count.bind(b.clone());
     }
     let total = count.fetch_one(&svc.db.pool).await?;
-    let n = if pattern.is_some() { 4 } else { 3 };
+    let n = binds.len() + 1;
     let sql = format!("SELECT {COLUMNS} {filter} {order} LIMIT ${n} OFFSET ${}", n + 1);
-    let mut q = sqlx::query(&sql).bind(owner.to_string()).bind(tenant.0.to_string());
-    if let Some(pat) = &pattern {
-        q = q.bind(pat.clone());
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b.clone());
     }
     let rows = q.bind(link.page_size).bind(link.offset()).fetch_all(&svc.db.pool).await?;
     let data = rows.iter().map(from_row).collect::<ServiceResult<Vec<_>>>()?;
@@ -402,9 +436,9 @@ pub async fn infos(svc: &Services, page: PageData<Customer>) -> ServiceResult<Pa
 /// `DELETE /api/customer/{id}`: the customer's users are deleted, its sub-customers move up to its owner, its
 /// groups go; all or nothing.
 pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceResult<()> {
-    let c = get(svc, p, id).await?;
+    let c = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Customer", id))?;
     let tenant = c.tenant_id.ok_or_else(|| ServiceError::Internal("customer without tenant".into()))?;
-    authz::check(p, Operation::Delete, Target::Customers(tenant), "Customer", id)?;
+    entities::check(svc, p, Operation::Delete, &entity_ref(&c)?, "Customer").await?;
     let owner = c.parent_customer_id.map(|p| p.0).unwrap_or(tenant.0);
     let mut tx = svc.db.pool.begin().await?;
     let users: Vec<String> = sqlx::query_scalar("SELECT id FROM tb_user WHERE customer_id = $1")
@@ -434,6 +468,12 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
     entity_groups::delete_owned(&mut tx, id.0).await?;
     owners::remove_leaf(&mut tx, id.0).await?;
     sqlx::query("DELETE FROM customer WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
+    // The deleted customer's roles went with it (cascade); its former children use their new owner's roles.
+    for child in &children {
+        super::roles::rebind_customer_defaults(&mut tx, tenant.0, uuid(child)?, c.parent_customer_id.map(|p| p.0))
+            .await?;
+    }
+    super::roles::bump_epoch(&mut tx, tenant.0).await?;
     tx.commit().await?;
     for u in users {
         svc.sessions.forget_user(crate::model::UserId(uuid(&u)?));

@@ -51,20 +51,7 @@ pub async fn create_all_groups(
     owner_type: &str,
 ) -> ServiceResult<()> {
     for t in GroupType::EVERY {
-        sqlx::query(
-            "INSERT INTO entity_group (id, tenant_id, owner_id, owner_type, group_type, name, name_lower, created_time, \
-             additional_info, configuration, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, 1)",
-        )
-        .bind(Uuid::now_v7().to_string())
-        .bind(tenant.to_string())
-        .bind(owner.to_string())
-        .bind(owner_type)
-        .bind(t.as_str())
-        .bind(ALL)
-        .bind(ALL.to_lowercase())
-        .bind(now_ms())
-        .execute(&mut **tx)
-        .await?;
+        create_group(tx, tenant, owner, owner_type, t, ALL).await?;
     }
     Ok(())
 }
@@ -141,5 +128,53 @@ pub async fn join(
         .bind(entity.to_string())
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Creates a named group of `owner` and returns its id.
+pub async fn create_group(
+    tx: &mut Transaction<'_, Any>,
+    tenant: Uuid,
+    owner: Uuid,
+    owner_type: &str,
+    group_type: GroupType,
+    name: &str,
+) -> ServiceResult<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO entity_group (id, tenant_id, owner_id, owner_type, group_type, name, name_lower, created_time, \
+         additional_info, configuration, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, 1)",
+    )
+    .bind(id.to_string())
+    .bind(tenant.to_string())
+    .bind(owner.to_string())
+    .bind(owner_type)
+    .bind(group_type.as_str())
+    .bind(name)
+    .bind(name.to_lowercase())
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Adds an entity to the group of `owner` called `name` (used for the predefined user groups).
+pub async fn join_named(
+    tx: &mut Transaction<'_, Any>,
+    owner: Uuid,
+    group_type: GroupType,
+    name: &str,
+    entity: Uuid,
+) -> ServiceResult<()> {
+    sqlx::query(
+        "INSERT INTO entity_group_member (group_id, entity_id) \
+         SELECT id, $1 FROM entity_group WHERE owner_id = $2 AND group_type = $3 AND name_lower = $4",
+    )
+    .bind(entity.to_string())
+    .bind(owner.to_string())
+    .bind(group_type.as_str())
+    .bind(name.to_lowercase())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

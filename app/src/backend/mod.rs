@@ -16,6 +16,7 @@ pub mod paging;
 pub mod passwords;
 pub mod principal;
 pub mod rest;
+pub mod roles;
 pub mod sessions;
 pub mod state;
 pub mod tenants;

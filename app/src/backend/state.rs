@@ -1,5 +1,6 @@
 //! The services bundle every handler and server function receives: store, configuration, keys, caches, limits.
 
+use super::authz::merged::PermissionCache;
 use super::config::Config;
 use super::db::Db;
 use super::jwt::JwtKeys;
@@ -15,6 +16,7 @@ pub struct Services {
     pub jwt: JwtKeys,
     pub hasher: PasswordHasherPool,
     pub sessions: SessionCache,
+    pub permissions: PermissionCache,
     pub ip_limiter: IpLimiter,
 }
 

@@ -133,6 +133,7 @@ pub async fn save(svc: &Services, p: &Principal, t: &Tenant) -> ServiceResult<Te
             // The tenant is the root of its owner tree and owns the first "All" groups.
             super::owners::add_root(&mut tx, id.0).await?;
             super::entity_groups::create_all_groups(&mut tx, id.0, id.0, "TENANT").await?;
+            super::roles::create_tenant_defaults(&mut tx, id.0).await?;
             tx.commit().await?;
             get(svc, p, id).await
         }

@@ -196,6 +196,19 @@ async fn insert(
         .bind(enabled)
         .execute(&mut *tx)
         .await?;
+    if let (Some(t), Authority::TenantAdmin) = (tenant, authority) {
+        // Like ThingsBoard PE: in the tenant's "All" users and in "Tenant Administrators", whose role grants all.
+        super::entity_groups::join_all(&mut tx, t.0, super::entity_groups::GroupType::User, id.0).await?;
+        super::entity_groups::join_named(
+            &mut tx,
+            t.0,
+            super::entity_groups::GroupType::User,
+            super::roles::TENANT_ADMINISTRATORS,
+            id.0,
+        )
+        .await?;
+        super::roles::bump_epoch(&mut tx, t.0).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }

@@ -220,3 +220,67 @@ pub struct CustomerInfo {
     pub owner_name: String,
     pub groups: Vec<EntityInfo>,
 }
+
+/// Generic roles grant resource → operations over the holder's owner subtree; Group roles grant operations on
+/// one entity group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RoleType {
+    Generic,
+    Group,
+}
+
+/// A role. `permissions` is `{"RESOURCE": ["OP", …]}` for Generic roles and `["OP", …]` for Group roles.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Role {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<super::ids::RoleId>,
+    #[serde(default)]
+    pub created_time: Option<i64>,
+    #[serde(default)]
+    pub tenant_id: Option<TenantId>,
+    #[serde(default)]
+    pub customer_id: Option<CustomerId>,
+    #[serde(default)]
+    pub owner_id: Option<EntityId>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub role_type: Option<RoleType>,
+    #[serde(default)]
+    pub permissions: Option<Value>,
+    #[serde(default)]
+    pub excluded_permissions: Option<Value>,
+    #[serde(default)]
+    pub additional_info: Option<Value>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// A role bound to a user group: generically (no `entityGroupId`) or for one entity group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupPermission {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<super::ids::GroupPermissionId>,
+    #[serde(default)]
+    pub created_time: Option<i64>,
+    #[serde(default)]
+    pub tenant_id: Option<TenantId>,
+    pub user_group_id: Option<super::ids::EntityGroupId>,
+    pub role_id: Option<super::ids::RoleId>,
+    #[serde(default)]
+    pub entity_group_id: Option<super::ids::EntityGroupId>,
+    /// Read-only: the type of `entityGroupId`'s group.
+    #[serde(default)]
+    pub entity_group_type: Option<String>,
+    /// ThingsBoard emits both spellings; public permissions are made by `makePublic`, never through this API.
+    #[serde(default, rename = "public")]
+    pub public: Option<bool>,
+    #[serde(default, rename = "isPublic", skip_deserializing)]
+    pub is_public: Option<bool>,
+    /// Read-only: `GENERIC_[userGroupId]_[roleId]` or `GROUP_[userGroupId]_[roleId]_[entityGroupId]_[TYPE]`.
+    #[serde(default)]
+    pub name: Option<String>,
+}

@@ -120,6 +120,22 @@ typed_id!(
     EntityType::User
 );
 
+typed_id!(
+    /// Identifies an entity group (of any group type, user groups included).
+    EntityGroupId,
+    EntityType::EntityGroup
+);
+typed_id!(
+    /// Identifies a role.
+    RoleId,
+    EntityType::Role
+);
+typed_id!(
+    /// Identifies a group permission (a role bound to a user group).
+    GroupPermissionId,
+    EntityType::GroupPermission
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

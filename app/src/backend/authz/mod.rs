@@ -1,11 +1,13 @@
 //! The one place that decides who may do what. Every REST handler and every server function asks here before it
 //! reads or writes; nothing else compares authorities.
 //!
-//! This foundation knows ThingsBoard's three authorities and tenant isolation. Owners, entity groups and roles
-//! (Generic and Group) are the next layer: they extend `decide` and add the SQL list filters, keeping the
-//! callers unchanged.
+//! `decide` covers what depends on authority alone (tenants, the system administrator's users). Owned entities
+//! (customers, and the entity types that follow) are decided by `entities` from the caller's merged roles
+//! (`merged`, built with `grants`), which also turns the same rule into SQL list filters.
 
+pub mod entities;
 pub mod grants;
+pub mod merged;
 
 use super::error::{ServiceError, ServiceResult};
 use super::principal::Principal;
@@ -32,8 +34,6 @@ pub enum Target {
     User { id: UserId, tenant: Option<TenantId>, authority: Authority },
     /// A new user of this authority in this tenant.
     NewUser { tenant: Option<TenantId>, authority: Authority },
-    /// Customers of a tenant (one, a new one, or a list of them).
-    Customers(TenantId),
 }
 
 /// What the caller should learn from a refusal: "no" (403) or "no such thing" (404, existence is not revealed).
@@ -91,12 +91,6 @@ pub fn decide(p: &Principal, op: Operation, target: Target) -> Decision {
             }
         }
         (TenantAdmin | CustomerUser, Target::NewUser { .. }) => Forbidden,
-        // Customers belong to tenants; the system administrator does not manage them.
-        (SysAdmin, Target::Customers(_)) => Forbidden,
-        (TenantAdmin | CustomerUser, Target::Customers(t)) if p.tenant_id != Some(t) => Hidden,
-        (TenantAdmin, Target::Customers(_)) => Allow,
-        // Customer users act through roles, which arrive with user groups.
-        (CustomerUser, Target::Customers(_)) => Forbidden,
     }
 }
 
