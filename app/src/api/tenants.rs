@@ -119,7 +119,7 @@ pub async fn create_tenant_admin(
         additional_info: None,
         version: None,
     };
-    let user = crate::backend::users::save(&svc, &p, &u, false).await?;
+    let user = crate::backend::users::save(&svc, &p, &u, false, &[]).await?;
     Ok(crate::backend::users::activation_link(&svc, &p, user.id).await?)
 }
 

@@ -48,15 +48,7 @@ pub struct SaveOptions {
 impl SaveOptions {
     /// Reads `entityGroupId`, `entityGroupIds` (comma-separated) and the name-conflict parameters.
     pub fn from_query(q: &HashMap<String, String>) -> ServiceResult<SaveOptions> {
-        let mut ids = Vec::new();
-        for raw in q.get("entityGroupId").into_iter().chain(q.get("entityGroupIds")) {
-            for part in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                ids.push(
-                    Uuid::parse_str(part)
-                        .map_err(|_| ServiceError::BadRequestParams(format!("Invalid UUID string: {part}")))?,
-                );
-            }
-        }
+        let ids = entity_groups::ids_from_query(q)?;
         let name_conflict = match q.get("nameConflictPolicy").map(|s| s.to_ascii_uppercase()).as_deref() {
             None | Some("FAIL") => NameConflict::Fail,
             Some("UNIQUIFY") => NameConflict::Uniquify {

@@ -40,6 +40,21 @@ impl GroupType {
     }
 }
 
+/// Reads `entityGroupId` and `entityGroupIds` (comma-separated UUIDs) from a query string.
+pub fn ids_from_query(q: &std::collections::HashMap<String, String>) -> ServiceResult<Vec<Uuid>> {
+    let mut ids = Vec::new();
+    for raw in q.get("entityGroupId").into_iter().chain(q.get("entityGroupIds")) {
+        for part in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            ids.push(
+                Uuid::parse_str(part).map_err(|_| {
+                    super::error::ServiceError::BadRequestParams(format!("Invalid UUID string: {part}"))
+                })?,
+            );
+        }
+    }
+    Ok(ids)
+}
+
 /// Name of the automatic groups.
 pub const ALL: &str = "All";
 

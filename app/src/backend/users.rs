@@ -120,10 +120,33 @@ pub async fn find_by_email(svc: &Services, email: &str) -> ServiceResult<Option<
     row.as_ref().map(from_row).transpose()
 }
 
+/// Users are owned entities (by their customer, or by the tenant): the same role rule as for customers decides,
+/// except for the system administrator (authority rules) and a user reading or editing its own profile.
+pub async fn check(svc: &Services, p: &Principal, op: Operation, u: &UserRecord) -> ServiceResult<()> {
+    use crate::model::permissions::{Operation as Op, Resource};
+    if p.authority == Authority::SysAdmin || u.tenant_id.is_none() {
+        return authz::check(p, op, u.target(), "User", u.id);
+    }
+    if u.id == p.user_id && matches!(op, Operation::Read | Operation::Write) {
+        return Ok(());
+    }
+    let tenant = u.tenant_id.map(|t| t.0).unwrap_or_default();
+    let owner = u.customer_id.filter(|c| !c.is_null()).map(|c| c.0).unwrap_or(tenant);
+    let op = match op {
+        Operation::Read => Op::Read,
+        Operation::Write => Op::Write,
+        Operation::Create => Op::Create,
+        Operation::Delete => Op::Delete,
+        Operation::ReadCredentials => Op::ReadCredentials,
+    };
+    let e = super::authz::entities::EntityRef { tenant, id: u.id.0, owner, resource: Resource::User };
+    super::authz::entities::check(svc, p, op, &e, "User").await
+}
+
 /// A user the caller may read, or 403/404.
 pub async fn get(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserRecord> {
     let u = find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
-    authz::check(p, Operation::Read, u.target(), "User", id)?;
+    check(svc, p, Operation::Read, &u).await?;
     Ok(u)
 }
 
@@ -142,6 +165,8 @@ async fn insert(
     authority: Authority,
     tenant: Option<TenantId>,
     password_hash: Option<String>,
+    customer: Option<CustomerId>,
+    groups: &[Uuid],
 ) -> ServiceResult<UserId> {
     let email = validate::required("User", "email", &u.email)?;
     if !validate::is_email(&email) {
@@ -174,7 +199,7 @@ async fn insert(
     }
     sqlx::query(
         "INSERT INTO tb_user (id, created_time, tenant_id, customer_id, authority, email, email_lower, first_name, \
-         last_name, phone, additional_info, version) VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, $9, $10, 1)",
+         last_name, phone, additional_info, version) VALUES ($1, $2, $3, $11, $4, $5, $6, $7, $8, $9, $10, 1)",
     )
     .bind(id.0.to_string())
     .bind(now)
@@ -186,6 +211,7 @@ async fn insert(
     .bind(u.last_name.clone())
     .bind(u.phone.clone())
     .bind(u.additional_info.as_ref().filter(|v| !v.is_null()).map(|v| v.to_string()))
+    .bind(customer.map(|c| c.0.to_string()))
     .execute(&mut *tx)
     .await
     .map_err(|e| unique_email(e, &email))?;
@@ -207,6 +233,14 @@ async fn insert(
             id.0,
         )
         .await?;
+        super::roles::bump_epoch(&mut tx, t.0).await?;
+    }
+    if let (Some(t), Some(c)) = (tenant, customer) {
+        // In the customer's "All" users and in the user groups asked for, which must be the customer's own.
+        super::entity_groups::join_all(&mut tx, c.0, super::entity_groups::GroupType::User, id.0).await?;
+        for g in groups {
+            super::entity_groups::join(&mut tx, t.0, c.0, super::entity_groups::GroupType::User, *g, id.0).await?;
+        }
         super::roles::bump_epoch(&mut tx, t.0).await?;
     }
     tx.commit().await?;
@@ -241,22 +275,54 @@ pub async fn create_sysadmin(svc: &Services, email: &str, password: &str) -> Ser
         additional_info: None,
         version: None,
     };
-    insert(svc, &u, Authority::SysAdmin, None, Some(hash)).await
+    insert(svc, &u, Authority::SysAdmin, None, Some(hash), None, &[]).await
 }
 
-/// `POST /api/user`: this layer creates tenant administrators (system administrator only) and lets a user
-/// update its own names and phone. Customer users and user groups arrive with the access-control layer.
-pub async fn save(svc: &Services, p: &Principal, u: &User, send_activation_mail: bool) -> ServiceResult<UserRecord> {
+/// `POST /api/user`: the system administrator creates tenant administrators; a tenant's users with the USER
+/// CREATE grant create customer users in customers within their owner subtree, placed in the customer's user
+/// groups named by `entityGroupId(s)`. A user may update its own names and phone.
+pub async fn save(
+    svc: &Services,
+    p: &Principal,
+    u: &User,
+    send_activation_mail: bool,
+    groups: &[Uuid],
+) -> ServiceResult<UserRecord> {
     if let Some(id) = u.id {
         return update(svc, p, id, u).await;
     }
     let authority =
         u.authority.ok_or_else(|| ServiceError::InvalidArguments("User authority should be specified".into()))?;
-    let tenant = u.tenant_id.filter(|t| !t.is_null());
-    if authority == Authority::TenantAdmin && tenant.is_none() && p.authority == Authority::SysAdmin {
-        return Err(ServiceError::InvalidArguments("Tenant administrator should be assigned to tenant".into()));
-    }
-    authz::check(p, Operation::Create, Target::NewUser { tenant, authority }, "User", "new")?;
+    let (tenant, customer) = match (p.authority, authority) {
+        (Authority::SysAdmin, Authority::TenantAdmin) => {
+            let tenant = u.tenant_id.filter(|t| !t.is_null());
+            if tenant.is_none() {
+                return Err(ServiceError::InvalidArguments("Tenant administrator should be assigned to tenant".into()));
+            }
+            authz::check(p, Operation::Create, Target::NewUser { tenant, authority }, "User", "new")?;
+            (tenant, None)
+        }
+        (Authority::TenantAdmin | Authority::CustomerUser, Authority::CustomerUser) => {
+            let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+            let customer = u
+                .customer_id
+                .filter(|c| !c.is_null())
+                .ok_or_else(|| ServiceError::InvalidArguments("Customer user should be assigned to customer".into()))?;
+            super::authz::entities::check_create(
+                svc,
+                p,
+                crate::model::permissions::Resource::User,
+                tenant.0,
+                customer.0,
+            )
+            .await?;
+            (Some(tenant), Some(customer))
+        }
+        _ => {
+            authz::check(p, Operation::Create, Target::NewUser { tenant: u.tenant_id, authority }, "User", "new")?;
+            return Err(ServiceError::Forbidden);
+        }
+    };
     if send_activation_mail {
         return Err(ServiceError::InvalidArguments(
             "Couldn't send user activation email: no mail server is configured. Create the user with \
@@ -264,13 +330,13 @@ pub async fn save(svc: &Services, p: &Principal, u: &User, send_activation_mail:
                 .into(),
         ));
     }
-    let id = insert(svc, u, authority, tenant, None).await?;
+    let id = insert(svc, u, authority, tenant, None, customer, groups).await?;
     find(svc, id).await?.ok_or_else(|| ServiceError::Internal("user vanished after insert".into()))
 }
 
 async fn update(svc: &Services, p: &Principal, id: UserId, u: &User) -> ServiceResult<UserRecord> {
     let current = find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
-    authz::check(p, Operation::Write, current.target(), "User", id)?;
+    check(svc, p, Operation::Write, &current).await?;
     if u.authority.is_some_and(|a| a != current.authority) {
         return Err(ServiceError::InvalidArguments("Can't update user authority!".into()));
     }
@@ -372,7 +438,7 @@ pub async fn list_tenant_users(
 /// new secret and the previous link stops working.
 pub async fn activation_link(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserActivationLink> {
     let u = get(svc, p, id).await?;
-    authz::check(p, Operation::Write, u.target(), "User", id)?;
+    check(svc, p, Operation::Write, &u).await?;
     if u.password_hash.is_some() {
         return Err(ServiceError::InvalidArguments("User is already activated!".into()));
     }

@@ -5,5 +5,6 @@ mod harness;
 mod auth;
 mod cli;
 mod console;
+mod customer_roles;
 mod customers;
 mod tenants;

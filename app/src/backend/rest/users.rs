@@ -18,7 +18,8 @@ pub async fn save(
     JsonBody(u): JsonBody<User>,
 ) -> ServiceResult<Json<User>> {
     let send = flag(&q, "sendActivationMail", true)?;
-    Ok(Json(users::save(&s.svc, &p, &u, send).await?.to_dto()))
+    let groups = crate::backend::entity_groups::ids_from_query(&q)?;
+    Ok(Json(users::save(&s.svc, &p, &u, send, &groups).await?.to_dto()))
 }
 
 pub async fn get(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId) -> ServiceResult<Json<User>> {
