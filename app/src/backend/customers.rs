@@ -294,6 +294,11 @@ async fn update(svc: &Services, p: &Principal, id: CustomerId, c: &Customer, tit
     load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Customer", id))
 }
 
+/// The authorization view of a customer, if it exists (for permission queries).
+pub async fn get_ref(svc: &Services, id: CustomerId) -> ServiceResult<Option<EntityRef>> {
+    load(svc, id).await?.as_ref().map(entity_ref).transpose()
+}
+
 /// `GET /api/customer/{id}`.
 pub async fn get(svc: &Services, p: &Principal, id: CustomerId) -> ServiceResult<Customer> {
     let c = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Customer", id))?;

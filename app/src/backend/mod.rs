@@ -10,6 +10,7 @@ pub mod customers;
 pub mod db;
 pub mod entity_groups;
 pub mod error;
+pub mod group_permissions;
 pub mod jwt;
 pub mod owners;
 pub mod paging;

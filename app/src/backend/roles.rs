@@ -303,3 +303,200 @@ mod tests {
         }
     }
 }
+
+/// Role CRUD for `/api/role*`. Roles are standalone: only Generic ROLE grants apply, over the caller's subtree.
+pub mod api {
+    use super::super::authz::entities::{self, EntityRef};
+    use super::super::paging::PageLink;
+    use super::super::principal::Principal;
+    use super::super::state::Services;
+    use super::*;
+    use crate::model::permissions::Resource;
+    use crate::model::{CustomerId, EntityId, EntityType, NULL_UUID, PageData, Role, RoleId, TenantId};
+    use sqlx::Row;
+    use sqlx::any::AnyRow;
+
+    const COLUMNS: &str = "r.id, r.tenant_id, r.customer_id, r.created_time, r.name, r.role_type, r.permissions, \
+         r.excluded_permissions, r.additional_info, r.version";
+
+    fn uuid(s: &str) -> ServiceResult<Uuid> {
+        Uuid::parse_str(s).map_err(|e| ServiceError::Internal(format!("bad uuid {s}: {e}")))
+    }
+
+    fn json_col(r: &AnyRow, col: &str) -> ServiceResult<Option<Value>> {
+        Ok(r.try_get::<Option<String>, _>(col)?.and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    fn from_row(r: &AnyRow) -> ServiceResult<Role> {
+        let tenant = uuid(&r.try_get::<String, _>("tenant_id")?)?;
+        let customer = r.try_get::<Option<String>, _>("customer_id")?.map(|s| uuid(&s)).transpose()?;
+        Ok(Role {
+            id: Some(RoleId(uuid(&r.try_get::<String, _>("id")?)?)),
+            created_time: Some(r.try_get("created_time")?),
+            tenant_id: Some(TenantId(tenant)),
+            customer_id: Some(CustomerId(customer.unwrap_or(NULL_UUID))),
+            owner_id: Some(match customer {
+                Some(c) => EntityId { entity_type: EntityType::Customer, id: c },
+                None => EntityId { entity_type: EntityType::Tenant, id: tenant },
+            }),
+            name: Some(r.try_get("name")?),
+            role_type: Some(if r.try_get::<String, _>("role_type")? == "GROUP" {
+                RoleType::Group
+            } else {
+                RoleType::Generic
+            }),
+            permissions: json_col(r, "permissions")?,
+            excluded_permissions: json_col(r, "excluded_permissions")?,
+            additional_info: json_col(r, "additional_info")?,
+            version: Some(r.try_get("version")?),
+        })
+    }
+
+    fn entity_ref(role: &Role) -> EntityRef {
+        let tenant = role.tenant_id.map(|t| t.0).unwrap_or_default();
+        let owner = role.customer_id.filter(|c| !c.is_null()).map(|c| c.0).unwrap_or(tenant);
+        EntityRef { tenant, id: role.id.map(|r| r.0).unwrap_or_default(), owner, resource: Resource::Role }
+    }
+
+    async fn load(svc: &Services, id: RoleId) -> ServiceResult<Option<Role>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM role r WHERE r.id = $1"))
+            .bind(id.0.to_string())
+            .fetch_optional(&svc.db.pool)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// `GET /api/role/{id}`: readable with ROLE READ when owned within the caller's subtree or above it (the
+    /// same rule as `list`).
+    pub async fn get(svc: &Services, p: &Principal, id: RoleId) -> ServiceResult<Role> {
+        let role = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Role", id))?;
+        let e = entity_ref(&role);
+        if p.tenant_id.map(|t| t.0) != Some(e.tenant) {
+            return Err(ServiceError::not_found("Role", id));
+        }
+        let Some(m) = svc.permissions.get(svc, p).await? else { return Err(ServiceError::Forbidden) };
+        let readable = m.generic.allows(Resource::Role, Operation::Read)
+            && (entities::within(svc, m.root, e.owner).await? || entities::within(svc, e.owner, m.root).await?);
+        if !readable {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(role)
+    }
+
+    /// `POST /api/role`: a tenant's staff create tenant roles, a customer's staff roles of their customer.
+    pub async fn save(svc: &Services, p: &Principal, role: &Role) -> ServiceResult<Role> {
+        let name = super::super::validate::required("Role", "name", &role.name)?;
+        super::super::validate::max_len("name", &role.name)?;
+        let role_type = role.role_type.ok_or_else(|| bad("Role type should be specified"))?;
+        parse(role_type, role.permissions.as_ref(), role.excluded_permissions.as_ref())?;
+        let excluded = role.excluded_permissions.as_ref().filter(|v| !v.is_null()).map(|v| v.to_string());
+        if let Some(id) = role.id {
+            let current = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Role", id))?;
+            entities::check(svc, p, Operation::Write, &entity_ref(&current), "Role").await?;
+            if current.role_type != Some(role_type) {
+                return Err(bad("Role type can't be changed"));
+            }
+            let mut tx = svc.db.pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE role SET name = $1, name_lower = $2, permissions = $3, excluded_permissions = $4, \
+                 additional_info = $5, version = version + 1 WHERE id = $6 AND ($7 < 0 OR version = $7)",
+            )
+            .bind(&name)
+            .bind(name.to_lowercase())
+            .bind(role.permissions.as_ref().map(|v| v.to_string()).unwrap_or_default())
+            .bind(excluded)
+            .bind(role.additional_info.as_ref().filter(|v| !v.is_null()).map(|v| v.to_string()))
+            .bind(id.0.to_string())
+            .bind(role.version.unwrap_or(-1))
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(ServiceError::VersionConflict(
+                    "Role was already changed by someone else! Reload it and try again.".into(),
+                ));
+            }
+            bump_epoch(&mut tx, current.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
+            tx.commit().await?;
+            return get(svc, p, id).await;
+        }
+        let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+        let customer = p.customer_id.filter(|c| !c.is_null()).map(|c| c.0);
+        entities::check_create(svc, p, Resource::Role, tenant.0, customer.unwrap_or(tenant.0)).await?;
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO role (id, tenant_id, customer_id, created_time, name, name_lower, role_type, permissions, \
+             excluded_permissions, additional_info, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
+        )
+        .bind(id.to_string())
+        .bind(tenant.0.to_string())
+        .bind(customer.map(|c| c.to_string()))
+        .bind(now_ms())
+        .bind(&name)
+        .bind(name.to_lowercase())
+        .bind(if role_type == RoleType::Group { "GROUP" } else { "GENERIC" })
+        .bind(role.permissions.as_ref().map(|v| v.to_string()).unwrap_or_default())
+        .bind(excluded)
+        .bind(role.additional_info.as_ref().filter(|v| !v.is_null()).map(|v| v.to_string()))
+        .execute(&svc.db.pool)
+        .await?;
+        get(svc, p, RoleId(id)).await
+    }
+
+    /// `DELETE /api/role/{id}`: its group permissions go with it.
+    pub async fn delete(svc: &Services, p: &Principal, id: RoleId) -> ServiceResult<()> {
+        let role = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Role", id))?;
+        entities::check(svc, p, Operation::Delete, &entity_ref(&role), "Role").await?;
+        let mut tx = svc.db.pool.begin().await?;
+        sqlx::query("DELETE FROM role WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
+        bump_epoch(&mut tx, role.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `GET /api/roles?type=`: roles owned within the caller's subtree or by its owner's ancestors (the roles
+    /// that apply to it and that it may share with), searched and paged in SQL.
+    pub async fn list(
+        svc: &Services,
+        p: &Principal,
+        role_type: Option<RoleType>,
+        link: &PageLink,
+    ) -> ServiceResult<PageData<Role>> {
+        let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+        let Some(m) = svc.permissions.get(svc, p).await? else { return Err(ServiceError::Forbidden) };
+        if !m.generic.allows(Resource::Role, Operation::Read) {
+            return Err(ServiceError::Forbidden);
+        }
+        let order = link
+            .order_by(&[("createdTime", "r.created_time"), ("name", "r.name_lower")], "r.created_time")?
+            .replace(", id ", ", r.id ");
+        let mut filter = String::from(
+            "FROM role r WHERE r.tenant_id = $1 AND (EXISTS (SELECT 1 FROM owner_closure v WHERE v.ancestor = $2 \
+             AND v.descendant = COALESCE(r.customer_id, r.tenant_id)) OR EXISTS (SELECT 1 FROM owner_closure w \
+             WHERE w.descendant = $2 AND w.ancestor = COALESCE(r.customer_id, r.tenant_id)))",
+        );
+        let mut binds = vec![tenant.0.to_string(), m.root.to_string()];
+        if let Some(t) = role_type {
+            binds.push(if t == RoleType::Group { "GROUP".into() } else { "GENERIC".into() });
+            filter.push_str(&format!(" AND r.role_type = ${}", binds.len()));
+        }
+        if let Some(pat) = link.like_pattern() {
+            binds.push(pat);
+            filter.push_str(&format!(" AND r.name_lower LIKE ${} ESCAPE '\\\\'", binds.len()));
+        }
+        let count_sql = format!("SELECT COUNT(*) {filter}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in &binds {
+            count = count.bind(b.clone());
+        }
+        let total = count.fetch_one(&svc.db.pool).await?;
+        let n = binds.len() + 1;
+        let sql = format!("SELECT {COLUMNS} {filter} {order} LIMIT ${n} OFFSET ${}", n + 1);
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let rows = q.bind(link.page_size).bind(link.offset()).fetch_all(&svc.db.pool).await?;
+        let data = rows.iter().map(from_row).collect::<ServiceResult<Vec<_>>>()?;
+        Ok(link.page_of(data, total))
+    }
+}

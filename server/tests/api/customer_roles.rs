@@ -4,7 +4,7 @@ use crate::both;
 use crate::harness::*;
 use serde_json::json;
 
-async fn group_id(srv: &Server, owner: &str, name: &str) -> String {
+pub async fn group_id(srv: &Server, owner: &str, name: &str) -> String {
     let db = srv.db().await;
     let id: String =
         sqlx::query_scalar("SELECT id FROM entity_group WHERE owner_id = $1 AND group_type = 'USER' AND name = $2")
@@ -18,7 +18,7 @@ async fn group_id(srv: &Server, owner: &str, name: &str) -> String {
 }
 
 /// Creates an activated customer user in the given user group and returns its access token.
-async fn customer_user(srv: &Server, admin: &str, customer: &str, group: &str, email: &str) -> String {
+pub async fn customer_user(srv: &Server, admin: &str, customer: &str, group: &str, email: &str) -> String {
     let body =
         json!({"email": email, "authority": "CUSTOMER_USER", "customerId": {"entityType": "CUSTOMER", "id": customer}});
     let (s, u) =

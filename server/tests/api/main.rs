@@ -7,4 +7,5 @@ mod cli;
 mod console;
 mod customer_roles;
 mod customers;
+mod group_permissions;
 mod tenants;

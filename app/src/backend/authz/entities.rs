@@ -29,7 +29,8 @@ pub struct EntityRef {
     pub resource: Resource,
 }
 
-async fn within(svc: &Services, ancestor: Uuid, node: Uuid) -> ServiceResult<bool> {
+/// Whether `node` is `ancestor` or below it in the owner tree.
+pub async fn within(svc: &Services, ancestor: Uuid, node: Uuid) -> ServiceResult<bool> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM owner_closure WHERE ancestor = $1 AND descendant = $2")
         .bind(ancestor.to_string())
         .bind(node.to_string())

@@ -5,6 +5,7 @@
 //! (customers, and the entity types that follow) are decided by `entities` from the caller's merged roles
 //! (`merged`, built with `grants`), which also turns the same rule into SQL list filters.
 
+pub mod allowed;
 pub mod entities;
 pub mod grants;
 pub mod merged;

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod customers;
 pub mod extract;
+pub mod permissions;
 pub mod tenants;
 pub mod users;
 
@@ -35,6 +36,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/customers", get(customers::tenant_customers))
         .route("/api/customerInfos/all", get(customers::all_infos))
         .route("/api/tenant/customers", get(customers::by_title))
+        .route("/api/role", post(permissions::save_role))
+        .route("/api/role/{id}", get(permissions::get_role).delete(permissions::delete_role))
+        .route("/api/roles", get(permissions::list_roles))
+        .route("/api/groupPermission", post(permissions::create_permission))
+        .route("/api/groupPermission/{id}", get(permissions::get_permission).delete(permissions::delete_permission))
+        .route("/api/userGroup/{id}/groupPermissions", get(permissions::user_group_permissions))
+        .route("/api/entityGroup/{id}/groupPermissions", get(permissions::entity_group_permissions))
+        .route("/api/permissions/allowedPermissions", get(permissions::allowed_permissions))
+        .route("/api/permission/{entityType}/{entityId}/{operation}", get(permissions::has_permission))
         .route("/api/user", post(users::save))
         .route("/api/user/{id}", get(users::get))
         .route("/api/user/{id}/activationLink", get(users::activation_link))

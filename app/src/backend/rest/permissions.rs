@@ -1,0 +1,149 @@
+//! `/api/role*`, `/api/groupPermission*`, `/api/permissions/allowedPermissions`, `/api/permission/...`.
+
+use super::extract::{Auth, JsonBody, PathId, QueryMap};
+use crate::backend::authz::{Decision, allowed, entities};
+use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::group_permissions::{self, GroupPermissionInfo};
+use crate::backend::paging::PageLink;
+use crate::backend::roles::api as roles;
+use crate::backend::state::AppState;
+use crate::backend::{customers, users};
+use crate::model::permissions::Operation;
+use crate::model::{
+    CustomerId, EntityGroupId, GroupPermission, GroupPermissionId, PageData, Role, RoleId, RoleType, UserId,
+};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::Value;
+
+pub async fn save_role(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(r): JsonBody<Role>,
+) -> ServiceResult<Json<Role>> {
+    Ok(Json(roles::save(&s.svc, &p, &r).await?))
+}
+
+pub async fn get_role(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId) -> ServiceResult<Json<Role>> {
+    Ok(Json(roles::get(&s.svc, &p, RoleId(id)).await?))
+}
+
+pub async fn delete_role(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId) -> ServiceResult<StatusCode> {
+    roles::delete(&s.svc, &p, RoleId(id)).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn list_roles(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<Role>>> {
+    let t = match q.get("type").map(String::as_str) {
+        None | Some("") => None,
+        Some("GENERIC") => Some(RoleType::Generic),
+        Some("GROUP") => Some(RoleType::Group),
+        Some(other) => return Err(ServiceError::BadRequestParams(format!("Invalid role type '{other}'"))),
+    };
+    Ok(Json(roles::list(&s.svc, &p, t, &PageLink::from_query(&q)?).await?))
+}
+
+pub async fn create_permission(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(gp): JsonBody<GroupPermission>,
+) -> ServiceResult<Json<GroupPermission>> {
+    Ok(Json(group_permissions::create(&s.svc, &p, &gp).await?))
+}
+
+pub async fn get_permission(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(id): PathId,
+) -> ServiceResult<Json<GroupPermission>> {
+    Ok(Json(group_permissions::get(&s.svc, &p, GroupPermissionId(id)).await?))
+}
+
+pub async fn delete_permission(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(id): PathId,
+) -> ServiceResult<StatusCode> {
+    group_permissions::delete(&s.svc, &p, GroupPermissionId(id)).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn user_group_permissions(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(id): PathId,
+) -> ServiceResult<Json<Vec<GroupPermissionInfo>>> {
+    Ok(Json(group_permissions::list_for_group(&s.svc, &p, EntityGroupId(id), true).await?))
+}
+
+pub async fn entity_group_permissions(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(id): PathId,
+) -> ServiceResult<Json<Vec<GroupPermissionInfo>>> {
+    Ok(Json(group_permissions::list_for_group(&s.svc, &p, EntityGroupId(id), false).await?))
+}
+
+pub async fn allowed_permissions(State(s): State<AppState>, Auth(p): Auth) -> ServiceResult<Json<Value>> {
+    let merged = s.svc.permissions.get(&s.svc, &p).await?;
+    let owner = match (p.customer_id.filter(|c| !c.is_null()), p.tenant_id) {
+        (Some(c), _) => ("CUSTOMER", c.0),
+        (None, Some(t)) => ("TENANT", t.0),
+        (None, None) => ("TENANT", crate::model::NULL_UUID),
+    };
+    Ok(Json(allowed::allowed_permissions(p.authority, owner, merged.as_deref())))
+}
+
+/// `GET /api/permission/{entityType}/{entityId}/{operation}` → whether the caller may.
+pub async fn has_permission(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path((entity_type, entity_id, operation)): Path<(String, String, String)>,
+) -> ServiceResult<Json<bool>> {
+    let id = uuid::Uuid::parse_str(&entity_id)
+        .map_err(|_| ServiceError::BadRequestParams(format!("Invalid UUID string: {entity_id}")))?;
+    let op = Operation::parse(&operation)
+        .ok_or_else(|| ServiceError::BadRequestParams(format!("Unknown operation {operation}")))?;
+    let outcome = match entity_type.as_str() {
+        "CUSTOMER" => match customers::get_ref(&s.svc, CustomerId(id)).await? {
+            Some(e) => entities::decide(&s.svc, &p, op, &e).await?,
+            None => Decision::Hidden,
+        },
+        "USER" => match users::find(&s.svc, UserId(id)).await? {
+            Some(u) => match users::check(&s.svc, &p, legacy_op(op)?, &u).await {
+                Ok(()) => Decision::Allow,
+                Err(ServiceError::NotFound(_)) => Decision::Hidden,
+                Err(ServiceError::Forbidden) => Decision::Forbidden,
+                Err(e) => return Err(e),
+            },
+            None => Decision::Hidden,
+        },
+        other => {
+            return Err(ServiceError::BadRequestParams(format!("Permission checks for {other} are not available yet")));
+        }
+    };
+    match outcome {
+        Decision::Allow => Ok(Json(true)),
+        Decision::Forbidden => Ok(Json(false)),
+        Decision::Hidden => Err(ServiceError::NotFound(format!("{entity_type} with id [{id}] is not found"))),
+    }
+}
+
+fn legacy_op(op: Operation) -> ServiceResult<crate::backend::authz::Operation> {
+    use crate::backend::authz::Operation as L;
+    Ok(match op {
+        Operation::Read => L::Read,
+        Operation::Write => L::Write,
+        Operation::Create => L::Create,
+        Operation::Delete => L::Delete,
+        Operation::ReadCredentials => L::ReadCredentials,
+        other => {
+            return Err(ServiceError::BadRequestParams(format!("{} is not checked for users yet", other.as_str())));
+        }
+    })
+}
