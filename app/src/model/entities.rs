@@ -284,3 +284,39 @@ pub struct GroupPermission {
     #[serde(default)]
     pub name: Option<String>,
 }
+
+/// An entity group with its owner chain (`EntityGroupInfo`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityGroupInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<super::ids::EntityGroupId>,
+    #[serde(default)]
+    pub created_time: Option<i64>,
+    #[serde(rename = "type")]
+    pub group_type: Option<String>,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub owner_id: Option<EntityId>,
+    #[serde(default)]
+    pub tenant_id: Option<TenantId>,
+    #[serde(default)]
+    pub additional_info: Option<Value>,
+    #[serde(default)]
+    pub configuration: Option<Value>,
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// Read-only: whether this is the owner's automatic "All" group.
+    #[serde(default)]
+    pub group_all: bool,
+    /// Read-only: the owner first, then its ancestors up to the tenant.
+    #[serde(default)]
+    pub owner_ids: Vec<EntityId>,
+}
+
+/// A group member in a list (`ShortEntityView`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShortEntityView {
+    pub id: EntityId,
+    pub name: String,
+}

@@ -7,5 +7,6 @@ mod cli;
 mod console;
 mod customer_roles;
 mod customers;
+mod entity_groups;
 mod group_permissions;
 mod tenants;

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod customers;
+pub mod entity_groups;
 pub mod extract;
 pub mod permissions;
 pub mod tenants;
@@ -36,6 +37,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/customers", get(customers::tenant_customers))
         .route("/api/customerInfos/all", get(customers::all_infos))
         .route("/api/tenant/customers", get(customers::by_title))
+        .route("/api/entityGroup", post(entity_groups::save))
+        .route("/api/entityGroup/{id}", get(entity_groups::get).delete(entity_groups::delete))
+        .route("/api/entityGroup/{id}/entities", get(entity_groups::entities))
+        .route("/api/entityGroup/{id}/addEntities", post(entity_groups::add_entities))
+        .route("/api/entityGroup/{id}/deleteEntities", post(entity_groups::delete_entities))
+        .route("/api/entityGroup/all/{ownerType}/{ownerId}/{groupType}", get(entity_groups::all_group))
+        .route("/api/entityGroups/{groupType}", get(entity_groups::by_type))
+        .route("/api/entityGroups/{entityType}/{entityId}", get(entity_groups::of_entity))
+        .route("/api/entityGroups/{ownerType}/{ownerId}/{groupType}", get(entity_groups::by_owner))
         .route("/api/role", post(permissions::save_role))
         .route("/api/role/{id}", get(permissions::get_role).delete(permissions::delete_role))
         .route("/api/roles", get(permissions::list_roles))

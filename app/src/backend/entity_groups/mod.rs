@@ -1,6 +1,8 @@
 //! Entity groups. Every owner (tenant or customer) has an "All" group per entity type, created with the owner;
 //! an entity is always in its owner's "All" group and may join more groups of the same owner.
 
+pub mod service;
+
 use super::clock::now_ms;
 use super::error::ServiceResult;
 use sqlx::{Any, Transaction};
@@ -18,6 +20,24 @@ pub enum GroupType {
 }
 
 impl GroupType {
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<GroupType> {
+        GroupType::EVERY.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The resource whose grants govern groups of this type (`DEVICE` → `DEVICE_GROUP`).
+    pub fn group_resource(self) -> crate::model::permissions::Resource {
+        use crate::model::permissions::Resource;
+        match self {
+            GroupType::Customer => Resource::CustomerGroup,
+            GroupType::Device => Resource::DeviceGroup,
+            GroupType::Asset => Resource::AssetGroup,
+            GroupType::Dashboard => Resource::DashboardGroup,
+            GroupType::User => Resource::UserGroup,
+            GroupType::Edge => Resource::EdgeGroup,
+        }
+    }
+
     pub const EVERY: [GroupType; 6] = [
         GroupType::Customer,
         GroupType::Device,
@@ -57,6 +77,10 @@ pub fn ids_from_query(q: &std::collections::HashMap<String, String>) -> ServiceR
 
 /// Name of the automatic groups.
 pub const ALL: &str = "All";
+
+/// Names only the system gives to groups.
+pub const RESERVED: [&str; 6] =
+    ["All", "Tenant Users", "Tenant Administrators", "Customer Users", "Customer Administrators", "Public Users"];
 
 /// Creates the "All" groups of a new owner.
 pub async fn create_all_groups(

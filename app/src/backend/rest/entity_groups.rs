@@ -1,0 +1,153 @@
+//! `/api/entityGroup*` and `/api/entityGroups*`.
+
+use super::extract::{Auth, JsonBody, PathId, QueryMap, flag};
+use crate::backend::entity_groups::GroupType;
+use crate::backend::entity_groups::service as groups;
+use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::paging::PageLink;
+use crate::backend::state::AppState;
+use crate::backend::{customers, users};
+use crate::model::permissions::Operation;
+use crate::model::{CustomerId, EntityGroupId, EntityGroupInfo, PageData, ShortEntityView, UserId};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+fn group_type(s: &str) -> ServiceResult<GroupType> {
+    GroupType::parse(s).ok_or_else(|| ServiceError::BadRequestParams(format!("Unsupported group type {s}")))
+}
+
+fn id(s: &str) -> ServiceResult<Uuid> {
+    Uuid::parse_str(s).map_err(|_| ServiceError::BadRequestParams(format!("Invalid UUID string: {s}")))
+}
+
+fn owner(owner_type: &str, owner_id: &str) -> ServiceResult<Uuid> {
+    match owner_type {
+        "TENANT" | "CUSTOMER" => id(owner_id),
+        other => Err(ServiceError::BadRequestParams(format!("Unsupported owner type {other}"))),
+    }
+}
+
+/// Paged with `pageSize`/`page`, or the plain list ThingsBoard gives without them.
+fn paged_or_list(q: &HashMap<String, String>, page: PageData<EntityGroupInfo>) -> Response {
+    if q.contains_key("pageSize") { Json(page).into_response() } else { Json(page.data).into_response() }
+}
+
+fn link_or_all(q: &HashMap<String, String>) -> ServiceResult<PageLink> {
+    if q.contains_key("pageSize") || q.contains_key("page") {
+        return PageLink::from_query(q);
+    }
+    let mut all = q.clone();
+    all.insert("pageSize".into(), crate::backend::paging::MAX_PAGE_SIZE.to_string());
+    all.insert("page".into(), "0".into());
+    PageLink::from_query(&all)
+}
+
+pub async fn save(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(g): JsonBody<EntityGroupInfo>,
+) -> ServiceResult<Json<EntityGroupInfo>> {
+    Ok(Json(groups::save(&s.svc, &p, &g).await?))
+}
+
+pub async fn get(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(gid): PathId,
+) -> ServiceResult<Json<EntityGroupInfo>> {
+    let g = groups::get_checked(&s.svc, &p, EntityGroupId(gid), Operation::Read).await?;
+    Ok(Json(groups::info(&s.svc, &g).await?))
+}
+
+pub async fn delete(State(s): State<AppState>, Auth(p): Auth, PathId(gid): PathId) -> ServiceResult<StatusCode> {
+    groups::delete(&s.svc, &p, EntityGroupId(gid)).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn by_type(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(t): Path<String>,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Response> {
+    let shared = flag(&q, "includeShared", true)?;
+    let page = groups::list_by_type(&s.svc, &p, group_type(&t)?, shared, &link_or_all(&q)?).await?;
+    Ok(paged_or_list(&q, page))
+}
+
+/// Two segments after `/api/entityGroups`: the groups an entity is in (`{entityType}/{entityId}`).
+pub async fn of_entity(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path((entity_type, entity_id)): Path<(String, String)>,
+) -> ServiceResult<Json<Vec<EntityGroupId>>> {
+    let e = id(&entity_id)?;
+    match entity_type.as_str() {
+        "CUSTOMER" => {
+            customers::get(&s.svc, &p, CustomerId(e)).await?;
+        }
+        "USER" => {
+            users::get(&s.svc, &p, UserId(e)).await?;
+        }
+        other => {
+            return Err(ServiceError::BadRequestParams(format!("Groups of {other} entities are not available yet")));
+        }
+    }
+    Ok(Json(groups::groups_of(&s.svc, e).await?))
+}
+
+pub async fn by_owner(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path((owner_type, owner_id, t)): Path<(String, String, String)>,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Response> {
+    let page =
+        groups::list_by_owner(&s.svc, &p, owner(&owner_type, &owner_id)?, group_type(&t)?, &link_or_all(&q)?).await?;
+    Ok(paged_or_list(&q, page))
+}
+
+pub async fn all_group(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path((owner_type, owner_id, t)): Path<(String, String, String)>,
+) -> ServiceResult<Json<EntityGroupInfo>> {
+    Ok(Json(groups::all_group(&s.svc, &p, owner(&owner_type, &owner_id)?, group_type(&t)?).await?))
+}
+
+fn ids(body: &[String]) -> ServiceResult<Vec<Uuid>> {
+    body.iter().map(|s| id(s)).collect()
+}
+
+pub async fn add_entities(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(gid): PathId,
+    JsonBody(body): JsonBody<Vec<String>>,
+) -> ServiceResult<StatusCode> {
+    groups::change_members(&s.svc, &p, EntityGroupId(gid), &ids(&body)?, true).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn delete_entities(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(gid): PathId,
+    JsonBody(body): JsonBody<Vec<String>>,
+) -> ServiceResult<StatusCode> {
+    groups::change_members(&s.svc, &p, EntityGroupId(gid), &ids(&body)?, false).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn entities(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(gid): PathId,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<ShortEntityView>>> {
+    Ok(Json(groups::members(&s.svc, &p, EntityGroupId(gid), &PageLink::from_query(&q)?).await?))
+}
