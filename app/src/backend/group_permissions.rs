@@ -215,3 +215,152 @@ pub async fn list_for_group(
     }
     Ok(out)
 }
+
+/// ThingsBoard's `ShareGroupRequest`.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareGroupRequest {
+    #[serde(default)]
+    pub owner_id: Option<crate::model::EntityId>,
+    pub all_user_group: bool,
+    #[serde(default)]
+    pub user_group_id: Option<EntityGroupId>,
+    #[serde(default)]
+    pub read_else_write: Option<bool>,
+    #[serde(default)]
+    pub role_ids: Option<Vec<RoleId>>,
+}
+
+/// Roles `share` creates on demand, owned by the sharer's owner.
+const READ_ONLY_ROLE: &str = "Entity Group Read-only User";
+const WRITE_ROLE: &str = "Entity Group Write User";
+
+/// `POST /api/entityGroup/{id}/share`: binds Group roles on the entity group to a user group (or to an owner's
+/// "All" users). Needs WRITE on the entity group and GROUP_PERMISSION CREATE over the target user group.
+pub async fn share(
+    svc: &Services,
+    p: &Principal,
+    group_id: EntityGroupId,
+    req: &ShareGroupRequest,
+) -> ServiceResult<Vec<GroupPermissionId>> {
+    use super::entity_groups::service as groups;
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let g = groups::get_checked(svc, p, group_id, Operation::Write).await?;
+    if g.group_type == super::entity_groups::GroupType::User {
+        return Err(ServiceError::InvalidArguments("User groups are not shared".into()));
+    }
+    let target = if req.all_user_group {
+        let owner = req.owner_id.ok_or_else(|| ServiceError::InvalidArguments("ownerId should be specified".into()))?;
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM entity_group WHERE owner_id = $1 AND tenant_id = $2 AND group_type = 'USER' AND name = 'All'")
+                .bind(owner.id.to_string())
+                .bind(tenant.0.to_string())
+                .fetch_optional(&svc.db.pool)
+                .await?;
+        uuid(&id.ok_or_else(|| ServiceError::NotFound(format!("Owner with id [{}] is not found", owner.id)))?)?
+    } else {
+        req.user_group_id.ok_or_else(|| ServiceError::InvalidArguments("userGroupId should be specified".into()))?.0
+    };
+    let ug = group(svc, tenant, target).await?;
+    if ug.group_type != "USER" {
+        return Err(ServiceError::InvalidArguments("userGroupId must name a user group".into()));
+    }
+    check(svc, p, Operation::Create, ug.owner).await?;
+    let mut tx = svc.db.pool.begin().await?;
+    let roles: Vec<Uuid> = match &req.role_ids {
+        Some(ids) if !ids.is_empty() => {
+            let mut out = Vec::new();
+            for r in ids {
+                let role = roles::api::get(svc, p, *r).await?;
+                if role.role_type != Some(RoleType::Group) {
+                    return Err(ServiceError::InvalidArguments("Only group roles can be used to share a group".into()));
+                }
+                out.push(r.0);
+            }
+            out
+        }
+        _ => {
+            let write = req.read_else_write == Some(false);
+            let (name, perms) = if write {
+                (WRITE_ROLE, serde_json::json!(["ALL"]))
+            } else {
+                (
+                    READ_ONLY_ROLE,
+                    serde_json::json!(["READ", "RPC_CALL", "READ_CREDENTIALS", "READ_ATTRIBUTES", "READ_TELEMETRY"]),
+                )
+            };
+            let owner = p.customer_id.filter(|c| !c.is_null()).map(|c| c.0);
+            vec![roles::find_or_create_group_role(&mut tx, tenant.0, owner, name, perms).await?]
+        }
+    };
+    let mut created = Vec::new();
+    for r in roles {
+        let same: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM group_permission WHERE user_group_id = $1 AND role_id = $2 AND entity_group_id = $3",
+        )
+        .bind(target.to_string())
+        .bind(r.to_string())
+        .bind(g.id.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        if same == 0 {
+            created.push(GroupPermissionId(roles::grant(&mut tx, tenant.0, target, r, Some(g.id)).await?));
+        }
+    }
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// `POST /api/entityGroup/{id}/{userGroupId}/{roleId}/share`: shares down to a user group within the caller's
+/// subtree. Needs SHARE_GROUP on the group (generic, or through a Group role) and a Group role whose operations
+/// the caller itself holds on the group.
+pub async fn share_down(
+    svc: &Services,
+    p: &Principal,
+    group_id: EntityGroupId,
+    user_group: EntityGroupId,
+    role_id: RoleId,
+) -> ServiceResult<GroupPermissionId> {
+    use super::entity_groups::service as groups;
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let g = groups::get_checked(svc, p, group_id, Operation::ShareGroup).await?;
+    let ug = group(svc, tenant, user_group.0).await?;
+    if ug.group_type != "USER" {
+        return Err(ServiceError::InvalidArguments("userGroupId must name a user group".into()));
+    }
+    let Some(m) = svc.permissions.get(svc, p).await? else { return Err(ServiceError::Forbidden) };
+    if !entities::within(svc, m.root, ug.owner).await? {
+        return Err(ServiceError::Forbidden);
+    }
+    let role = roles::api::get(svc, p, role_id).await?;
+    if role.role_type != Some(RoleType::Group) {
+        return Err(ServiceError::InvalidArguments("Only group roles can be used to share a group".into()));
+    }
+    let ops: Vec<Operation> = role
+        .permissions
+        .as_ref()
+        .and_then(|v| v.as_array())
+        .map(|a| a.iter().filter_map(|o| o.as_str().and_then(Operation::parse)).collect())
+        .unwrap_or_default();
+    let generic_all = m.generic.allows(g.group_type.group_resource(), Operation::All)
+        && entities::within(svc, m.root, g.owner).await?;
+    let held = m.groups.get(&g.id).map(|(_, set)| *set).unwrap_or_default();
+    if !generic_all && !ops.iter().all(|o| held.allows(*o)) {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut tx = svc.db.pool.begin().await?;
+    let same: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM group_permission WHERE user_group_id = $1 AND role_id = $2 AND entity_group_id = $3",
+    )
+    .bind(user_group.0.to_string())
+    .bind(role_id.0.to_string())
+    .bind(g.id.to_string())
+    .fetch_one(&mut *tx)
+    .await?;
+    if same > 0 {
+        return Err(ServiceError::InvalidArguments("Group permission with such parameters already exists!".into()));
+    }
+    let id = roles::grant(&mut tx, tenant.0, user_group.0, role_id.0, Some(g.id)).await?;
+    tx.commit().await?;
+    Ok(GroupPermissionId(id))
+}

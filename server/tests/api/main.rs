@@ -9,4 +9,5 @@ mod customer_roles;
 mod customers;
 mod entity_groups;
 mod group_permissions;
+mod sharing;
 mod tenants;

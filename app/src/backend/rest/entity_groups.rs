@@ -4,6 +4,7 @@ use super::extract::{Auth, JsonBody, PathId, QueryMap, flag};
 use crate::backend::entity_groups::GroupType;
 use crate::backend::entity_groups::service as groups;
 use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::group_permissions::{self, ShareGroupRequest};
 use crate::backend::paging::PageLink;
 use crate::backend::state::AppState;
 use crate::backend::{customers, users};
@@ -150,4 +151,30 @@ pub async fn entities(
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Json<PageData<ShortEntityView>>> {
     Ok(Json(groups::members(&s.svc, &p, EntityGroupId(gid), &PageLink::from_query(&q)?).await?))
+}
+
+pub async fn share(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(gid): PathId,
+    JsonBody(req): JsonBody<ShareGroupRequest>,
+) -> ServiceResult<StatusCode> {
+    group_permissions::share(&s.svc, &p, EntityGroupId(gid), &req).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn share_down(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path((gid, user_group, role)): Path<(String, String, String)>,
+) -> ServiceResult<StatusCode> {
+    group_permissions::share_down(
+        &s.svc,
+        &p,
+        EntityGroupId(id(&gid)?),
+        EntityGroupId(id(&user_group)?),
+        crate::model::RoleId(id(&role)?),
+    )
+    .await?;
+    Ok(StatusCode::OK)
 }

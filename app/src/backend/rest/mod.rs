@@ -42,6 +42,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/entityGroup/{id}/entities", get(entity_groups::entities))
         .route("/api/entityGroup/{id}/addEntities", post(entity_groups::add_entities))
         .route("/api/entityGroup/{id}/deleteEntities", post(entity_groups::delete_entities))
+        .route("/api/entityGroup/{id}/share", post(entity_groups::share))
+        .route("/api/entityGroup/{id}/{userGroupId}/{roleId}/share", post(entity_groups::share_down))
         .route("/api/entityGroup/all/{ownerType}/{ownerId}/{groupType}", get(entity_groups::all_group))
         .route("/api/entityGroups/{groupType}", get(entity_groups::by_type))
         .route("/api/entityGroups/{entityType}/{entityId}", get(entity_groups::of_entity))

@@ -1,0 +1,102 @@
+//! Sharing entity groups: read-only or write to a user group or an owner's "All" users, and sharing down.
+
+use crate::both;
+use crate::customer_roles::{customer_user, group_id};
+use crate::harness::*;
+use serde_json::json;
+
+both!(sharing_groups_with_customers, |store| async move {
+    let srv = Server::start(store, &[]).await;
+    let sys = srv.sysadmin().await;
+    let tenant = srv.tenant(&sys, "Building").await;
+    let admin = srv.tenant_admin(&sys, &tenant, "admin@building.io", "admin-password").await;
+    let new_customer = |title: &str, parent: Option<&str>| {
+        let mut b = json!({"title": title});
+        if let Some(p) = parent {
+            b["parentCustomerId"] = json!({"entityType": "CUSTOMER", "id": p});
+        }
+        b
+    };
+    let mut ids = std::collections::HashMap::new();
+    for (t, parent) in [("A", None), ("B", None)] {
+        let (_, c) = srv.post("/api/customer", Some(&admin), new_customer(t, parent)).await;
+        ids.insert(t, c["id"]["id"].as_str().unwrap().to_string());
+    }
+    let (a, b) = (ids["A"].clone(), ids["B"].clone());
+    let (_, g) =
+        srv.post("/api/entityGroup", Some(&admin), json!({"name": "Shared offices", "type": "CUSTOMER"})).await;
+    let gid = g["id"]["id"].as_str().unwrap().to_string();
+    assert_eq!(srv.post(&format!("/api/entityGroup/{gid}/addEntities"), Some(&admin), json!([a])).await.0, 200);
+    let b_users = group_id(&srv, &b, "Customer Users").await;
+    let bu = customer_user(&srv, &admin, &b, &b_users, "bu@b.io").await;
+    assert_error(&srv.get(&format!("/api/customer/{a}"), Some(&bu)).await, 403, 20);
+
+    // Read-only to B's "Customer Users".
+    let read = json!({"allUserGroup": false, "userGroupId": {"entityType": "ENTITY_GROUP", "id": b_users}, "readElseWrite": true});
+    assert_eq!(srv.post(&format!("/api/entityGroup/{gid}/share"), Some(&admin), read.clone()).await.0, 200);
+    assert_eq!(
+        srv.post(&format!("/api/entityGroup/{gid}/share"), Some(&admin), read).await.0,
+        200,
+        "sharing twice is harmless"
+    );
+    assert_eq!(srv.get(&format!("/api/customer/{a}"), Some(&bu)).await.0, 200);
+    let mut edit = srv.get(&format!("/api/customer/{a}"), Some(&bu)).await.1;
+    edit["city"] = json!("Changed");
+    assert_error(&srv.post("/api/customer", Some(&bu), edit.clone()).await, 403, 20);
+    let (_, perms) = srv.get(&format!("/api/entityGroup/{gid}/groupPermissions"), Some(&admin)).await;
+    assert_eq!(perms.as_array().unwrap().len(), 1);
+    assert_eq!(perms[0]["role"]["name"], "Entity Group Read-only User");
+    assert_eq!(perms[0]["role"]["type"], "GROUP");
+
+    // Write to every user of B (its "All" users group).
+    let write = json!({"allUserGroup": true, "ownerId": {"entityType": "CUSTOMER", "id": b}, "readElseWrite": false});
+    assert_eq!(srv.post(&format!("/api/entityGroup/{gid}/share"), Some(&admin), write).await.0, 200);
+    assert_eq!(srv.post("/api/customer", Some(&bu), edit).await.0, 200);
+    assert_error(&srv.delete(&format!("/api/customer/{a}"), Some(&bu)).await, 403, 20);
+    // Revoking is deleting the permission.
+    let (_, perms) = srv.get(&format!("/api/entityGroup/{gid}/groupPermissions"), Some(&admin)).await;
+    for p in perms.as_array().unwrap() {
+        assert_eq!(
+            srv.delete(&format!("/api/groupPermission/{}", p["id"]["id"].as_str().unwrap()), Some(&admin)).await.0,
+            200
+        );
+    }
+    assert_error(&srv.get(&format!("/api/customer/{a}"), Some(&bu)).await, 403, 20);
+    // Only a tenant's or customer's staff with rights share; B's user cannot share the group onwards.
+    let again = json!({"allUserGroup": false, "userGroupId": {"entityType": "ENTITY_GROUP", "id": b_users}});
+    assert_error(&srv.post(&format!("/api/entityGroup/{gid}/share"), Some(&bu), again).await, 403, 20);
+    let user_group = json!({"allUserGroup": false, "userGroupId": {"entityType": "ENTITY_GROUP", "id": gid}});
+    assert_error(&srv.post(&format!("/api/entityGroup/{gid}/share"), Some(&admin), user_group).await, 400, 30);
+
+    // Sharing down: A's administrator shares a group of A's sub-customers with one sub-customer's users.
+    let (_, a1) = srv.post("/api/customer", Some(&admin), new_customer("A1", Some(&a))).await;
+    let (_, a2) = srv.post("/api/customer", Some(&admin), new_customer("A2", Some(&a))).await;
+    let (a1, a2) = (a1["id"]["id"].as_str().unwrap().to_string(), a2["id"]["id"].as_str().unwrap().to_string());
+    let a_admins = group_id(&srv, &a, "Customer Administrators").await;
+    let ca = customer_user(&srv, &admin, &a, &a_admins, "head@a.io").await;
+    let (s, sites) = srv.post("/api/entityGroup", Some(&ca), json!({"name": "Sites", "type": "CUSTOMER"})).await;
+    assert_eq!(s, 200, "{sites}");
+    assert_eq!(sites["ownerId"]["id"], a);
+    let sites_id = sites["id"]["id"].as_str().unwrap().to_string();
+    assert_eq!(srv.post(&format!("/api/entityGroup/{sites_id}/addEntities"), Some(&ca), json!([a2])).await.0, 200);
+    let (_, viewer) = srv
+        .post("/api/role", Some(&ca), json!({"name": "Site viewer", "type": "GROUP", "permissions": ["READ"]}))
+        .await;
+    assert_eq!(viewer["ownerId"]["id"], a, "a customer's roles belong to the customer");
+    let a1_users = group_id(&srv, &a1, "Customer Users").await;
+    let a1u = customer_user(&srv, &admin, &a1, &a1_users, "u@a1.io").await;
+    assert_error(&srv.get(&format!("/api/customer/{a2}"), Some(&a1u)).await, 403, 20);
+    let role = viewer["id"]["id"].as_str().unwrap();
+    assert_eq!(
+        srv.post(&format!("/api/entityGroup/{sites_id}/{a1_users}/{role}/share"), Some(&ca), json!({})).await.0,
+        200
+    );
+    assert_eq!(srv.get(&format!("/api/customer/{a2}"), Some(&a1u)).await.0, 200);
+    // B's users are outside A's subtree: A's administrator cannot share with them.
+    assert_error(
+        &srv.post(&format!("/api/entityGroup/{sites_id}/{b_users}/{role}/share"), Some(&ca), json!({})).await,
+        403,
+        20,
+    );
+    srv.stop();
+});
