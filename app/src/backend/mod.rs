@@ -13,6 +13,7 @@ pub mod error;
 pub mod group_permissions;
 pub mod jwt;
 pub mod owners;
+pub mod ownership;
 pub mod paging;
 pub mod passwords;
 pub mod principal;

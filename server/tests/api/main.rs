@@ -9,5 +9,6 @@ mod customer_roles;
 mod customers;
 mod entity_groups;
 mod group_permissions;
+mod ownership;
 mod sharing;
 mod tenants;

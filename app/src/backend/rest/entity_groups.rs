@@ -178,3 +178,47 @@ pub async fn share_down(
     .await?;
     Ok(StatusCode::OK)
 }
+
+/// `POST /api/owner/{TENANT|CUSTOMER}/{ownerId}/{entityType}/{entityId}`; the optional body lists group ids as a
+/// JSON array, or (as the Python client sends it) one comma-separated string.
+pub async fn change_owner(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path((owner_type, owner_id, entity_type, entity_id)): Path<(String, String, String, String)>,
+    body: axum::body::Bytes,
+) -> ServiceResult<StatusCode> {
+    use crate::backend::ownership::{self, NewOwner};
+    let owner = match owner_type.as_str() {
+        "TENANT" => NewOwner::Tenant(id(&owner_id)?),
+        "CUSTOMER" => NewOwner::Customer(id(&owner_id)?),
+        other => return Err(ServiceError::BadRequestParams(format!("Unsupported owner type {other}"))),
+    };
+    let groups: Vec<Uuid> = if body.iter().all(u8::is_ascii_whitespace) {
+        Vec::new()
+    } else {
+        match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(serde_json::Value::Array(items)) => {
+                let mut out = Vec::new();
+                for item in items {
+                    let s = item
+                        .as_str()
+                        .ok_or_else(|| ServiceError::BadRequestParams("Group ids must be strings".into()))?;
+                    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                        out.push(id(part)?);
+                    }
+                }
+                out
+            }
+            Ok(serde_json::Value::String(s)) => {
+                s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(id).collect::<ServiceResult<_>>()?
+            }
+            _ => {
+                return Err(ServiceError::BadRequestParams(
+                    "Invalid request body: expected a list of group ids".into(),
+                ));
+            }
+        }
+    };
+    ownership::change_owner(&s.svc, &p, owner, &entity_type, id(&entity_id)?, &groups).await?;
+    Ok(StatusCode::OK)
+}

@@ -1,0 +1,113 @@
+//! Changing an entity's owner (`/api/owner/{TENANT|CUSTOMER}/{ownerId}/{entityType}/{entityId}`), ThingsBoard
+//! PE style: needs CHANGE_OWNER on the entity and the new owner inside the caller's subtree; the entity leaves all
+//! its groups, joins the new owner's "All" group and the groups listed in the body (the new owner's, same type,
+//! not "All"). A customer moves with its whole subtree and never under itself or its descendants.
+
+use super::authz::entities::{self, EntityRef, within};
+use super::entity_groups::{self, GroupType};
+use super::error::{ServiceError, ServiceResult};
+use super::principal::Principal;
+use super::state::Services;
+use super::{customers, owners, roles, users};
+use crate::model::permissions::{Operation, Resource};
+use crate::model::{Authority, CustomerId, UserId};
+use uuid::Uuid;
+
+/// The new owner named in the path.
+#[derive(Clone, Copy, Debug)]
+pub enum NewOwner {
+    Tenant(Uuid),
+    Customer(Uuid),
+}
+
+/// Moves `entity` of `entity_type` to `owner`, then into `groups`.
+pub async fn change_owner(
+    svc: &Services,
+    p: &Principal,
+    owner: NewOwner,
+    entity_type: &str,
+    entity: Uuid,
+    groups: &[Uuid],
+) -> ServiceResult<()> {
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?.0;
+    let target = match owner {
+        NewOwner::Tenant(t) if t == tenant => t,
+        NewOwner::Tenant(t) => return Err(ServiceError::NotFound(format!("Tenant with id [{t}] is not found"))),
+        NewOwner::Customer(c) => {
+            if c == tenant || !within(svc, tenant, c).await? {
+                return Err(ServiceError::not_found("Customer", c));
+            }
+            c
+        }
+    };
+    let Some(m) = svc.permissions.get(svc, p).await? else { return Err(ServiceError::Forbidden) };
+    if !within(svc, m.root, target).await? {
+        return Err(ServiceError::Forbidden);
+    }
+    let (current, group_type) = match entity_type {
+        "CUSTOMER" => {
+            let r = customers::get_ref(svc, CustomerId(entity))
+                .await?
+                .ok_or_else(|| ServiceError::not_found("Customer", entity))?;
+            entities::check(svc, p, Operation::ChangeOwner, &r, "Customer").await?;
+            if within(svc, entity, target).await? {
+                return Err(ServiceError::InvalidArguments(
+                    "A customer can't be moved under itself or its sub-customers".into(),
+                ));
+            }
+            (r.owner, GroupType::Customer)
+        }
+        "USER" => {
+            let u = users::find(svc, UserId(entity)).await?.ok_or_else(|| ServiceError::not_found("User", entity))?;
+            if u.tenant_id.map(|t| t.0) != Some(tenant) {
+                return Err(ServiceError::not_found("User", entity));
+            }
+            if u.authority != Authority::CustomerUser || target == tenant {
+                return Err(ServiceError::InvalidArguments(
+                    "Only customer users move, and only between customers".into(),
+                ));
+            }
+            let owner = u.customer_id.map(|c| c.0).unwrap_or(tenant);
+            let r = EntityRef { tenant, id: entity, owner, resource: Resource::User };
+            entities::check(svc, p, Operation::ChangeOwner, &r, "User").await?;
+            (owner, GroupType::User)
+        }
+        other => {
+            return Err(ServiceError::BadRequestParams(format!("Changing the owner of {other} is not available yet")));
+        }
+    };
+    if current == target {
+        return Err(ServiceError::InvalidArguments("Entity already belongs to this owner!".into()));
+    }
+    let mut tx = svc.db.pool.begin().await?;
+    match group_type {
+        GroupType::Customer => {
+            let parent = (target != tenant).then(|| target.to_string());
+            sqlx::query("UPDATE customer SET parent_customer_id = $1, version = version + 1 WHERE id = $2")
+                .bind(parent)
+                .bind(entity.to_string())
+                .execute(&mut *tx)
+                .await?;
+            owners::move_subtree(&mut tx, tenant, entity, target).await?;
+            roles::rebind_customer_defaults(&mut tx, tenant, entity, (target != tenant).then_some(target)).await?;
+        }
+        _ => {
+            sqlx::query("UPDATE tb_user SET customer_id = $1, version = version + 1 WHERE id = $2")
+                .bind(target.to_string())
+                .bind(entity.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    entity_groups::leave_all_groups(&mut tx, entity).await?;
+    entity_groups::join_all(&mut tx, target, group_type, entity).await?;
+    for g in groups {
+        entity_groups::join(&mut tx, tenant, target, group_type, *g, entity).await?;
+    }
+    roles::bump_epoch(&mut tx, tenant).await?;
+    tx.commit().await?;
+    if group_type == GroupType::User {
+        svc.sessions.forget_user(UserId(entity));
+    }
+    Ok(())
+}
