@@ -2,7 +2,8 @@
 //! groups, custom Generic roles with ALL and exclusions, custom customer groups, Group-role shares) are built
 //! through the real services on SQLite (and PostgreSQL when THINGDECK_TEST_DATABASE_URL is set). For every
 //! (user, operation, customer) the SQL-backed decision must equal a plain reference model, and paged lists (page
-//! sizes 1, 2, 7, 50) must concatenate to exactly the customers the model lets the user read.
+//! sizes 1, 2, 7, 50) must concatenate to exactly the customers the model lets the user read. The permission
+//! explainer must give the same answer as the check.
 #![cfg(feature = "ssr")]
 
 use app::backend::authz::Decision;
@@ -362,6 +363,8 @@ async fn run(w: World, url: String) {
             for op in OPS {
                 let sql = entities::decide(&svc, p, op, &e).await.expect("decide") == Decision::Allow;
                 assert_eq!(sql, model.allows(u, op, c), "user {u} {op:?} customer {c} in {w:?}");
+                let why = app::backend::authz::explain::explain(&svc, p, op, &e).await.expect("explain");
+                assert_eq!(why.allowed, sql, "explainer disagrees: user {u} {op:?} customer {c}: {why:?}");
             }
         }
         let expected: Vec<String> = {

@@ -40,6 +40,40 @@ both!(sharing_groups_with_customers, |store| async move {
         "sharing twice is harmless"
     );
     assert_eq!(srv.get(&format!("/api/customer/{a}"), Some(&bu)).await.0, 200);
+    // The explainer names the chain, and agrees with the real check for every operation.
+    let bu_id = srv.get("/api/auth/user", Some(&bu)).await.1["id"]["id"].as_str().unwrap().to_string();
+    let explain =
+        |op: &str| format!("/api/thingdeck/explain?userId={bu_id}&entityType=CUSTOMER&entityId={a}&operation={op}");
+    let (s, why) = srv.get(&explain("READ"), Some(&admin)).await;
+    assert_eq!(s, 200, "{why}");
+    assert_eq!(why["allowed"], true);
+    assert_eq!(why["grants"][0]["via"], "GROUP");
+    assert_eq!(why["grants"][0]["scopeName"], "Shared offices");
+    assert_eq!(why["grants"][0]["roleName"], "Entity Group Read-only User");
+    assert_eq!(why["grants"][0]["userGroupName"], "Customer Users");
+    for op in ["READ", "WRITE", "DELETE", "CHANGE_OWNER"] {
+        let (_, why) = srv.get(&explain(op), Some(&admin)).await;
+        let (_, real) = srv.get(&format!("/api/permission/CUSTOMER/{a}/{op}"), Some(&bu)).await;
+        assert_eq!(why["allowed"], real, "{op}: {why}");
+    }
+    let (_, why_not) = srv.get(&explain("WRITE"), Some(&admin)).await;
+    assert!(why_not["missing"].as_str().unwrap().contains("outside the user's owner subtree"), "{why_not}");
+    let (_, own) = srv
+        .get(
+            &format!("/api/thingdeck/explain?userId={bu_id}&entityType=CUSTOMER&entityId={b}&operation=READ"),
+            Some(&bu),
+        )
+        .await;
+    assert_eq!(own["grants"][0]["via"], "OWN_CUSTOMER", "users may ask about themselves: {own}");
+    assert_error(
+        &srv.get(
+            &format!("/api/thingdeck/explain?userId={bu_id}&entityType=CUSTOMER&entityId={a}&operation=FLY"),
+            Some(&admin),
+        )
+        .await,
+        400,
+        31,
+    );
     let mut edit = srv.get(&format!("/api/customer/{a}"), Some(&bu)).await.1;
     edit["city"] = json!("Changed");
     assert_error(&srv.post("/api/customer", Some(&bu), edit.clone()).await, 403, 20);

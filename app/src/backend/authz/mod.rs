@@ -7,6 +7,7 @@
 
 pub mod allowed;
 pub mod entities;
+pub mod explain;
 pub mod grants;
 pub mod merged;
 
