@@ -404,21 +404,7 @@ pub async fn list_below(
             binds.extend(more);
         }
     }
-    let count_sql = format!("SELECT COUNT(*) {filter}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for b in &binds {
-        count = count.bind(b.clone());
-    }
-    let total = count.fetch_one(&svc.db.pool).await?;
-    let n = binds.len() + 1;
-    let sql = format!("SELECT {COLUMNS} {filter} {order} LIMIT ${n} OFFSET ${}", n + 1);
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let rows = q.bind(link.page_size).bind(link.offset()).fetch_all(&svc.db.pool).await?;
-    let data = rows.iter().map(from_row).collect::<ServiceResult<Vec<_>>>()?;
-    Ok(link.page_of(data, total))
+    super::paging::fetch(&svc.db.pool, COLUMNS, &filter, &order, &binds, link, from_row).await
 }
 
 /// The same page with owner names and groups.

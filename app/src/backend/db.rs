@@ -21,8 +21,9 @@ pub struct Db {
     pub backend: Backend,
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+/// One migration set for both engines: the schema keeps to what both understand. An engine-specific step, when
+/// one is needed, runs from Rust after these, keyed on `Backend`.
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Why the store could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -65,11 +66,7 @@ impl Db {
                 })
             });
         let pool = opts.connect(&url).await.map_err(DbError::Connect)?;
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&pool).await.map_err(DbError::Migrate)?;
+        MIGRATIONS.run(&pool).await.map_err(DbError::Migrate)?;
         Ok(Db { pool, backend })
     }
 

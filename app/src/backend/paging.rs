@@ -3,6 +3,8 @@
 
 use super::error::{ServiceError, ServiceResult};
 use crate::model::PageData;
+use sqlx::AnyPool;
+use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 /// Largest page a caller may ask for.
@@ -86,6 +88,35 @@ impl PageLink {
         let total_pages = if total == 0 { 0 } else { (total + self.page_size - 1) / self.page_size };
         PageData { data, total_pages, total_elements: total, has_next: self.offset() + self.page_size < total }
     }
+}
+
+/// Runs one page of a list: `SELECT COUNT(*) {from}` for the total, then `SELECT {columns} {from} {order}` with
+/// LIMIT/OFFSET, both with the same text binds (`$1…`), each row mapped by `map`. `from` holds the FROM and
+/// WHERE clauses the caller built from whitelisted parts; every value travels as a bind.
+pub async fn fetch<T>(
+    pool: &AnyPool,
+    columns: &str,
+    from: &str,
+    order: &str,
+    binds: &[String],
+    link: &PageLink,
+    map: impl Fn(&AnyRow) -> ServiceResult<T>,
+) -> ServiceResult<PageData<T>> {
+    let count_sql = format!("SELECT COUNT(*) {from}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+    for b in binds {
+        count = count.bind(b.clone());
+    }
+    let total = count.fetch_one(pool).await?;
+    let n = binds.len() + 1;
+    let sql = format!("SELECT {columns} {from} {order} LIMIT ${n} OFFSET ${}", n + 1);
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b.clone());
+    }
+    let rows = q.bind(link.page_size).bind(link.offset()).fetch_all(pool).await?;
+    let data = rows.iter().map(map).collect::<ServiceResult<Vec<_>>>()?;
+    Ok(link.page_of(data, total))
 }
 
 #[cfg(test)]

@@ -210,22 +210,9 @@ pub async fn list(svc: &Services, p: &Principal, link: &PageLink) -> ServiceResu
     authz::check(p, Operation::Read, Target::AllTenants, "Tenant", "*")?;
     let order = link.order_by(SORTS, "created_time")?;
     let pattern = link.like_pattern();
-    let filter = if pattern.is_some() { "WHERE title_lower LIKE $1 ESCAPE '\\'" } else { "" };
-    let count_sql = format!("SELECT COUNT(*) FROM tenant {filter}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    if let Some(pat) = &pattern {
-        count = count.bind(pat.clone());
-    }
-    let total = count.fetch_one(&svc.db.pool).await?;
-    let n = if pattern.is_some() { 2 } else { 1 };
-    let sql = format!("SELECT {COLUMNS} FROM tenant {filter} {order} LIMIT ${n} OFFSET ${}", n + 1);
-    let mut q = sqlx::query(&sql);
-    if let Some(pat) = &pattern {
-        q = q.bind(pat.clone());
-    }
-    let rows = q.bind(link.page_size).bind(link.offset()).fetch_all(&svc.db.pool).await?;
-    let data = rows.iter().map(from_row).collect::<ServiceResult<Vec<_>>>()?;
-    Ok(link.page_of(data, total))
+    let from = if pattern.is_some() { "FROM tenant WHERE title_lower LIKE $1 ESCAPE '\\'" } else { "FROM tenant" };
+    let binds: Vec<String> = pattern.into_iter().collect();
+    super::paging::fetch(&svc.db.pool, COLUMNS, from, &order, &binds, link, from_row).await
 }
 
 /// `GET /api/tenantInfos`.

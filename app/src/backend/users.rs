@@ -413,25 +413,11 @@ pub async fn list_tenant_users(
              OR LOWER(COALESCE(u.last_name, '')) LIKE $2 ESCAPE '\\')",
         );
     }
-    let count_sql = format!("SELECT COUNT(*) FROM tb_user u WHERE {filter}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(tenant.0.to_string());
-    if let Some(pat) = &pattern {
-        count = count.bind(pat.clone());
-    }
-    let total = count.fetch_one(&svc.db.pool).await?;
-    let n = if pattern.is_some() { 3 } else { 2 };
-    let sql = format!(
-        "SELECT {USER_COLUMNS} FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE {filter} {order} \
-         LIMIT ${n} OFFSET ${}",
-        n + 1
-    );
-    let mut q = sqlx::query(&sql).bind(tenant.0.to_string());
-    if let Some(pat) = &pattern {
-        q = q.bind(pat.clone());
-    }
-    let rows = q.bind(link.page_size).bind(link.offset()).fetch_all(&svc.db.pool).await?;
-    let data = rows.iter().map(|r| from_row(r).map(|u| u.to_dto())).collect::<ServiceResult<Vec<_>>>()?;
-    Ok(link.page_of(data, total))
+    let mut binds = vec![tenant.0.to_string()];
+    binds.extend(pattern);
+    let from = format!("FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE {filter}");
+    super::paging::fetch(&svc.db.pool, USER_COLUMNS, &from, &order, &binds, link, |r| from_row(r).map(|u| u.to_dto()))
+        .await
 }
 
 /// Issues a fresh activation link for a not-yet-activated user. Only the hash is kept, so every call issues a

@@ -283,24 +283,13 @@ async fn page_of_groups(
         binds.push(pat);
         filter.push_str(&format!(" AND g.name_lower LIKE ${} ESCAPE '\\'", binds.len()));
     }
-    let count_sql = format!("SELECT COUNT(*) FROM entity_group g WHERE {filter}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for b in &binds {
-        count = count.bind(b.clone());
+    let from = format!("FROM entity_group g WHERE {filter}");
+    let page = crate::backend::paging::fetch(&svc.db.pool, COLUMNS, &from, &order, &binds, link, from_row).await?;
+    let mut data = Vec::with_capacity(page.data.len());
+    for g in &page.data {
+        data.push(info(svc, g).await?);
     }
-    let total = count.fetch_one(&svc.db.pool).await?;
-    let n = binds.len() + 1;
-    let sql = format!("SELECT {COLUMNS} FROM entity_group g WHERE {filter} {order} LIMIT ${n} OFFSET ${}", n + 1);
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let rows = q.bind(link.page_size).bind(link.offset()).fetch_all(&svc.db.pool).await?;
-    let mut data = Vec::with_capacity(rows.len());
-    for r in &rows {
-        data.push(info(svc, &from_row(r)?).await?);
-    }
-    Ok(link.page_of(data, total))
+    Ok(PageData { data, total_pages: page.total_pages, total_elements: page.total_elements, has_next: page.has_next })
 }
 
 /// `GET /api/entityGroups/{groupType}`: the caller's owner's groups (with a Generic READ) and, unless
@@ -447,33 +436,23 @@ pub async fn members(
         binds.push(pat);
         filter.push_str(&format!(" AND LOWER(e.{name}) LIKE ${} ESCAPE '\\'", binds.len()));
     }
-    let count_sql = format!("SELECT COUNT(*) {filter}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for b in &binds {
-        count = count.bind(b.clone());
-    }
-    let total = count.fetch_one(&svc.db.pool).await?;
-    let n = binds.len() + 1;
     let dir = if link.descending { "DESC" } else { "ASC" };
-    let sql = format!(
-        "SELECT e.id, e.{name} AS name {filter} ORDER BY LOWER(e.{name}) {dir}, e.id {dir} LIMIT ${n} OFFSET ${}",
-        n + 1
-    );
-    let mut q = sqlx::query(&sql);
-    for b in &binds {
-        q = q.bind(b.clone());
-    }
-    let rows = q.bind(link.page_size).bind(link.offset()).fetch_all(&svc.db.pool).await?;
-    let data = rows
-        .iter()
-        .map(|r| {
+    let order = format!("ORDER BY LOWER(e.{name}) {dir}, e.id {dir}");
+    crate::backend::paging::fetch(
+        &svc.db.pool,
+        &format!("e.id, e.{name} AS name"),
+        &filter,
+        &order,
+        &binds,
+        link,
+        |r| {
             Ok(ShortEntityView {
                 id: EntityId { entity_type, id: uuid(&r.try_get::<String, _>("id")?)? },
                 name: r.try_get("name")?,
             })
-        })
-        .collect::<ServiceResult<Vec<_>>>()?;
-    Ok(link.page_of(data, total))
+        },
+    )
+    .await
 }
 
 /// `GET /api/entityGroups/{entityType}/{entityId}`: the groups an entity is in (the caller must read the entity).

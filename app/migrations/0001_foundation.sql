@@ -1,5 +1,5 @@
 -- Foundation: settings, tenants, users, credentials, sessions, login throttling.
--- Ids are UUID text; times are epoch milliseconds; flags are 0/1. Same shape as the PostgreSQL schema.
+-- One portable schema for SQLite and PostgreSQL: UUID text ids, epoch-millisecond times, 0/1 flags.
 
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
