@@ -130,10 +130,10 @@ impl Model<'_> {
         if op.allowed_for_group_role() && is_user {
             for (to, g, ops) in &self.w.shares {
                 let Some(members) = self.members.get(*g) else { continue };
-                if *to == home && members.contains(&c) && (ops.contains(&op) || ops.contains(&Operation::All)) {
-                    if !op.group_owner_only() || self.within(root, self.w.groups[*g].0) {
-                        return true;
-                    }
+                let granted = ops.contains(&op) || ops.contains(&Operation::All);
+                let owner_ok = !op.group_owner_only() || self.within(root, self.w.groups[*g].0);
+                if *to == home && members.contains(&c) && granted && owner_ok {
+                    return true;
                 }
             }
         }

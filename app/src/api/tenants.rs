@@ -65,9 +65,12 @@ pub async fn save_tenant(
         id: opt(id).map(|i| parse_id(&i, "tenant").map(crate::model::TenantId)).transpose()?,
         version: version.trim().parse().ok(),
         title: Some(title),
-        email: opt(email),
-        country: opt(country),
-        city: opt(city),
+        contact: crate::model::Contact {
+            email: opt(email),
+            country: opt(country),
+            city: opt(city),
+            ..Default::default()
+        },
         ..Tenant::default()
     };
     Ok(crate::backend::tenants::save(&*svc()?, &p, &t).await?)

@@ -4,6 +4,7 @@
 
 use super::authz::entities::{self, EntityRef, ListFilter};
 use super::clock::now_ms;
+use super::contacts::{self, BindContact};
 use super::entity_groups::{self, GroupType};
 use super::error::{ServiceError, ServiceResult};
 use super::paging::PageLink;
@@ -89,14 +90,7 @@ fn from_row(r: &AnyRow) -> ServiceResult<Customer> {
             Some(p) => EntityId { entity_type: EntityType::Customer, id: p },
             None => EntityId { entity_type: EntityType::Tenant, id: tenant },
         }),
-        country: r.try_get("country")?,
-        state: r.try_get("state")?,
-        city: r.try_get("city")?,
-        address: r.try_get("address")?,
-        address2: r.try_get("address2")?,
-        zip: r.try_get("zip")?,
-        phone: r.try_get("phone")?,
-        email: r.try_get("email")?,
+        contact: super::contacts::from_row(r)?,
         additional_info: info.and_then(|s| serde_json::from_str(&s).ok()),
         version: Some(r.try_get("version")?),
     })
@@ -104,20 +98,8 @@ fn from_row(r: &AnyRow) -> ServiceResult<Customer> {
 
 fn validate(c: &Customer) -> ServiceResult<String> {
     let title = validate::required("Customer", "title", &c.title)?;
-    for (name, v) in [
-        ("title", &c.title),
-        ("country", &c.country),
-        ("state", &c.state),
-        ("city", &c.city),
-        ("address", &c.address),
-        ("address2", &c.address2),
-        ("zip or postal code", &c.zip),
-        ("phone", &c.phone),
-        ("email", &c.email),
-    ] {
-        validate::max_len(name, v)?;
-    }
-    validate::optional_email(&c.email)?;
+    validate::max_len("title", &c.title)?;
+    contacts::check(&c.contact)?;
     if title.eq_ignore_ascii_case("public") {
         return Err(ServiceError::InvalidArguments("'Public' title for customer is system reserved!".into()));
     }
@@ -230,14 +212,7 @@ pub async fn save(svc: &Services, p: &Principal, c: &Customer, opts: &SaveOption
     .bind(parent.map(|p| p.0.to_string()))
     .bind(now_ms())
     .bind(&title)
-    .bind(c.country.clone())
-    .bind(c.state.clone())
-    .bind(c.city.clone())
-    .bind(c.address.clone())
-    .bind(c.address2.clone())
-    .bind(c.zip.clone())
-    .bind(c.phone.clone())
-    .bind(c.email.clone())
+    .bind_contact(&c.contact)
     .bind(info_json(&c.additional_info))
     .bind(title.to_lowercase())
     .execute(&mut *tx)
@@ -271,14 +246,7 @@ async fn update(svc: &Services, p: &Principal, id: CustomerId, c: &Customer, tit
     )
     .bind(&title)
     .bind(title.to_lowercase())
-    .bind(c.country.clone())
-    .bind(c.state.clone())
-    .bind(c.city.clone())
-    .bind(c.address.clone())
-    .bind(c.address2.clone())
-    .bind(c.zip.clone())
-    .bind(c.phone.clone())
-    .bind(c.email.clone())
+    .bind_contact(&c.contact)
     .bind(info_json(&c.additional_info))
     .bind(id.0.to_string())
     .bind(tenant.0.to_string())

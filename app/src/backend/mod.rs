@@ -6,6 +6,7 @@ pub mod authz;
 pub mod bootstrap;
 pub mod clock;
 pub mod config;
+pub mod contacts;
 pub mod customers;
 pub mod db;
 pub mod entity_groups;

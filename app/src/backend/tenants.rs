@@ -3,6 +3,7 @@
 
 use super::authz::{self, Operation, Target};
 use super::clock::now_ms;
+use super::contacts::{self, BindContact};
 use super::error::{ServiceError, ServiceResult};
 use super::paging::PageLink;
 use super::principal::Principal;
@@ -47,14 +48,7 @@ fn from_row(r: &AnyRow) -> ServiceResult<Tenant> {
         name: Some(title.clone()),
         title: Some(title),
         region: r.try_get("region")?,
-        country: r.try_get("country")?,
-        state: r.try_get("state")?,
-        city: r.try_get("city")?,
-        address: r.try_get("address")?,
-        address2: r.try_get("address2")?,
-        zip: r.try_get("zip")?,
-        phone: r.try_get("phone")?,
-        email: r.try_get("email")?,
+        contact: super::contacts::from_row(r)?,
         additional_info: info.and_then(|s| serde_json::from_str(&s).ok()),
         tenant_profile_id: Some(DEFAULT_PROFILE_ID),
         version: Some(r.try_get("version")?),
@@ -63,21 +57,9 @@ fn from_row(r: &AnyRow) -> ServiceResult<Tenant> {
 
 fn validate(t: &Tenant) -> ServiceResult<String> {
     let title = validate::required("Tenant", "title", &t.title)?;
-    for (name, v) in [
-        ("title", &t.title),
-        ("region", &t.region),
-        ("country", &t.country),
-        ("state", &t.state),
-        ("city", &t.city),
-        ("address", &t.address),
-        ("address2", &t.address2),
-        ("zip or postal code", &t.zip),
-        ("phone", &t.phone),
-        ("email", &t.email),
-    ] {
-        validate::max_len(name, v)?;
-    }
-    validate::optional_email(&t.email)?;
+    validate::max_len("title", &t.title)?;
+    validate::max_len("region", &t.region)?;
+    contacts::check(&t.contact)?;
     if t.additional_info.as_ref().is_some_and(|v| !v.is_object() && !v.is_null()) {
         return Err(ServiceError::InvalidArguments("additionalInfo must be a JSON object".into()));
     }
@@ -117,14 +99,7 @@ pub async fn save(svc: &Services, p: &Principal, t: &Tenant) -> ServiceResult<Te
             .bind(now_ms())
             .bind(&title)
             .bind(t.region.clone())
-            .bind(t.country.clone())
-            .bind(t.state.clone())
-            .bind(t.city.clone())
-            .bind(t.address.clone())
-            .bind(t.address2.clone())
-            .bind(t.zip.clone())
-            .bind(t.phone.clone())
-            .bind(t.email.clone())
+            .bind_contact(&t.contact)
             .bind(info_json(&t.additional_info))
             .bind(title.to_lowercase())
             .execute(&mut *tx)
@@ -147,14 +122,7 @@ pub async fn save(svc: &Services, p: &Principal, t: &Tenant) -> ServiceResult<Te
             .bind(&title)
             .bind(title.to_lowercase())
             .bind(t.region.clone())
-            .bind(t.country.clone())
-            .bind(t.state.clone())
-            .bind(t.city.clone())
-            .bind(t.address.clone())
-            .bind(t.address2.clone())
-            .bind(t.zip.clone())
-            .bind(t.phone.clone())
-            .bind(t.email.clone())
+            .bind_contact(&t.contact)
             .bind(info_json(&t.additional_info))
             .bind(id.0.to_string())
             .bind(t.version.unwrap_or(-1))

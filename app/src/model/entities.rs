@@ -34,20 +34,10 @@ impl Authority {
     }
 }
 
-/// A tenant: the organisation that runs Thingdeck for its customers.
+/// Address and contact fields shared by tenants and customers (flattened into their JSON).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Tenant {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<TenantId>,
-    #[serde(default)]
-    pub created_time: Option<i64>,
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub region: Option<String>,
+pub struct Contact {
     #[serde(default)]
     pub country: Option<String>,
     #[serde(default)]
@@ -64,6 +54,24 @@ pub struct Tenant {
     pub phone: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
+}
+
+/// A tenant: the organisation that runs Thingdeck for its customers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<TenantId>,
+    #[serde(default)]
+    pub created_time: Option<i64>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(flatten)]
+    pub contact: Contact,
     #[serde(default)]
     pub additional_info: Option<Value>,
     #[serde(default)]
@@ -182,22 +190,8 @@ pub struct Customer {
     /// Read-only: the parent customer or the tenant.
     #[serde(default)]
     pub owner_id: Option<EntityId>,
-    #[serde(default)]
-    pub country: Option<String>,
-    #[serde(default)]
-    pub state: Option<String>,
-    #[serde(default)]
-    pub city: Option<String>,
-    #[serde(default)]
-    pub address: Option<String>,
-    #[serde(default)]
-    pub address2: Option<String>,
-    #[serde(default)]
-    pub zip: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
+    #[serde(flatten)]
+    pub contact: Contact,
     #[serde(default)]
     pub additional_info: Option<Value>,
     #[serde(default)]

@@ -160,9 +160,9 @@ fn TenantRow(t: Tenant, delete: ServerAction<DeleteTenant>) -> impl IntoView {
     view! {
         <tr>
             <td><a href=format!("/tenants/{id}")>{title}</a></td>
-            <td>{t.email.clone().unwrap_or_default()}</td>
-            <td>{t.country.clone().unwrap_or_default()}</td>
-            <td>{t.city.clone().unwrap_or_default()}</td>
+            <td>{t.contact.email.clone().unwrap_or_default()}</td>
+            <td>{t.contact.country.clone().unwrap_or_default()}</td>
+            <td>{t.contact.city.clone().unwrap_or_default()}</td>
             <td>{fmt_time(t.created_time)}</td>
             <td>
                 <ActionForm action=delete>
@@ -200,11 +200,11 @@ pub fn TenantPage() -> impl IntoView {
                                 <label for="title">"Title"</label>
                                 <input id="title" name="title" required maxlength="255" value=t.title.clone().unwrap_or_default() />
                                 <label for="temail">"Email"</label>
-                                <input id="temail" name="email" type="email" value=t.email.clone().unwrap_or_default() />
+                                <input id="temail" name="email" type="email" value=t.contact.email.clone().unwrap_or_default() />
                                 <label for="country">"Country"</label>
-                                <input id="country" name="country" value=t.country.clone().unwrap_or_default() />
+                                <input id="country" name="country" value=t.contact.country.clone().unwrap_or_default() />
                                 <label for="city">"City"</label>
-                                <input id="city" name="city" value=t.city.clone().unwrap_or_default() />
+                                <input id="city" name="city" value=t.contact.city.clone().unwrap_or_default() />
                                 <ErrorMessage error=save_error />
                                 <button type="submit" class="primary">"Save"</button>
                             </ActionForm>
