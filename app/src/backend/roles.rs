@@ -498,7 +498,7 @@ pub mod api {
         }
         if let Some(pat) = link.like_pattern() {
             binds.push(pat);
-            filter.push_str(&format!(" AND r.name_lower LIKE ${} ESCAPE '\\\\'", binds.len()));
+            filter.push_str(&format!(" AND r.name_lower LIKE ${} ESCAPE '\\'", binds.len()));
         }
         super::super::paging::fetch(&svc.db.pool, COLUMNS, &filter, &order, &binds, link, from_row).await
     }

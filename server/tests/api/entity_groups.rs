@@ -59,6 +59,8 @@ both!(entity_groups_membership_and_sharing, |store| async move {
     assert_eq!(s, 200, "same name, other type");
     let (_, paged) = srv.get("/api/entityGroups/CUSTOMER?pageSize=10&page=0", Some(&admin)).await;
     assert_eq!(names(&paged), ["All", "Office renters"]);
+    let (_, found) = srv.get("/api/entityGroups/CUSTOMER?pageSize=10&page=0&textSearch=RENT", Some(&admin)).await;
+    assert_eq!(names(&found), ["Office renters"]);
     let (_, plain) = srv.get("/api/entityGroups/CUSTOMER", Some(&admin)).await;
     assert!(plain.is_array(), "unpaged lists are plain arrays: {plain}");
 

@@ -48,6 +48,10 @@ both!(roles_and_group_permissions, |store| async move {
     assert_eq!(ids(&generic)[4..], ["Site Manager", "Tenant Administrator", "Tenant User"]);
     let (_, group) = srv.get("/api/roles?pageSize=50&page=0&type=GROUP", Some(&admin)).await;
     assert_eq!(ids(&group), ["Viewer"]);
+    let (s, found) = srv.get("/api/roles?pageSize=50&page=0&textSearch=MANAG", Some(&admin)).await;
+    assert_eq!((s, ids(&found)), (200, vec!["Site Manager".to_string()]), "{found}");
+    let (_, none) = srv.get("/api/roles?pageSize=50&page=0&textSearch=%25", Some(&admin)).await;
+    assert_eq!(none["totalElements"], 0, "LIKE wildcards in the search are literal");
 
     // A customer user of A reads A's tree through the predefined Customer User role...
     let a_users = group_id(&srv, &a, "Customer Users").await;
