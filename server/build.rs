@@ -1,6 +1,7 @@
 //! Embeds the site into the binary so one file is a complete install: the stylesheet and `public/` always, the
-//! hydrate bundle (`pkg/*.js|wasm`, with their `.br`/`.gz` siblings) when `THINGDECK_SITE_DIR` points at a
-//! built site (`cargo xtask dist` sets it). A plain `cargo build` serves pages without hydration.
+//! hydrate bundle (`pkg/*.js|wasm`, with their `.br`/`.gz` siblings) from `THINGDECK_SITE_DIR` (`cargo xtask dist`
+//! sets it) or else from an already built `target/site`, so `cargo build`/`cargo bench` after a dist keep it.
+//! Without any built site the pages are served without hydration.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -52,17 +53,20 @@ fn main() {
     println!("cargo:rerun-if-changed={}", root.join("public").display());
     println!("cargo:rerun-if-env-changed=THINGDECK_SITE_DIR");
     walk(&root.join("public"), "/", &mut files);
-    match std::env::var("THINGDECK_SITE_DIR") {
-        Ok(site) if !site.is_empty() => {
-            let site = PathBuf::from(site);
+    let built = root.join("target/site");
+    let site = match std::env::var("THINGDECK_SITE_DIR") {
+        Ok(site) if !site.is_empty() => Some(PathBuf::from(site)),
+        _ if built.join("pkg/thingdeck_bg.wasm").exists() => Some(built),
+        _ => None,
+    };
+    match site {
+        Some(site) => {
             println!("cargo:rerun-if-changed={}", site.display());
             let mut pkg = Vec::new();
             walk(&site.join("pkg"), "/pkg/", &mut pkg);
             files.extend(pkg);
         }
-        _ => {
-            files.push(("/pkg/thingdeck.css".into(), root.join("style/main.css")));
-        }
+        None => files.push(("/pkg/thingdeck.css".into(), root.join("style/main.css"))),
     }
     let mut code = String::from("/// Embedded site files.\n");
     code.push_str("pub static ASSETS: &[Asset] = &[\n");
