@@ -102,6 +102,18 @@ both!(entity_groups_membership_and_sharing, |store| async move {
                        "entityGroupId": {"entityType": "ENTITY_GROUP", "id": renters_id}});
     assert_eq!(srv.post("/api/groupPermission", Some(&admin), share).await.0, 200);
     assert_eq!(srv.get(&format!("/api/entityGroup/{renters_id}"), Some(&bu)).await.0, 200);
+    let (s, typed) = srv.get(&format!("/api/entityGroup/{renters_id}/customers?pageSize=10&page=0"), Some(&bu)).await;
+    assert_eq!(s, 200, "{typed}");
+    assert_eq!(typed["data"][0]["title"], "A");
+    assert_eq!(typed["data"][0]["ownerId"]["entityType"], "TENANT");
+    assert_error(
+        &srv.get(&format!("/api/entityGroup/{renters_id}/users?pageSize=10&page=0"), Some(&admin)).await,
+        400,
+        31,
+    );
+    let (_, people) = srv.get(&format!("/api/entityGroup/{b_users}/users?pageSize=10&page=0"), Some(&admin)).await;
+    assert_eq!(people["data"][0]["email"], "bu@b.io");
+    assert_eq!(people["totalElements"], 1);
     assert_eq!(
         srv.get(&format!("/api/customer/{a}"), Some(&bu)).await.0,
         200,

@@ -222,3 +222,23 @@ pub async fn change_owner(
     ownership::change_owner(&s.svc, &p, owner, &entity_type, id(&entity_id)?, &groups).await?;
     Ok(StatusCode::OK)
 }
+
+/// `GET /api/entityGroup/{id}/customers`.
+pub async fn customers_of(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(gid): PathId,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<crate::model::Customer>>> {
+    Ok(Json(customers::in_group(&s.svc, &p, EntityGroupId(gid), &PageLink::from_query(&q)?).await?))
+}
+
+/// `GET /api/entityGroup/{id}/users`.
+pub async fn users_of(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(gid): PathId,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<crate::model::User>>> {
+    Ok(Json(users::in_group(&s.svc, &p, EntityGroupId(gid), &PageLink::from_query(&q)?).await?))
+}

@@ -40,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/entityGroup", post(entity_groups::save))
         .route("/api/entityGroup/{id}", get(entity_groups::get).delete(entity_groups::delete))
         .route("/api/entityGroup/{id}/entities", get(entity_groups::entities))
+        .route("/api/entityGroup/{id}/customers", get(entity_groups::customers_of))
+        .route("/api/entityGroup/{id}/users", get(entity_groups::users_of))
         .route("/api/entityGroup/{id}/addEntities", post(entity_groups::add_entities))
         .route("/api/entityGroup/{id}/deleteEntities", post(entity_groups::delete_entities))
         .route("/api/entityGroup/{id}/share", post(entity_groups::share))
