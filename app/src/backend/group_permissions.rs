@@ -86,12 +86,7 @@ async fn check(svc: &Services, p: &Principal, op: Operation, user_group_owner: U
     if op == Operation::Create {
         return entities::check_create(svc, p, Resource::GroupPermission, tenant.0, user_group_owner).await;
     }
-    let Some(m) = svc.permissions.get(svc, p).await? else { return Err(ServiceError::Forbidden) };
-    if m.generic.allows(Resource::GroupPermission, op) && entities::within(svc, m.root, user_group_owner).await? {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
+    super::authz::scopes::check_generic_over(svc, p, Resource::GroupPermission, op, user_group_owner).await
 }
 
 /// `POST /api/groupPermission`.
@@ -328,10 +323,7 @@ pub async fn share_down(
     if ug.group_type != "USER" {
         return Err(ServiceError::InvalidArguments("userGroupId must name a user group".into()));
     }
-    let Some(m) = svc.permissions.get(svc, p).await? else { return Err(ServiceError::Forbidden) };
-    if !entities::within(svc, m.root, ug.owner).await? {
-        return Err(ServiceError::Forbidden);
-    }
+    super::authz::scopes::check_in_subtree(svc, p, ug.owner).await?;
     let role = roles::api::get(svc, p, role_id).await?;
     if role.role_type != Some(RoleType::Group) {
         return Err(ServiceError::InvalidArguments("Only group roles can be used to share a group".into()));
@@ -342,12 +334,7 @@ pub async fn share_down(
         .and_then(|v| v.as_array())
         .map(|a| a.iter().filter_map(|o| o.as_str().and_then(Operation::parse)).collect())
         .unwrap_or_default();
-    let generic_all = m.generic.allows(g.group_type.group_resource(), Operation::All)
-        && entities::within(svc, m.root, g.owner).await?;
-    let held = m.groups.get(&g.id).map(|(_, set)| *set).unwrap_or_default();
-    if !generic_all && !ops.iter().all(|o| held.allows(*o)) {
-        return Err(ServiceError::Forbidden);
-    }
+    super::authz::scopes::check_may_pass_on(svc, p, g.id, g.owner, g.group_type.group_resource(), &ops).await?;
     let mut tx = svc.db.pool.begin().await?;
     let same: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM group_permission WHERE user_group_id = $1 AND role_id = $2 AND entity_group_id = $3",

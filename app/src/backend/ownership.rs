@@ -40,10 +40,7 @@ pub async fn change_owner(
             c
         }
     };
-    let Some(m) = svc.permissions.get(svc, p).await? else { return Err(ServiceError::Forbidden) };
-    if !within(svc, m.root, target).await? {
-        return Err(ServiceError::Forbidden);
-    }
+    super::authz::scopes::check_in_subtree(svc, p, target).await?;
     let (current, group_type) = match entity_type {
         "CUSTOMER" => {
             let r = customers::get_ref(svc, CustomerId(entity))

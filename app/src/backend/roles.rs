@@ -391,12 +391,7 @@ pub mod api {
         if p.tenant_id.map(|t| t.0) != Some(e.tenant) {
             return Err(ServiceError::not_found("Role", id));
         }
-        let Some(m) = svc.permissions.get(svc, p).await? else { return Err(ServiceError::Forbidden) };
-        let readable = m.generic.allows(Resource::Role, Operation::Read)
-            && (entities::within(svc, m.root, e.owner).await? || entities::within(svc, e.owner, m.root).await?);
-        if !readable {
-            return Err(ServiceError::Forbidden);
-        }
+        super::super::authz::scopes::check_role_read(svc, p, e.owner).await?;
         Ok(role)
     }
 
@@ -479,10 +474,7 @@ pub mod api {
         link: &PageLink,
     ) -> ServiceResult<PageData<Role>> {
         let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
-        let Some(m) = svc.permissions.get(svc, p).await? else { return Err(ServiceError::Forbidden) };
-        if !m.generic.allows(Resource::Role, Operation::Read) {
-            return Err(ServiceError::Forbidden);
-        }
+        let root = super::super::authz::scopes::role_read_root(svc, p).await?;
         let order = link
             .order_by(&[("createdTime", "r.created_time"), ("name", "r.name_lower")], "r.created_time")?
             .replace(", id ", ", r.id ");
@@ -491,7 +483,7 @@ pub mod api {
              AND v.descendant = COALESCE(r.customer_id, r.tenant_id)) OR EXISTS (SELECT 1 FROM owner_closure w \
              WHERE w.descendant = $2 AND w.ancestor = COALESCE(r.customer_id, r.tenant_id)))",
         );
-        let mut binds = vec![tenant.0.to_string(), m.root.to_string()];
+        let mut binds = vec![tenant.0.to_string(), root.to_string()];
         if let Some(t) = role_type {
             binds.push(if t == RoleType::Group { "GROUP".into() } else { "GENERIC".into() });
             filter.push_str(&format!(" AND r.role_type = ${}", binds.len()));

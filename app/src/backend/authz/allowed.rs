@@ -149,3 +149,17 @@ pub fn allowed_permissions(authority: Authority, owner: (&str, Uuid), merged: Op
         "userOwnerId": {"entityType": owner.0, "id": owner.1},
     })
 }
+
+/// The caller's `AllowedPermissionsInfo`.
+pub async fn for_caller(
+    svc: &crate::backend::state::Services,
+    p: &crate::backend::principal::Principal,
+) -> crate::backend::error::ServiceResult<Value> {
+    let merged = svc.permissions.get(svc, p).await?;
+    let owner = match (p.customer_id.filter(|c| !c.is_null()), p.tenant_id) {
+        (Some(c), _) => ("CUSTOMER", c.0),
+        (None, Some(t)) => ("TENANT", t.0),
+        (None, None) => ("TENANT", crate::model::NULL_UUID),
+    };
+    Ok(allowed_permissions(p.authority, owner, merged.as_deref()))
+}

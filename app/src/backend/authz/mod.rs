@@ -10,6 +10,7 @@ pub mod entities;
 pub mod explain;
 pub mod grants;
 pub mod merged;
+pub mod scopes;
 
 use super::error::{ServiceError, ServiceResult};
 use super::principal::Principal;

@@ -4,8 +4,8 @@
 //! (create, write, delete). Adding and removing members needs the owner side too (not Group-role operations).
 
 use super::{ALL, GroupType, RESERVED};
-use crate::backend::authz::Decision;
 use crate::backend::authz::entities::within;
+use crate::backend::authz::{Decision, scopes};
 use crate::backend::clock::now_ms;
 use crate::backend::error::{ServiceError, ServiceResult};
 use crate::backend::paging::PageLink;
@@ -97,20 +97,7 @@ pub async fn info(svc: &Services, g: &Group) -> ServiceResult<EntityGroupInfo> {
 
 /// ThingsBoard's decision for `op` on the group object itself.
 pub async fn decide(svc: &Services, p: &Principal, op: Operation, g: &Group) -> ServiceResult<Decision> {
-    if p.tenant_id.map(|t| t.0) != Some(g.tenant) {
-        return Ok(Decision::Hidden);
-    }
-    let Some(m) = svc.permissions.get(svc, p).await? else { return Ok(Decision::Forbidden) };
-    if m.generic.allows(g.group_type.group_resource(), op) && within(svc, m.root, g.owner).await? {
-        return Ok(Decision::Allow);
-    }
-    if op.allowed_for_group_role()
-        && !op.group_operation_owner_only()
-        && m.groups.get(&g.id).is_some_and(|(_, ops)| ops.allows(op))
-    {
-        return Ok(Decision::Allow);
-    }
-    Ok(Decision::Forbidden)
+    scopes::decide_group(svc, p, op, g.tenant, g.id, g.owner, g.group_type.group_resource()).await
 }
 
 async fn check(svc: &Services, p: &Principal, op: Operation, g: &Group) -> ServiceResult<()> {
@@ -302,15 +289,15 @@ pub async fn list_by_type(
     link: &PageLink,
 ) -> ServiceResult<PageData<EntityGroupInfo>> {
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
-    let Some(m) = svc.permissions.get(svc, p).await? else { return Err(ServiceError::Forbidden) };
+    let scope = scopes::group_list_scope(svc, p, t.group_resource()).await?;
     let mut binds = vec![tenant.0.to_string(), t.as_str().to_string()];
     let mut parts = Vec::new();
-    if m.generic.allows(t.group_resource(), Operation::Read) {
-        binds.push(m.root.to_string());
+    if let Some(own) = scope.own_owner {
+        binds.push(own.to_string());
         parts.push(format!("g.owner_id = ${}", binds.len()));
     }
     if include_shared {
-        let shared: Vec<Uuid> = m.groups_allowing(Operation::Read);
+        let shared = scope.shared;
         if !shared.is_empty() {
             let start = binds.len() + 1;
             binds.extend(shared.iter().map(Uuid::to_string));
@@ -334,13 +321,10 @@ pub async fn list_by_owner(
     link: &PageLink,
 ) -> ServiceResult<PageData<EntityGroupInfo>> {
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
-    let Some(m) = svc.permissions.get(svc, p).await? else { return Err(ServiceError::Forbidden) };
     if !within(svc, tenant.0, owner).await? {
         return Err(ServiceError::NotFound(format!("Owner with id [{owner}] is not found")));
     }
-    if !(m.generic.allows(t.group_resource(), Operation::Read) && within(svc, m.root, owner).await?) {
-        return Err(ServiceError::Forbidden);
-    }
+    scopes::check_generic_over(svc, p, t.group_resource(), Operation::Read, owner).await?;
     let binds = vec![tenant.0.to_string(), t.as_str().to_string(), owner.to_string()];
     page_of_groups(svc, "g.tenant_id = $1 AND g.group_type = $2 AND g.owner_id = $3", binds, link).await
 }

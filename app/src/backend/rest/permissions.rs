@@ -90,13 +90,7 @@ pub async fn entity_group_permissions(
 }
 
 pub async fn allowed_permissions(State(s): State<AppState>, Auth(p): Auth) -> ServiceResult<Json<Value>> {
-    let merged = s.svc.permissions.get(&s.svc, &p).await?;
-    let owner = match (p.customer_id.filter(|c| !c.is_null()), p.tenant_id) {
-        (Some(c), _) => ("CUSTOMER", c.0),
-        (None, Some(t)) => ("TENANT", t.0),
-        (None, None) => ("TENANT", crate::model::NULL_UUID),
-    };
-    Ok(Json(allowed::allowed_permissions(p.authority, owner, merged.as_deref())))
+    Ok(Json(allowed::for_caller(&s.svc, &p).await?))
 }
 
 /// `GET /api/permission/{entityType}/{entityId}/{operation}` → whether the caller may.

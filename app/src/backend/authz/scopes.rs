@@ -1,0 +1,115 @@
+//! Rules for things that are not owned entities: entity groups as objects, roles, group permissions, and "is
+//! this owner inside my subtree". Services ask these instead of reading merged permissions themselves, so every
+//! decision stays in `authz`.
+
+use super::Decision;
+use super::entities::within;
+use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
+use crate::model::permissions::{OpSet, Operation, Resource};
+use uuid::Uuid;
+
+async fn merged(svc: &Services, p: &Principal) -> ServiceResult<std::sync::Arc<super::merged::Merged>> {
+    svc.permissions.get(svc, p).await?.ok_or(ServiceError::Forbidden)
+}
+
+/// ThingsBoard's decision for `op` on an entity group itself: a Generic `<TYPE>_GROUP` grant over the caller's
+/// subtree, or a Group role bound to this group except for the group-owner-only operations.
+pub async fn decide_group(
+    svc: &Services,
+    p: &Principal,
+    op: Operation,
+    tenant: Uuid,
+    group: Uuid,
+    owner: Uuid,
+    resource: Resource,
+) -> ServiceResult<Decision> {
+    if p.tenant_id.map(|t| t.0) != Some(tenant) {
+        return Ok(Decision::Hidden);
+    }
+    let Some(m) = svc.permissions.get(svc, p).await? else { return Ok(Decision::Forbidden) };
+    if m.generic.allows(resource, op) && within(svc, m.root, owner).await? {
+        return Ok(Decision::Allow);
+    }
+    if op.allowed_for_group_role()
+        && !op.group_operation_owner_only()
+        && m.groups.get(&group).is_some_and(|(_, ops)| ops.allows(op))
+    {
+        return Ok(Decision::Allow);
+    }
+    Ok(Decision::Forbidden)
+}
+
+/// Which groups of a type the caller may read in lists: its own owner's (with a Generic grant) and the groups
+/// shared with it.
+pub struct GroupListScope {
+    pub own_owner: Option<Uuid>,
+    pub shared: Vec<Uuid>,
+}
+
+/// The scope of `GET /api/entityGroups/{type}`.
+pub async fn group_list_scope(svc: &Services, p: &Principal, resource: Resource) -> ServiceResult<GroupListScope> {
+    let m = merged(svc, p).await?;
+    Ok(GroupListScope {
+        own_owner: m.generic.allows(resource, Operation::Read).then_some(m.root),
+        shared: m.groups_allowing(Operation::Read),
+    })
+}
+
+/// A Generic grant of `op` on `resource` that covers `owner` (inside the caller's subtree), or 403.
+pub async fn check_generic_over(
+    svc: &Services,
+    p: &Principal,
+    resource: Resource,
+    op: Operation,
+    owner: Uuid,
+) -> ServiceResult<()> {
+    let m = merged(svc, p).await?;
+    if m.generic.allows(resource, op) && within(svc, m.root, owner).await? {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// `owner` lies inside the caller's subtree, or 403 (targets of moves and shares).
+pub async fn check_in_subtree(svc: &Services, p: &Principal, owner: Uuid) -> ServiceResult<()> {
+    let m = merged(svc, p).await?;
+    if within(svc, m.root, owner).await? { Ok(()) } else { Err(ServiceError::Forbidden) }
+}
+
+/// Roles are readable with ROLE READ when owned inside the caller's subtree or above it (the roles that apply to
+/// it and that it may share with). Returns the caller's owner, which role lists filter by in SQL.
+pub async fn role_read_root(svc: &Services, p: &Principal) -> ServiceResult<Uuid> {
+    let m = merged(svc, p).await?;
+    if m.generic.allows(Resource::Role, Operation::Read) { Ok(m.root) } else { Err(ServiceError::Forbidden) }
+}
+
+/// The single-role form of `role_read_root`.
+pub async fn check_role_read(svc: &Services, p: &Principal, role_owner: Uuid) -> ServiceResult<()> {
+    let root = role_read_root(svc, p).await?;
+    if within(svc, root, role_owner).await? || within(svc, role_owner, root).await? {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// Sharing down may only pass on what the sharer holds on the group: everything with a Generic `ALL` over the
+/// group's owner, else the operations its Group roles give on that group.
+pub async fn check_may_pass_on(
+    svc: &Services,
+    p: &Principal,
+    group: Uuid,
+    owner: Uuid,
+    resource: Resource,
+    ops: &[Operation],
+) -> ServiceResult<()> {
+    let m = merged(svc, p).await?;
+    if m.generic.allows(resource, Operation::All) && within(svc, m.root, owner).await? {
+        return Ok(());
+    }
+    let held = m.groups.get(&group).map(|(_, set)| *set).unwrap_or(OpSet::EMPTY);
+    if ops.iter().all(|o| held.allows(*o)) { Ok(()) } else { Err(ServiceError::Forbidden) }
+}
