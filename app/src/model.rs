@@ -3,6 +3,8 @@
 pub mod entities;
 pub mod ids;
 pub mod permissions;
+pub mod things;
 
 pub use entities::*;
 pub use ids::*;
+pub use things::*;

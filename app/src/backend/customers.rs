@@ -7,6 +7,7 @@ use super::clock::now_ms;
 use super::contacts::{self, BindContact};
 use super::entity_groups::{self, GroupType};
 use super::error::{ServiceError, ServiceResult};
+use super::naming::{self, SaveOptions};
 use super::paging::PageLink;
 use super::principal::Principal;
 use super::state::Services;
@@ -16,9 +17,8 @@ use crate::model::{
     Customer, CustomerId, CustomerInfo, EntityId, EntityInfo, EntityType, NULL_UUID, PageData, TenantId,
 };
 use serde_json::Value;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 const COLUMNS: &str = "c.id, c.tenant_id, c.parent_customer_id, c.created_time, c.title, c.country, c.state, c.city, \
@@ -31,42 +31,6 @@ const SORTS: &[(&str, &str)] = &[
     ("country", "c.country"),
     ("city", "c.city"),
 ];
-
-/// How a create resolves a title that is taken (`nameConflictPolicy`, `uniquifySeparator`, `uniquifyStrategy`).
-#[derive(Clone, Debug, PartialEq)]
-pub enum NameConflict {
-    Fail,
-    Uniquify { separator: String, incremental: bool },
-}
-
-/// The query options of `POST /api/customer`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SaveOptions {
-    pub entity_group_ids: Vec<Uuid>,
-    pub name_conflict: NameConflict,
-}
-
-impl SaveOptions {
-    /// Reads `entityGroupId`, `entityGroupIds` (comma-separated) and the name-conflict parameters.
-    pub fn from_query(q: &HashMap<String, String>) -> ServiceResult<SaveOptions> {
-        let ids = entity_groups::ids_from_query(q)?;
-        let name_conflict = match q.get("nameConflictPolicy").map(|s| s.to_ascii_uppercase()).as_deref() {
-            None | Some("FAIL") => NameConflict::Fail,
-            Some("UNIQUIFY") => NameConflict::Uniquify {
-                separator: q.get("uniquifySeparator").cloned().unwrap_or_else(|| "_".into()),
-                incremental: match q.get("uniquifyStrategy").map(|s| s.to_ascii_uppercase()).as_deref() {
-                    None | Some("RANDOM") => false,
-                    Some("INCREMENTAL") => true,
-                    Some(other) => {
-                        return Err(ServiceError::BadRequestParams(format!("Invalid uniquifyStrategy '{other}'")));
-                    }
-                },
-            },
-            Some(other) => return Err(ServiceError::BadRequestParams(format!("Invalid nameConflictPolicy '{other}'"))),
-        };
-        Ok(SaveOptions { entity_group_ids: ids, name_conflict })
-    }
-}
 
 fn uuid(s: &str) -> ServiceResult<Uuid> {
     Uuid::parse_str(s).map_err(|e| ServiceError::Internal(format!("bad uuid {s}: {e}")))
@@ -124,39 +88,6 @@ fn unique_violation(e: sqlx::Error) -> ServiceError {
     }
 }
 
-async fn title_exists(tx: &mut Transaction<'_, Any>, tenant: TenantId, title: &str) -> ServiceResult<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customer WHERE tenant_id = $1 AND title_lower = $2")
-        .bind(tenant.0.to_string())
-        .bind(title.to_lowercase())
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(n > 0)
-}
-
-/// A free title per the name-conflict policy.
-async fn free_title(
-    tx: &mut Transaction<'_, Any>,
-    tenant: TenantId,
-    title: String,
-    policy: &NameConflict,
-) -> ServiceResult<String> {
-    if !title_exists(tx, tenant, &title).await? {
-        return Ok(title);
-    }
-    let NameConflict::Uniquify { separator, incremental } = policy else { return Err(title_taken_error()) };
-    for n in 1..=1000u32 {
-        let suffix = if *incremental { n.to_string() } else { Uuid::new_v4().simple().to_string()[..8].to_string() };
-        let candidate = format!("{title}{separator}{suffix}");
-        if candidate.chars().count() > 255 {
-            return Err(ServiceError::InvalidArguments("title length must be equal or less than 255".into()));
-        }
-        if !title_exists(tx, tenant, &candidate).await? {
-            return Ok(candidate);
-        }
-    }
-    Err(title_taken_error())
-}
-
 async fn load(svc: &Services, id: CustomerId) -> ServiceResult<Option<Customer>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM customer c WHERE c.id = $1"))
         .bind(id.0.to_string())
@@ -202,7 +133,9 @@ pub async fn save(svc: &Services, p: &Principal, c: &Customer, opts: &SaveOption
         }
     }
     entities::check_create(svc, p, Resource::Customer, tenant.0, parent.map(|p| p.0).unwrap_or(tenant.0)).await?;
-    let title = free_title(&mut tx, tenant, title, &opts.name_conflict).await?;
+    let title =
+        naming::free_name(&mut tx, "customer", "title_lower", tenant.0, title, &opts.name_conflict, title_taken_error)
+            .await?;
     sqlx::query(&format!(
         "INSERT INTO customer ({}, title_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15)",
         COLUMNS.replace("c.", "")
@@ -318,11 +251,13 @@ pub async fn get_info(svc: &Services, p: &Principal, id: CustomerId) -> ServiceR
 /// `GET /api/tenant/customers?customerTitle=`.
 pub async fn by_title(svc: &Services, p: &Principal, title: &str) -> ServiceResult<Customer> {
     let tenant = tenant_of(p)?;
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM customer c WHERE c.tenant_id = $1 AND c.title_lower = $2"))
-        .bind(tenant.0.to_string())
-        .bind(title.trim().to_lowercase())
-        .fetch_optional(&svc.db.pool)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM customer c WHERE c.tenant_id = $1 AND c.title_lower = $2 AND c.is_public = 0"
+    ))
+    .bind(tenant.0.to_string())
+    .bind(title.trim().to_lowercase())
+    .fetch_optional(&svc.db.pool)
+    .await?;
     let c = match row {
         Some(r) => from_row(&r)?,
         None => return Err(ServiceError::NotFound(format!("Customer with title [{title}] is not found"))),
@@ -346,7 +281,7 @@ pub async fn list_below(
     let pattern = link.like_pattern();
     let mut filter = format!(
         "FROM customer c JOIN owner_closure oc ON oc.descendant = c.id \
-         WHERE oc.ancestor = $1 AND {depth} AND c.tenant_id = $2"
+         WHERE oc.ancestor = $1 AND {depth} AND c.tenant_id = $2 AND c.is_public = 0"
     );
     let mut binds = vec![owner.to_string(), tenant.0.to_string()];
     if let Some(pat) = &pattern {
@@ -415,6 +350,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
         entity_groups::leave_all_groups(&mut tx, child).await?;
         entity_groups::join_all(&mut tx, owner, GroupType::Customer, child).await?;
     }
+    super::things::hand_over_all(&mut tx, id.0, owner).await?;
     entity_groups::leave_all_groups(&mut tx, id.0).await?;
     entity_groups::delete_owned(&mut tx, id.0).await?;
     owners::remove_leaf(&mut tx, id.0).await?;

@@ -8,6 +8,7 @@ use super::entity_groups::{self, GroupType};
 use super::error::{ServiceError, ServiceResult};
 use super::principal::Principal;
 use super::state::Services;
+use super::things::{self, Kind};
 use super::{customers, owners, roles, users};
 use crate::model::permissions::{Operation, Resource};
 use crate::model::{Authority, CustomerId, UserId};
@@ -70,7 +71,14 @@ pub async fn change_owner(
             (owner, GroupType::User)
         }
         other => {
-            return Err(ServiceError::BadRequestParams(format!("Changing the owner of {other} is not available yet")));
+            let kind = Kind::parse(other)
+                .ok_or_else(|| ServiceError::BadRequestParams(format!("Entities of type {other} have no owner")))?;
+            let t = things::load(svc, kind, entity, false)
+                .await?
+                .filter(|t| t.tenant == tenant)
+                .ok_or_else(|| ServiceError::not_found(kind.label(), entity))?;
+            entities::check(svc, p, Operation::ChangeOwner, &things::entity_ref(&t), kind.label()).await?;
+            (t.owner, kind.group_type())
         }
     };
     if current == target {
@@ -88,16 +96,22 @@ pub async fn change_owner(
             owners::move_subtree(&mut tx, tenant, entity, target).await?;
             roles::rebind_customer_defaults(&mut tx, tenant, entity, (target != tenant).then_some(target)).await?;
         }
-        _ => {
+        GroupType::User => {
             sqlx::query("UPDATE tb_user SET customer_id = $1, version = version + 1 WHERE id = $2")
                 .bind(target.to_string())
                 .bind(entity.to_string())
                 .execute(&mut *tx)
                 .await?;
         }
+        _ => {}
     }
-    entity_groups::leave_all_groups(&mut tx, entity).await?;
-    entity_groups::join_all(&mut tx, target, group_type, entity).await?;
+    match Kind::of_group(group_type) {
+        Some(kind) => things::move_to(&mut tx, kind, entity, target).await?,
+        None => {
+            entity_groups::leave_all_groups(&mut tx, entity).await?;
+            entity_groups::join_all(&mut tx, target, group_type, entity).await?;
+        }
+    }
     for g in groups {
         entity_groups::join(&mut tx, tenant, target, group_type, *g, entity).await?;
     }

@@ -12,6 +12,26 @@ pub fn new_secret() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A random string of `len` letters and digits (device access tokens, edge keys: typed by people and devices,
+/// so no punctuation). 20 characters carry about 119 bits.
+pub fn new_alphanumeric(len: usize) -> String {
+    use rand::Rng;
+    rand::rngs::OsRng.sample_iter(&rand::distributions::Alphanumeric).take(len).map(char::from).collect()
+}
+
+/// A stable id derived from its parts (ids of things Thingdeck does not store yet, like device profiles).
+pub fn derived_uuid(parts: &[&str]) -> uuid::Uuid {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0u8]);
+    }
+    let d = h.finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    uuid::Builder::from_custom_bytes(b).into_uuid()
+}
+
 /// The stored form of a secret, bound to its purpose so a token of one kind never works as another.
 pub fn hash_secret(purpose: &str, secret: &str) -> String {
     let mut h = Sha256::new();

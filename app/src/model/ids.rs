@@ -25,6 +25,8 @@ pub enum EntityType {
     EntityGroup,
     Role,
     GroupPermission,
+    DeviceProfile,
+    AssetProfile,
 }
 
 impl EntityType {
@@ -42,6 +44,8 @@ impl EntityType {
             EntityType::EntityGroup => "ENTITY_GROUP",
             EntityType::Role => "ROLE",
             EntityType::GroupPermission => "GROUP_PERMISSION",
+            EntityType::DeviceProfile => "DEVICE_PROFILE",
+            EntityType::AssetProfile => "ASSET_PROFILE",
         }
     }
 }
@@ -134,6 +138,37 @@ typed_id!(
     /// Identifies a group permission (a role bound to a user group).
     GroupPermissionId,
     EntityType::GroupPermission
+);
+
+typed_id!(
+    /// Identifies a device.
+    DeviceId,
+    EntityType::Device
+);
+typed_id!(
+    /// Identifies an asset (a building, a room, a vehicle: anything devices belong to).
+    AssetId,
+    EntityType::Asset
+);
+typed_id!(
+    /// Identifies a dashboard.
+    DashboardId,
+    EntityType::Dashboard
+);
+typed_id!(
+    /// Identifies an edge instance.
+    EdgeId,
+    EntityType::Edge
+);
+typed_id!(
+    /// Identifies a device profile; Thingdeck derives one per tenant and device type until profiles arrive.
+    DeviceProfileId,
+    EntityType::DeviceProfile
+);
+typed_id!(
+    /// Identifies an asset profile; derived per tenant and asset type like device profiles.
+    AssetProfileId,
+    EntityType::AssetProfile
 );
 
 #[cfg(test)]

@@ -12,3 +12,4 @@ mod group_permissions;
 mod ownership;
 mod sharing;
 mod tenants;
+mod things;

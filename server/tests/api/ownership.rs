@@ -50,7 +50,8 @@ both!(owner_changes, |store| async move {
     assert_error(&srv.post(&format!("/api/owner/CUSTOMER/{b1}/CUSTOMER/{a}"), Some(&admin), json!([])).await, 400, 30);
     assert_error(&srv.post(&format!("/api/owner/CUSTOMER/{a}/CUSTOMER/{a}"), Some(&admin), json!([])).await, 400, 30);
     assert_error(&srv.post(&format!("/api/owner/CUSTOMER/{a}/CUSTOMER/{b}"), Some(&admin), json!([])).await, 400, 30);
-    assert_error(&srv.post(&format!("/api/owner/CUSTOMER/{a}/DEVICE/{b}"), Some(&admin), json!([])).await, 400, 31);
+    assert_error(&srv.post(&format!("/api/owner/CUSTOMER/{a}/DEVICE/{b}"), Some(&admin), json!([])).await, 404, 32);
+    assert_error(&srv.post(&format!("/api/owner/CUSTOMER/{a}/ROLE/{b}"), Some(&admin), json!([])).await, 400, 31);
     assert_error(
         &srv.post(
             &format!("/api/owner/CUSTOMER/6a1e2b9c-0000-4000-8000-000000000000/CUSTOMER/{b}"),

@@ -152,9 +152,7 @@ pub async fn list_filter(
     let mut binds = Vec::new();
     let mut n = first;
     if generic {
-        parts.push(format!(
-            "EXISTS (SELECT 1 FROM owner_closure v WHERE v.ancestor = ${n} AND v.descendant = {owner_col})"
-        ));
+        parts.push(format!("{owner_col} IN (SELECT v.descendant FROM owner_closure v WHERE v.ancestor = ${n})"));
         binds.push(m.root.to_string());
         n += 1;
     }

@@ -12,6 +12,7 @@ use crate::backend::paging::PageLink;
 use crate::backend::principal::Principal;
 use crate::backend::roles::bump_epoch;
 use crate::backend::state::Services;
+use crate::backend::things::Kind;
 use crate::backend::validate;
 use crate::model::permissions::Operation;
 use crate::model::{EntityGroupId, EntityGroupInfo, EntityId, EntityType, PageData, ShortEntityView, TenantId};
@@ -344,6 +345,7 @@ pub async fn all_group(svc: &Services, p: &Principal, owner: Uuid, t: GroupType)
 
 /// The owner and display name of an entity that can be a member of `t` groups.
 async fn member(svc: &Services, tenant: Uuid, t: GroupType, id: Uuid) -> ServiceResult<Option<(Uuid, String)>> {
+    let things_sql;
     let sql = match t {
         GroupType::Customer => {
             "SELECT COALESCE(parent_customer_id, tenant_id) AS owner, title AS name FROM customer WHERE id = $1 AND tenant_id = $2"
@@ -351,8 +353,12 @@ async fn member(svc: &Services, tenant: Uuid, t: GroupType, id: Uuid) -> Service
         GroupType::User => {
             "SELECT COALESCE(customer_id, tenant_id) AS owner, email AS name FROM tb_user WHERE id = $1 AND tenant_id = $2"
         }
-        // Devices, assets, dashboards and edges arrive with their services.
-        _ => return Ok(None),
+        _ => {
+            let kind = Kind::of_group(t).ok_or_else(|| ServiceError::Internal(format!("no members for {t:?}")))?;
+            things_sql =
+                format!("SELECT owner_id AS owner, name FROM {} WHERE id = $1 AND tenant_id = $2", kind.table());
+            things_sql.as_str()
+        }
     };
     let row = sqlx::query(sql).bind(id.to_string()).bind(tenant.to_string()).fetch_optional(&svc.db.pool).await?;
     row.map(|r| Ok((uuid(&r.try_get::<String, _>("owner")?)?, r.try_get("name")?))).transpose()
@@ -412,7 +418,10 @@ pub async fn members(
     let (table, name, entity_type) = match g.group_type {
         GroupType::Customer => ("customer", "title", EntityType::Customer),
         GroupType::User => ("tb_user", "email", EntityType::User),
-        _ => return Ok(link.page_of(Vec::new(), 0)),
+        t => match Kind::of_group(t) {
+            Some(kind) => (kind.table(), "name", kind.entity_type()),
+            None => return Ok(link.page_of(Vec::new(), 0)),
+        },
     };
     let mut filter = format!("FROM entity_group_member m JOIN {table} e ON e.id = m.entity_id WHERE m.group_id = $1");
     let mut binds = vec![g.id.to_string()];

@@ -1,8 +1,9 @@
 //! `/api/customer*`: customers and sub-customers.
 
 use super::extract::{Auth, JsonBody, PathId, QueryMap, flag};
-use crate::backend::customers::{self, SaveOptions};
+use crate::backend::customers;
 use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::naming::SaveOptions;
 use crate::backend::paging::PageLink;
 use crate::backend::state::AppState;
 use crate::model::{Customer, CustomerId, CustomerInfo, PageData};

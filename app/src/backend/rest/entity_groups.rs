@@ -95,7 +95,9 @@ pub async fn of_entity(
             users::get(&s.svc, &p, UserId(e)).await?;
         }
         other => {
-            return Err(ServiceError::BadRequestParams(format!("Groups of {other} entities are not available yet")));
+            let kind = crate::backend::things::Kind::parse(other)
+                .ok_or_else(|| ServiceError::BadRequestParams(format!("Entities of type {other} are not in groups")))?;
+            crate::backend::things::get_checked(&s.svc, &p, kind, e, Operation::Read).await?;
         }
     }
     Ok(Json(groups::groups_of(&s.svc, e).await?))
@@ -241,4 +243,14 @@ pub async fn users_of(
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Json<PageData<crate::model::User>>> {
     Ok(Json(users::in_group(&s.svc, &p, EntityGroupId(gid), &PageLink::from_query(&q)?).await?))
+}
+
+pub async fn make_public(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId) -> ServiceResult<StatusCode> {
+    crate::backend::public_groups::make_public(&s.svc, &p, EntityGroupId(id)).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn make_private(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId) -> ServiceResult<StatusCode> {
+    crate::backend::public_groups::make_private(&s.svc, &p, EntityGroupId(id)).await?;
+    Ok(StatusCode::OK)
 }

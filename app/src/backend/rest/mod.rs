@@ -7,6 +7,7 @@ pub mod entity_groups;
 pub mod extract;
 pub mod permissions;
 pub mod tenants;
+pub mod things;
 pub mod users;
 
 use crate::backend::error::ServiceError;
@@ -45,6 +46,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/entityGroup/{id}/addEntities", post(entity_groups::add_entities))
         .route("/api/entityGroup/{id}/deleteEntities", post(entity_groups::delete_entities))
         .route("/api/entityGroup/{id}/share", post(entity_groups::share))
+        .route("/api/entityGroup/{id}/makePublic", post(entity_groups::make_public))
+        .route("/api/entityGroup/{id}/makePrivate", post(entity_groups::make_private))
         .route("/api/entityGroup/{id}/{userGroupId}/{roleId}/share", post(entity_groups::share_down))
         .route("/api/entityGroup/all/{ownerType}/{ownerId}/{groupType}", get(entity_groups::all_group))
         .route("/api/entityGroups/{groupType}", get(entity_groups::by_type))
@@ -65,6 +68,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/user/{id}", get(users::get))
         .route("/api/user/{id}/activationLink", get(users::activation_link))
         .route("/api/user/{id}/activationLinkInfo", get(users::activation_link_info))
+        .merge(things::routes(crate::backend::things::Kind::Device))
+        .merge(things::routes(crate::backend::things::Kind::Asset))
+        .merge(things::routes(crate::backend::things::Kind::Dashboard))
+        .merge(things::routes(crate::backend::things::Kind::Edge))
         .route("/api/{*rest}", axum::routing::any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
 }

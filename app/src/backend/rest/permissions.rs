@@ -7,6 +7,7 @@ use crate::backend::group_permissions::{self, GroupPermissionInfo};
 use crate::backend::paging::PageLink;
 use crate::backend::roles::api as roles;
 use crate::backend::state::AppState;
+use crate::backend::things::{self, Kind};
 use crate::backend::{customers, users};
 use crate::model::permissions::Operation;
 use crate::model::{
@@ -118,7 +119,13 @@ pub async fn has_permission(
             None => Decision::Hidden,
         },
         other => {
-            return Err(ServiceError::BadRequestParams(format!("Permission checks for {other} are not available yet")));
+            let kind = Kind::parse(other).ok_or_else(|| {
+                ServiceError::BadRequestParams(format!("Permission checks for {other} are not available yet"))
+            })?;
+            match things::get_ref(&s.svc, kind, id).await? {
+                Some(e) => entities::decide(&s.svc, &p, op, &e).await?,
+                None => Decision::Hidden,
+            }
         }
     };
     match outcome {
@@ -178,7 +185,12 @@ pub async fn explain(
                 resource: crate::model::permissions::Resource::User,
             })
         }),
-        other => return Err(ServiceError::BadRequestParams(format!("Explanations for {other} are not available yet"))),
+        other => match Kind::parse(other) {
+            Some(kind) => things::get_ref(&s.svc, kind, entity_id).await?,
+            None => {
+                return Err(ServiceError::BadRequestParams(format!("Explanations for {other} are not available yet")));
+            }
+        },
     };
     let e = e
         .filter(|e| e.tenant == tenant.0)

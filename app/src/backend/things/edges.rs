@@ -1,0 +1,88 @@
+//! Edges: the wire shape. An edge instance identifies itself with `routingKey` (unique everywhere) and `secret`;
+//! both are generated when the caller leaves them out.
+
+use super::{Draft, Thing};
+use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::tokens;
+use crate::model::{Edge, EdgeId, EdgeInfo, EntityInfo, TenantId};
+use serde_json::{Map, Value};
+
+/// The wire shape.
+pub fn to_wire(t: Thing) -> Edge {
+    Edge {
+        id: Some(EdgeId(t.id)),
+        created_time: Some(t.created_time),
+        tenant_id: Some(TenantId(t.tenant)),
+        customer_id: Some(super::customer_of(&t)),
+        owner_id: Some(super::owner_of(&t)),
+        root_rule_chain_id: None,
+        name: Some(t.name.clone()),
+        secret: super::detail_str(&t, "secret"),
+        edge_license_key: super::detail_str(&t, "edgeLicenseKey"),
+        cloud_endpoint: super::detail_str(&t, "cloudEndpoint"),
+        edge_type: Some(t.thing_type),
+        label: t.label,
+        routing_key: t.routing_key,
+        additional_info: t.additional_info,
+        version: Some(t.version),
+    }
+}
+
+/// The wire shape with owner name and groups.
+pub fn to_info(t: Thing, owner_name: String, groups: Vec<EntityInfo>) -> EdgeInfo {
+    EdgeInfo { edge: to_wire(t), owner_name, groups }
+}
+
+fn key(field: &str, v: &Option<String>) -> ServiceResult<String> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(tokens::new_alphanumeric(20)),
+        Some(k) if k.chars().count() > 255 || k.chars().any(char::is_whitespace) => {
+            Err(ServiceError::InvalidArguments(format!("{field} must be at most 255 characters without spaces")))
+        }
+        Some(k) => Ok(k.to_string()),
+    }
+}
+
+/// What the service needs from a posted edge (keys generated when missing).
+pub fn draft(e: &Edge) -> ServiceResult<Draft> {
+    let mut details = Map::new();
+    details.insert("secret".into(), Value::String(key("secret", &e.secret)?));
+    for (k, v) in [("edgeLicenseKey", &e.edge_license_key), ("cloudEndpoint", &e.cloud_endpoint)] {
+        if let Some(v) = v {
+            details.insert(k.into(), Value::String(v.clone()));
+        }
+    }
+    Ok(Draft {
+        id: e.id.map(|i| i.0),
+        customer_id: e.customer_id.map(|c| c.0),
+        name: e.name.clone(),
+        thing_type: e.edge_type.clone(),
+        label: e.label.clone(),
+        additional_info: e.additional_info.clone(),
+        details,
+        routing_key: Some(key("routingKey", &e.routing_key)?),
+        version: e.version,
+        ..Draft::default()
+    })
+}
+
+/// `POST /api/edge`: on update, keys left out keep their stored values instead of being regenerated.
+pub async fn save(
+    svc: &crate::backend::state::Services,
+    p: &crate::backend::principal::Principal,
+    e: &Edge,
+    opts: &crate::backend::naming::SaveOptions,
+) -> ServiceResult<Edge> {
+    let mut e = e.clone();
+    if let Some(id) = e.id {
+        let current =
+            super::get_checked(svc, p, super::Kind::Edge, id.0, crate::model::permissions::Operation::Write).await?;
+        if e.routing_key.as_deref().is_none_or(str::is_empty) {
+            e.routing_key = current.routing_key.clone();
+        }
+        if e.secret.as_deref().is_none_or(str::is_empty) {
+            e.secret = super::detail_str(&current, "secret");
+        }
+    }
+    Ok(to_wire(super::save(svc, p, super::Kind::Edge, &draft(&e)?, opts).await?))
+}
