@@ -217,6 +217,7 @@ pub async fn list_for_group(
 pub struct ShareGroupRequest {
     #[serde(default)]
     pub owner_id: Option<crate::model::EntityId>,
+    #[serde(default)]
     pub all_user_group: bool,
     #[serde(default)]
     pub user_group_id: Option<EntityGroupId>,
@@ -232,12 +233,13 @@ const WRITE_ROLE: &str = "Entity Group Write User";
 
 /// `POST /api/entityGroup/{id}/share`: binds Group roles on the entity group to a user group (or to an owner's
 /// "All" users). Needs WRITE on the entity group and GROUP_PERMISSION CREATE over the target user group.
+/// Returns the new group permissions and the user group that received the share.
 pub async fn share(
     svc: &Services,
     p: &Principal,
     group_id: EntityGroupId,
     req: &ShareGroupRequest,
-) -> ServiceResult<Vec<GroupPermissionId>> {
+) -> ServiceResult<(Vec<GroupPermissionId>, Uuid)> {
     use super::entity_groups::service as groups;
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
     let g = groups::get_checked(svc, p, group_id, Operation::Write).await?;
@@ -303,7 +305,7 @@ pub async fn share(
         }
     }
     tx.commit().await?;
-    Ok(created)
+    Ok((created, target))
 }
 
 /// `POST /api/entityGroup/{id}/{userGroupId}/{roleId}/share`: shares down to a user group within the caller's

@@ -23,6 +23,7 @@ pub mod public_groups;
 pub mod rest;
 pub mod roles;
 pub mod sessions;
+pub mod share_warnings;
 pub mod state;
 pub mod tenants;
 pub mod things;

@@ -10,6 +10,7 @@ mod customers;
 mod entity_groups;
 mod group_permissions;
 mod ownership;
+mod scenarios;
 mod sharing;
 mod tenants;
 mod things;

@@ -52,6 +52,12 @@ pub async fn decide(svc: &Services, p: &Principal, op: Operation, e: &EntityRef)
         return Ok(Decision::Hidden);
     }
     let Some(m) = merged(svc, p).await? else { return Ok(Decision::Forbidden) };
+    decide_merged(svc, &m, op, e).await
+}
+
+/// The same decision for given merged permissions (of a user, or of one user group for the share warning); the
+/// caller has established that the entity is in the tenant.
+pub async fn decide_merged(svc: &Services, m: &Merged, op: Operation, e: &EntityRef) -> ServiceResult<Decision> {
     if m.generic.allows(e.resource, op) && within(svc, m.root, e.owner).await? {
         return Ok(Decision::Allow);
     }

@@ -54,6 +54,26 @@ async fn load(svc: &Services, p: &Principal, root: Uuid) -> ServiceResult<Merged
     .bind(p.user_id.0.to_string())
     .fetch_all(&svc.db.pool)
     .await?;
+    fold(rows, root)
+}
+
+/// What membership of one user group alone grants (a user of its owner in only that group); not cached. The
+/// share warning asks it what a customer's users will see.
+pub async fn for_user_group(svc: &Services, user_group: Uuid, root: Uuid) -> ServiceResult<Merged> {
+    let rows = sqlx::query(
+        "SELECT r.role_type, r.permissions, r.excluded_permissions, gp.entity_group_id, eg.group_type \
+         FROM group_permission gp \
+         JOIN role r ON r.id = gp.role_id \
+         LEFT JOIN entity_group eg ON eg.id = gp.entity_group_id \
+         WHERE gp.user_group_id = $1",
+    )
+    .bind(user_group.to_string())
+    .fetch_all(&svc.db.pool)
+    .await?;
+    fold(rows, root)
+}
+
+fn fold(rows: Vec<sqlx::any::AnyRow>, root: Uuid) -> ServiceResult<Merged> {
     let mut merged = Merged { root, ..Merged::default() };
     for r in rows {
         let role_type = match r.try_get::<String, _>("role_type")?.as_str() {

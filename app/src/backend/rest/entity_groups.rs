@@ -160,9 +160,32 @@ pub async fn share(
     Auth(p): Auth,
     PathId(gid): PathId,
     JsonBody(req): JsonBody<ShareGroupRequest>,
-) -> ServiceResult<StatusCode> {
-    group_permissions::share(&s.svc, &p, EntityGroupId(gid), &req).await?;
-    Ok(StatusCode::OK)
+) -> ServiceResult<Response> {
+    let (_, user_group) = group_permissions::share(&s.svc, &p, EntityGroupId(gid), &req).await?;
+    // ThingsBoard answers with an empty body; for dashboard groups Thingdeck adds what the receivers can't see.
+    let warnings = crate::backend::share_warnings::for_group(&s.svc, &p, EntityGroupId(gid), user_group).await?;
+    match warnings {
+        None => Ok(StatusCode::OK.into_response()),
+        Some(w) => Ok(Json(serde_json::json!({ "shareWarnings": w })).into_response()),
+    }
+}
+
+/// `GET /api/thingdeck/shareWarnings?entityGroupId=&userGroupId=`: for a dashboard group, the devices and assets
+/// its dashboards show that members of the user group cannot read.
+pub async fn share_warnings(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<Vec<crate::model::ShareWarning>>> {
+    let param = |name: &str| -> ServiceResult<Uuid> {
+        let v = q.get(name).ok_or_else(|| {
+            ServiceError::BadRequestParams(format!("Required request parameter '{name}' is not present"))
+        })?;
+        id(v)
+    };
+    let (g, ug) = (param("entityGroupId")?, param("userGroupId")?);
+    let w = crate::backend::share_warnings::for_group(&s.svc, &p, EntityGroupId(g), ug).await?;
+    Ok(Json(w.ok_or_else(|| ServiceError::InvalidArguments("Only dashboard groups have share warnings".into()))?))
 }
 
 pub async fn share_down(

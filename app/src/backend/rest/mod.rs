@@ -64,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/permissions/allowedPermissions", get(permissions::allowed_permissions))
         .route("/api/permission/{entityType}/{entityId}/{operation}", get(permissions::has_permission))
         .route("/api/thingdeck/explain", get(permissions::explain))
+        .route("/api/thingdeck/shareWarnings", get(entity_groups::share_warnings))
         .route("/api/user", post(users::save))
         .route("/api/user/{id}", get(users::get))
         .route("/api/user/{id}/activationLink", get(users::activation_link))
