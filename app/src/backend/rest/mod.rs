@@ -53,6 +53,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/entityGroups/{groupType}", get(entity_groups::by_type))
         .route("/api/entityGroups/{entityType}/{entityId}", get(entity_groups::of_entity))
         .route("/api/entityGroups/{ownerType}/{ownerId}/{groupType}", get(entity_groups::by_owner))
+        .route("/api/entityGroups/{ownerType}/{ownerId}/{groupType}/all", get(entity_groups::by_owner))
+        .route("/api/entityGroups/{groupType}/all", get(entity_groups::by_type))
         .route("/api/owner/{ownerType}/{ownerId}/{entityType}/{entityId}", post(entity_groups::change_owner))
         .route("/api/role", post(permissions::save_role))
         .route("/api/role/{id}", get(permissions::get_role).delete(permissions::delete_role))
