@@ -193,7 +193,7 @@ both!(school_hierarchy, |store| async move {
     let dsh = format!("DASHBOARD/{dash_id}");
 
     // School administrator: manages users, edits dashboards and devices, cannot delete devices.
-    let viewers = group_id(&srv, &school, "Dashboard viewers").await;
+    let viewers = group_id(srv, &school, "Dashboard viewers").await;
     let (s, u) = srv
         .post(
             &format!("/api/user?sendActivationMail=false&entityGroupId={viewers}"),
