@@ -14,3 +14,11 @@ pub struct Principal {
     pub customer_id: Option<CustomerId>,
     pub email: String,
 }
+
+impl Principal {
+    /// The caller's owner: its customer, or its tenant (`None` for the system administrator). What it creates
+    /// defaults to this owner and its Generic grants cover this owner's subtree.
+    pub fn owner(&self) -> Option<Uuid> {
+        self.customer_id.filter(|c| !c.is_null()).map(|c| c.0).or(self.tenant_id.map(|t| t.0))
+    }
+}

@@ -91,10 +91,7 @@ async fn owned_group(svc: &Services, p: &Principal, id: EntityGroupId) -> Servic
             g.group_type.as_str()
         )));
     }
-    let caller_owner = p.customer_id.filter(|c| !c.is_null()).map(|c| c.0).or(p.tenant_id.map(|t| t.0));
-    if caller_owner != Some(g.owner) {
-        return Err(ServiceError::Forbidden);
-    }
+    crate::backend::authz::scopes::check_own_group(p, g.owner)?;
     Ok(g)
 }
 

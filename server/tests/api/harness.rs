@@ -247,3 +247,16 @@ macro_rules! both {
         }
     };
 }
+
+/// The bare id of an entity in a response.
+pub fn id_of(v: &Value) -> String {
+    v["id"]["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_string()
+}
+
+/// The sorted `name`s of a page.
+pub fn names_of(page: &Value) -> Vec<String> {
+    let mut n: Vec<String> =
+        page["data"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap().into()).collect();
+    n.sort();
+    n
+}

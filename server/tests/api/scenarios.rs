@@ -7,14 +7,11 @@ use crate::harness::*;
 use serde_json::{Value, json};
 
 fn id(v: &Value) -> String {
-    v["id"]["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_string()
+    id_of(v)
 }
 
 fn names(page: &Value) -> Vec<String> {
-    let mut n: Vec<String> =
-        page["data"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap().into()).collect();
-    n.sort();
-    n
+    names_of(page)
 }
 
 fn cust(c: &str) -> Value {

@@ -105,7 +105,7 @@ impl PermissionCache {
     /// The caller's merged permissions (`None` for the system administrator, who has no tenant).
     pub async fn get(&self, svc: &Services, p: &Principal) -> ServiceResult<Option<Arc<Merged>>> {
         let Some(tenant) = p.tenant_id else { return Ok(None) };
-        let root = p.customer_id.filter(|c| !c.is_null()).map(|c| c.0).unwrap_or(tenant.0);
+        let root = p.owner().unwrap_or(tenant.0);
         let now = epoch(svc, tenant.0).await?;
         if let Some(hit) = self.by_user.get(&p.user_id.0).filter(|e| e.0 == now).map(|e| e.1.clone()) {
             return Ok(Some(hit));

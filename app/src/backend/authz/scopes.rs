@@ -73,6 +73,16 @@ pub async fn check_generic_over(
     }
 }
 
+/// Tenant-wide lists (`/api/tenant/devices` …) are for tenant administrators only, as in ThingsBoard.
+pub fn check_tenant_admin(p: &Principal) -> ServiceResult<()> {
+    if p.authority == crate::model::Authority::TenantAdmin { Ok(()) } else { Err(ServiceError::Forbidden) }
+}
+
+/// Only the group's own owner side makes it public or private (ThingsBoard: caller's owner == group owner).
+pub fn check_own_group(p: &Principal, group_owner: Uuid) -> ServiceResult<()> {
+    if p.owner() == Some(group_owner) { Ok(()) } else { Err(ServiceError::Forbidden) }
+}
+
 /// `owner` lies inside the caller's subtree, or 403 (targets of moves and shares).
 pub async fn check_in_subtree(svc: &Services, p: &Principal, owner: Uuid) -> ServiceResult<()> {
     let m = merged(svc, p).await?;

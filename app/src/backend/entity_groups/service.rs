@@ -188,7 +188,7 @@ pub async fn save(svc: &Services, p: &Principal, e: &EntityGroupInfo) -> Service
     if reserved(&name) {
         return Err(ServiceError::InvalidArguments(format!("Entity group name '{name}' is reserved")));
     }
-    let root = p.customer_id.filter(|c| !c.is_null()).map(|c| c.0).unwrap_or(tenant.0);
+    let root = p.owner().unwrap_or(tenant.0);
     let owner = match e.owner_id {
         None => root,
         Some(o) if o.entity_type == EntityType::Tenant && o.id == tenant.0 => o.id,

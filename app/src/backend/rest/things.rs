@@ -11,7 +11,7 @@ use crate::backend::state::{AppState, Services};
 use crate::backend::things::{self, Kind, Scope, Thing, assets, dashboards, devices, edges};
 use crate::model::permissions::Operation;
 use crate::model::{
-    Asset, Authority, CustomerId, Dashboard, Device, DeviceCredentials, Edge, EntityGroupId, EntityInfo, PageData,
+    Asset, CustomerId, Dashboard, Device, DeviceCredentials, Edge, EntityGroupId, EntityInfo, PageData,
     SaveDeviceWithCredentials,
 };
 use axum::Json;
@@ -66,7 +66,7 @@ fn type_param(q: &HashMap<String, String>) -> Option<&str> {
 }
 
 fn caller_owner(p: &Principal) -> ServiceResult<Uuid> {
-    p.customer_id.filter(|c| !c.is_null()).map(|c| c.0).or(p.tenant_id.map(|t| t.0)).ok_or(ServiceError::Forbidden)
+    p.owner().ok_or(ServiceError::Forbidden)
 }
 
 fn plural(kind: Kind) -> &'static str {
@@ -181,9 +181,7 @@ pub fn routes(kind: Kind) -> Router<AppState> {
         .route(
             &format!("/api/tenant/{many}"),
             get(move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
-                if p.authority != Authority::TenantAdmin {
-                    return Err(ServiceError::Forbidden);
-                }
+                crate::backend::authz::scopes::check_tenant_admin(&p)?;
                 let link = PageLink::from_query(&q)?;
                 let page = things::list(&s.svc, &p, kind, Scope::Tenant, type_param(&q), &link).await?;
                 shaped(&s.svc, page, false).await
