@@ -2,12 +2,13 @@
 //!
 //! Generates one tenant with THINGDECK_BENCH_DEVICES devices (default 1,000,000), 100,000 customers (depth ≤ 4),
 //! 10,000 device groups, a customer "Big" owning 10,000 devices with a customer administrator, and a customer
-//! "Sharer" whose user sees 10 shared groups; then prints p50/p99 of a cached `check` and of first and deep pages
+//! "Sharer" whose user sees 10 shared groups; then prints p50/p99 of `check` (the decision with cached
+//! permissions, cold and warm owner tree; and a whole request's load + decide) and of first and deep pages
 //! of the user's device list for the three users, with and without text search, and the ratio against a
 //! ThingsBoard-style query (recursive CTE over the customer tree, OFFSET paging, exact count) on the same data.
 //! Runs on SQLite, and on PostgreSQL when THINGDECK_TEST_DATABASE_URL is set. Figures are from one run.
 
-use app::backend::authz::entities;
+use app::backend::authz::{entities, snapshot};
 use app::backend::config::Config;
 use app::backend::db::Db;
 use app::backend::naming::{NameConflict, SaveOptions};
@@ -273,17 +274,50 @@ async fn run(url: &str, store: &str, devices: usize) {
         started.elapsed()
     );
 
-    // check(): cached merged permissions, random devices, the customer administrator of Big.
+    // check(): the decision for 2000 random devices (their rows already loaded, as a handler has them), inside
+    // one request scope (epochs read once), cached merged permissions; the owner tree cold, then warm.
+    let sample: Vec<Uuid> = (0..2000).map(|_| Uuid::parse_str(&dev_ids[rng.below(devices)]).unwrap()).collect();
+    let mut refs = Vec::new();
+    for d in &sample {
+        refs.push(things::get_ref(&svc, Kind::Device, *d).await.unwrap().unwrap());
+    }
+    for (who, p) in [("customer admin", &cadmin), ("customer user (shared)", &cuser)] {
+        for pass in ["cold tree", "warm tree"] {
+            let times = snapshot::scope(async {
+                let _ = entities::decide(&svc, p, Operation::Read, &refs[0]).await.unwrap();
+                let mut times = Vec::new();
+                for r in &refs {
+                    let t0 = Instant::now();
+                    let _ = entities::decide(&svc, p, Operation::Read, r).await.unwrap();
+                    times.push(t0.elapsed());
+                }
+                times
+            })
+            .await;
+            let (p50, p99) = pct(times);
+            println!(
+                "[{store}] check {who}, {pass} (decide, cached permissions): p50 {:.1} µs, p99 {:.1} µs",
+                p50 * 1000.0,
+                p99 * 1000.0
+            );
+        }
+    }
     let mut times = Vec::new();
-    for _ in 0..2000 {
-        let d = &dev_ids[rng.below(devices)];
+    for d in &sample {
         let t0 = Instant::now();
-        let t = things::get_ref(&svc, Kind::Device, Uuid::parse_str(d).unwrap()).await.unwrap().unwrap();
-        let _ = entities::decide(&svc, &cadmin, Operation::Read, &t).await.unwrap();
+        snapshot::scope(async {
+            let t = things::get_ref(&svc, Kind::Device, *d).await.unwrap().unwrap();
+            let _ = entities::decide(&svc, &cadmin, Operation::Read, &t).await.unwrap();
+        })
+        .await;
         times.push(t0.elapsed());
     }
     let (p50, p99) = pct(times);
-    println!("[{store}] check (load + decide, cached permissions): p50 {p50:.3} ms, p99 {p99:.3} ms");
+    println!(
+        "[{store}] check as a whole request (epoch read + load row + decide): p50 {:.1} µs, p99 {:.1} µs",
+        p50 * 1000.0,
+        p99 * 1000.0
+    );
 
     let cases: [(&str, &Principal); 3] =
         [("tenant admin", &admin), ("customer admin (10k)", &cadmin), ("customer user (shared)", &cuser)];
@@ -296,7 +330,9 @@ async fn run(url: &str, store: &str, devices: usize) {
             for _ in 0..30 {
                 let t0 = Instant::now();
                 let pg =
-                    things::list(&svc, p, Kind::Device, Scope::Tenant, None, &link(20, page, search)).await.unwrap();
+                    snapshot::scope(things::list(&svc, p, Kind::Device, Scope::Tenant, None, &link(20, page, search)))
+                        .await
+                        .unwrap();
                 times.push(t0.elapsed());
                 total = pg.total_elements;
             }
@@ -317,7 +353,9 @@ async fn run(url: &str, store: &str, devices: usize) {
             let (mut ours, mut theirs) = (Vec::new(), Vec::new());
             for _ in 0..30 {
                 let t0 = Instant::now();
-                things::list(&svc, p, Kind::Device, Scope::Tenant, None, &link(20, page, None)).await.unwrap();
+                snapshot::scope(things::list(&svc, p, Kind::Device, Scope::Tenant, None, &link(20, page, None)))
+                    .await
+                    .unwrap();
                 ours.push(t0.elapsed());
                 let t0 = Instant::now();
                 let _: i64 =

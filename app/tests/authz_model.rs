@@ -58,6 +58,8 @@ enum Step {
     DeleteDevice(usize),
     /// Put user u into or out of its customer's "Customer Users" group.
     ToggleUsers(usize),
+    /// Move customer c (with its subtree) under customer p (None = the tenant), unless that is inside c.
+    MoveCustomer(usize, Option<usize>),
 }
 
 /// A world as plain data.
@@ -112,6 +114,7 @@ fn world() -> impl Strategy<Value = World> {
             (0usize..6, prop::option::of(0..n)).prop_map(|(d, c)| Step::MoveDevice(d, c)),
             (0usize..6).prop_map(Step::DeleteDevice),
             (0usize..3).prop_map(Step::ToggleUsers),
+            (0..n, prop::option::of(0..n)).prop_map(|(c, p)| Step::MoveCustomer(c, p)),
         ];
         let steps = prop::collection::vec(step, 0..5);
         (parents, devices, users, (perms, excluded), groups, shares, steps).prop_map(
@@ -326,7 +329,25 @@ async fn share(
 }
 
 /// Every decision, explanation and list of every user against the model.
+/// The kept subtree totals equal a fresh count.
+async fn verify_counts(svc: &Services, when: &str) {
+    let kept: Vec<(String, i64)> =
+        sqlx::query_as("SELECT owner_id, n FROM subtree_count WHERE kind = 'DEVICE' AND n <> 0 ORDER BY owner_id")
+            .fetch_all(&svc.db.pool)
+            .await
+            .unwrap();
+    let fresh: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT c.ancestor, COUNT(*) FROM device d JOIN owner_closure c ON c.descendant = d.owner_id \
+         GROUP BY c.ancestor ORDER BY c.ancestor",
+    )
+    .fetch_all(&svc.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, fresh, "{when}: subtree_count drifted");
+}
+
 async fn verify(svc: &Services, model: &Model, ids: &Ids, w: &World, when: &str) {
+    verify_counts(svc, when).await;
     for (u, p) in ids.users.iter().enumerate() {
         let mut targets: Vec<Target> = (0..ids.customers.len()).map(Target::Customer).collect();
         targets.extend((0..ids.devices.len()).filter(|d| model.devices[*d].is_some()).map(Target::Device));
@@ -363,6 +384,7 @@ async fn verify(svc: &Services, model: &Model, ids: &Ids, w: &World, when: &str)
             for page in 0..100 {
                 let pg = things::list(svc, p, Kind::Device, Scope::Tenant, None, &link_by(size, page, "name")).await;
                 let pg = pg.expect("device list");
+                assert_eq!(pg.total_elements as usize, devices_expected.len(), "{when}: user {u} device total");
                 seen_d.extend(pg.data.iter().map(|d| d.name.clone()));
                 if !pg.has_next {
                     break;
@@ -519,6 +541,24 @@ async fn run(w: World, url: String) {
                         if *held == Holds::Devices {
                             members.remove(d);
                         }
+                    }
+                }
+            }
+            Step::MoveCustomer(c, to) => {
+                if model.parents[*c] == *to || to.is_some_and(|p| model.within(Some(*c), Some(p))) {
+                    continue;
+                }
+                let target = match to {
+                    Some(p) => NewOwner::Customer(ids.customers[*p].0),
+                    None => NewOwner::Tenant(tid.0),
+                };
+                ownership::change_owner(&svc, &admin, target, "CUSTOMER", ids.customers[*c].0, &[])
+                    .await
+                    .expect("move customer");
+                model.parents[*c] = *to;
+                for (held, _, members) in model.groups.iter_mut() {
+                    if *held == Holds::Customers {
+                        members.remove(c);
                     }
                 }
             }

@@ -132,6 +132,7 @@ async fn serve(mut config: Config, login_ip_per_minute: u32) -> ExitCode {
         })
         .fallback(fallback)
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(permission_snapshot))
         .with_state(state);
 
     let pruner = {
@@ -161,6 +162,11 @@ async fn serve(mut config: Config, login_ip_per_minute: u32) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Every request decides against one read of its tenant's permission epochs (`authz::snapshot`).
+async fn permission_snapshot(req: Request, next: axum::middleware::Next) -> Response {
+    app::backend::authz::snapshot::scope(next.run(req)).await
 }
 
 /// Registers SIGINT/SIGTERM handling now (before the server says it is listening, so an early signal still

@@ -57,6 +57,7 @@ pub async fn services(db: Db, config: Config, login_ip_per_minute: u32) -> Servi
         hasher: PasswordHasherPool::new(config.max_parallel_hashes)?,
         sessions: SessionCache::default(),
         permissions: Default::default(),
+        owner_trees: Default::default(),
         ip_limiter: IpLimiter::new(login_ip_per_minute),
         db,
         config,

@@ -301,7 +301,7 @@ pub async fn list_below(
     match visible {
         ListFilter::Everything => {}
         ListFilter::Nothing => return Ok(link.page_of(Vec::new(), 0)),
-        ListFilter::Where { sql, binds: more } => {
+        ListFilter::Where { sql, binds: more, .. } => {
             filter.push_str(" AND ");
             filter.push_str(&sql);
             binds.extend(more);
@@ -353,7 +353,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
     super::things::hand_over_all(&mut tx, id.0, owner).await?;
     entity_groups::leave_all_groups(&mut tx, id.0).await?;
     entity_groups::delete_owned(&mut tx, id.0).await?;
-    owners::remove_leaf(&mut tx, id.0).await?;
+    owners::remove_leaf(&mut tx, tenant.0, id.0).await?;
     sqlx::query("DELETE FROM customer WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
     // The deleted customer's roles went with it (cascade); its former children use their new owner's roles.
     for child in &children {

@@ -21,8 +21,9 @@ pub struct Db {
     pub backend: Backend,
 }
 
-/// One migration set for both engines: the schema keeps to what both understand. An engine-specific step, when
-/// one is needed, runs from Rust after these, keyed on `Backend`.
+/// One migration set for both engines: the schema keeps to what both understand. Engine-specific parts (the
+/// counter triggers of `counts`, the trigram indexes of `search`) are (re)installed from Rust after these at every
+/// start, keyed on `Backend`.
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Why the store could not be opened.
@@ -34,6 +35,8 @@ pub enum DbError {
     Connect(sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(sqlx::migrate::MigrateError),
+    #[error("installing triggers and search indexes failed: {0}")]
+    Install(sqlx::Error),
 }
 
 impl Db {
@@ -67,6 +70,8 @@ impl Db {
             });
         let pool = opts.connect(&url).await.map_err(DbError::Connect)?;
         MIGRATIONS.run(&pool).await.map_err(DbError::Migrate)?;
+        super::counts::install(&pool, backend).await.map_err(DbError::Install)?;
+        super::search::install(&pool, backend).await.map_err(DbError::Install)?;
         Ok(Db { pool, backend })
     }
 

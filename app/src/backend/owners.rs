@@ -2,6 +2,7 @@
 //! descendant pair with its distance. Subtree questions become one indexed probe and lists join it, on SQLite and
 //! PostgreSQL alike. Every change happens inside the caller's transaction.
 
+use super::counts;
 use super::error::ServiceResult;
 use sqlx::{Any, Transaction};
 use uuid::Uuid;
@@ -37,6 +38,7 @@ pub async fn move_subtree(
     node: Uuid,
     new_parent: Uuid,
 ) -> ServiceResult<()> {
+    counts::shift_to_ancestors(tx, node, -1).await?;
     // Forget the paths from outside the subtree into it...
     sqlx::query(
         "DELETE FROM owner_closure WHERE descendant IN (SELECT descendant FROM owner_closure WHERE ancestor = $1) \
@@ -56,12 +58,27 @@ pub async fn move_subtree(
     .bind(node.to_string())
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    counts::shift_to_ancestors(tx, node, 1).await?;
+    bump_tree(tx, tenant).await
 }
 
-/// Removes a leaf (its children must have been moved away first).
-pub async fn remove_leaf(tx: &mut Transaction<'_, Any>, node: Uuid) -> ServiceResult<()> {
+/// Removes a leaf (its children and things must have been moved away first).
+pub async fn remove_leaf(tx: &mut Transaction<'_, Any>, tenant: Uuid, node: Uuid) -> ServiceResult<()> {
     sqlx::query("DELETE FROM owner_closure WHERE descendant = $1").bind(node.to_string()).execute(&mut **tx).await?;
+    counts::forget(tx, node).await?;
+    bump_tree(tx, tenant).await
+}
+
+/// Tells every node that cached the tenant's tree to drop it (and its cached permissions).
+async fn bump_tree(tx: &mut Transaction<'_, Any>, tenant: Uuid) -> ServiceResult<()> {
+    sqlx::query(
+        "INSERT INTO permission_epoch (tenant_id, epoch, tree_epoch) VALUES ($1, 1, 1) ON CONFLICT (tenant_id) \
+         DO UPDATE SET epoch = permission_epoch.epoch + 1, tree_epoch = permission_epoch.tree_epoch + 1",
+    )
+    .bind(tenant.to_string())
+    .execute(&mut **tx)
+    .await?;
+    super::authz::snapshot::forget(tenant);
     Ok(())
 }
 

@@ -35,7 +35,7 @@ pub async fn change_owner(
         NewOwner::Tenant(t) if t == tenant => t,
         NewOwner::Tenant(t) => return Err(ServiceError::NotFound(format!("Tenant with id [{t}] is not found"))),
         NewOwner::Customer(c) => {
-            if c == tenant || !within(svc, tenant, c).await? {
+            if c == tenant || !within(svc, tenant, tenant, c).await? {
                 return Err(ServiceError::not_found("Customer", c));
             }
             c
@@ -48,7 +48,7 @@ pub async fn change_owner(
                 .await?
                 .ok_or_else(|| ServiceError::not_found("Customer", entity))?;
             entities::check(svc, p, Operation::ChangeOwner, &r, "Customer").await?;
-            if within(svc, entity, target).await? {
+            if within(svc, tenant, entity, target).await? {
                 return Err(ServiceError::InvalidArguments(
                     "A customer can't be moved under itself or its sub-customers".into(),
                 ));

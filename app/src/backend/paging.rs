@@ -102,12 +102,32 @@ pub async fn fetch<T>(
     link: &PageLink,
     map: impl Fn(&AnyRow) -> ServiceResult<T>,
 ) -> ServiceResult<PageData<T>> {
-    let count_sql = format!("SELECT COUNT(*) {from}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-    for b in binds {
-        count = count.bind(b.clone());
-    }
-    let total = count.fetch_one(pool).await?;
+    fetch_with_total(pool, columns, from, order, binds, link, None, map).await
+}
+
+/// `fetch`, with the total already known (from `counts`) when `total` is given.
+#[allow(clippy::too_many_arguments)]
+pub async fn fetch_with_total<T>(
+    pool: &AnyPool,
+    columns: &str,
+    from: &str,
+    order: &str,
+    binds: &[String],
+    link: &PageLink,
+    total: Option<i64>,
+    map: impl Fn(&AnyRow) -> ServiceResult<T>,
+) -> ServiceResult<PageData<T>> {
+    let total = match total {
+        Some(t) => t,
+        None => {
+            let count_sql = format!("SELECT COUNT(*) {from}");
+            let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+            for b in binds {
+                count = count.bind(b.clone());
+            }
+            count.fetch_one(pool).await?
+        }
+    };
     let n = binds.len() + 1;
     let sql = format!("SELECT {columns} {from} {order} LIMIT ${n} OFFSET ${}", n + 1);
     let mut q = sqlx::query(&sql);

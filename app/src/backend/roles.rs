@@ -104,6 +104,7 @@ pub async fn bump_epoch(tx: &mut Transaction<'_, Any>, tenant: Uuid) -> ServiceR
     .bind(tenant.to_string())
     .execute(&mut **tx)
     .await?;
+    super::authz::snapshot::forget(tenant);
     Ok(())
 }
 

@@ -82,7 +82,7 @@ pub async fn for_group(
     }
     let owner =
         Uuid::parse_str(&ug.try_get::<String, _>("owner_id")?).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let m = merged::for_user_group(svc, user_group, owner).await?;
+    let m = merged::for_user_group(svc, user_group, g.tenant, owner).await?;
     let rows = sqlx::query(
         "SELECT t.id, t.name, t.configuration FROM dashboard t JOIN entity_group_member gm ON gm.entity_id = t.id \
          WHERE gm.group_id = $1 ORDER BY t.name_lower, t.id LIMIT $2",

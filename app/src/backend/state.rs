@@ -1,6 +1,7 @@
 //! The services bundle every handler and server function receives: store, configuration, keys, caches, limits.
 
 use super::authz::merged::PermissionCache;
+use super::authz::tree::OwnerTrees;
 use super::config::Config;
 use super::db::Db;
 use super::jwt::JwtKeys;
@@ -17,6 +18,8 @@ pub struct Services {
     pub hasher: PasswordHasherPool,
     pub sessions: SessionCache,
     pub permissions: PermissionCache,
+    /// The owner trees every check walks.
+    pub owner_trees: OwnerTrees,
     pub ip_limiter: IpLimiter,
 }
 

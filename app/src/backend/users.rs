@@ -120,27 +120,9 @@ pub async fn find_by_email(svc: &Services, email: &str) -> ServiceResult<Option<
     row.as_ref().map(from_row).transpose()
 }
 
-/// Users are owned entities (by their customer, or by the tenant): the same role rule as for customers decides,
-/// except for the system administrator (authority rules) and a user reading or editing its own profile.
+/// Whether the caller may `op` this user (the rule lives in `authz::users`).
 pub async fn check(svc: &Services, p: &Principal, op: Operation, u: &UserRecord) -> ServiceResult<()> {
-    use crate::model::permissions::{Operation as Op, Resource};
-    if p.authority == Authority::SysAdmin || u.tenant_id.is_none() {
-        return authz::check(p, op, u.target(), "User", u.id);
-    }
-    if u.id == p.user_id && matches!(op, Operation::Read | Operation::Write) {
-        return Ok(());
-    }
-    let tenant = u.tenant_id.map(|t| t.0).unwrap_or_default();
-    let owner = u.customer_id.filter(|c| !c.is_null()).map(|c| c.0).unwrap_or(tenant);
-    let op = match op {
-        Operation::Read => Op::Read,
-        Operation::Write => Op::Write,
-        Operation::Create => Op::Create,
-        Operation::Delete => Op::Delete,
-        Operation::ReadCredentials => Op::ReadCredentials,
-    };
-    let e = super::authz::entities::EntityRef { tenant, id: u.id.0, owner, resource: Resource::User };
-    super::authz::entities::check(svc, p, op, &e, "User").await
+    authz::users::check(svc, p, op, u).await
 }
 
 /// A user the caller may read, or 403/404.
@@ -293,36 +275,7 @@ pub async fn save(
     }
     let authority =
         u.authority.ok_or_else(|| ServiceError::InvalidArguments("User authority should be specified".into()))?;
-    let (tenant, customer) = match (p.authority, authority) {
-        (Authority::SysAdmin, Authority::TenantAdmin) => {
-            let tenant = u.tenant_id.filter(|t| !t.is_null());
-            if tenant.is_none() {
-                return Err(ServiceError::InvalidArguments("Tenant administrator should be assigned to tenant".into()));
-            }
-            authz::check(p, Operation::Create, Target::NewUser { tenant, authority }, "User", "new")?;
-            (tenant, None)
-        }
-        (Authority::TenantAdmin | Authority::CustomerUser, Authority::CustomerUser) => {
-            let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
-            let customer = u
-                .customer_id
-                .filter(|c| !c.is_null())
-                .ok_or_else(|| ServiceError::InvalidArguments("Customer user should be assigned to customer".into()))?;
-            super::authz::entities::check_create(
-                svc,
-                p,
-                crate::model::permissions::Resource::User,
-                tenant.0,
-                customer.0,
-            )
-            .await?;
-            (Some(tenant), Some(customer))
-        }
-        _ => {
-            authz::check(p, Operation::Create, Target::NewUser { tenant: u.tenant_id, authority }, "User", "new")?;
-            return Err(ServiceError::Forbidden);
-        }
-    };
+    let (tenant, customer) = authz::users::placement(svc, p, authority, u.tenant_id, u.customer_id).await?;
     if send_activation_mail {
         return Err(ServiceError::InvalidArguments(
             "Couldn't send user activation email: no mail server is configured. Create the user with \
@@ -387,10 +340,7 @@ pub async fn list_tenant_users(
     tenant: TenantId,
     link: &PageLink,
 ) -> ServiceResult<PageData<User>> {
-    authz::check(p, Operation::Read, Target::Tenant(tenant), "Tenant", tenant)?;
-    if p.authority != Authority::SysAdmin && p.authority != Authority::TenantAdmin {
-        return Err(ServiceError::Forbidden);
-    }
+    let admins_only = authz::users::tenant_list_admins_only(p, tenant)?;
     let order = link
         .order_by(
             &[
@@ -403,7 +353,7 @@ pub async fn list_tenant_users(
         )?
         .replace(", id ", ", u.id ");
     let mut filter = String::from("u.tenant_id = $1 AND u.customer_id IS NULL");
-    if p.authority == Authority::SysAdmin {
+    if admins_only {
         filter.push_str(" AND u.authority = 'TENANT_ADMIN'");
     }
     let pattern = link.like_pattern();

@@ -378,3 +378,59 @@ both!(public_groups, |store| async move {
     let (s, _) = srv.post(&format!("/api/entityGroup/{g}/makePublic"), Some(&ca), json!({})).await;
     assert!(s == 403 || s == 404, "{s}");
 });
+
+both!(search_follows_renames_and_deletes, |store| async move {
+    let srv = Server::start(store, &[]).await;
+    let sys = srv.sysadmin().await;
+    let tenant = srv.tenant(&sys, "Search").await;
+    let admin = srv.tenant_admin(&sys, &tenant, "admin@search.io", "admin-password").await;
+    let find = |text: &'static str| {
+        let (srv, admin) = (&srv, &admin);
+        async move {
+            let q = format!("/api/tenant/devices?pageSize=50&page=0&sortProperty=name&textSearch={text}");
+            let (s, page) = srv.get(&q, Some(admin)).await;
+            assert_eq!(s, 200, "{page}");
+            assert_eq!(page["totalElements"].as_u64().unwrap() as usize, names(&page).len());
+            names(&page)
+        }
+    };
+    let (_, a) = srv.post("/api/device", Some(&admin), json!({"name": "Boiler \"North\" 100%"})).await;
+    srv.post("/api/device", Some(&admin), json!({"name": "Chiller_7"})).await;
+    srv.post("/api/device", Some(&admin), json!({"name": "Chiller 77"})).await;
+    assert_eq!(find("north").await, ["Boiler \"North\" 100%"]);
+    assert_eq!(find("%22north%22").await, ["Boiler \"North\" 100%"], "quotes are plain text");
+    assert_eq!(find("100%25").await, ["Boiler \"North\" 100%"], "% is plain text");
+    assert_eq!(find("r_7").await, ["Chiller_7"], "_ is plain text");
+    assert_eq!(find("77").await, ["Chiller 77"], "two characters still search");
+    assert_eq!(find("hill").await, ["Chiller 77", "Chiller_7"]);
+    assert!(find("nothing-like-it").await.is_empty());
+
+    // A rename moves the entry, a delete removes it.
+    let mut edit = a.clone();
+    edit["name"] = json!("Furnace South");
+    let (s, e) = srv.post("/api/device", Some(&admin), edit).await;
+    assert_eq!(s, 200, "{e}");
+    assert!(find("north").await.is_empty());
+    assert_eq!(find("furnace").await, ["Furnace South"]);
+    srv.delete(&format!("/api/device/{}", id(&a)), Some(&admin)).await;
+    assert!(find("furnace").await.is_empty());
+
+    // Unfiltered totals come from the kept subtree counts and follow moves between owners.
+    let (_, c) = srv.post("/api/customer", Some(&admin), json!({"title": "Shop"})).await;
+    let (_, sub) =
+        srv.post("/api/customer", Some(&admin), json!({"title": "Shop floor", "parentCustomerId": c["id"]})).await;
+    let chiller = srv.get("/api/tenant/device?deviceName=Chiller_7", Some(&admin)).await.1;
+    let (s, _) =
+        srv.post(&format!("/api/owner/CUSTOMER/{}/DEVICE/{}", id(&sub), id(&chiller)), Some(&admin), json!([])).await;
+    assert_eq!(s, 200);
+    let total = |path: String| {
+        let (srv, admin) = (&srv, &admin);
+        async move { srv.get(&path, Some(admin)).await.1["totalElements"].as_i64().unwrap() }
+    };
+    assert_eq!(total("/api/tenant/devices?pageSize=1&page=0".into()).await, 2);
+    assert_eq!(total(format!("/api/customer/{}/devices?pageSize=1&page=0", id(&sub))).await, 1);
+    let (s, _) = srv.delete(&format!("/api/customer/{}", id(&c)), Some(&admin)).await;
+    assert_eq!(s, 200);
+    assert_eq!(total(format!("/api/customer/{}/devices?pageSize=1&page=0", id(&sub))).await, 1);
+    assert_eq!(total("/api/tenant/devices?pageSize=1&page=0".into()).await, 2);
+});

@@ -29,14 +29,9 @@ pub struct EntityRef {
     pub resource: Resource,
 }
 
-/// Whether `node` is `ancestor` or below it in the owner tree.
-pub async fn within(svc: &Services, ancestor: Uuid, node: Uuid) -> ServiceResult<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM owner_closure WHERE ancestor = $1 AND descendant = $2")
-        .bind(ancestor.to_string())
-        .bind(node.to_string())
-        .fetch_one(&svc.db.pool)
-        .await?;
-    Ok(n > 0)
+/// Whether `node` is `ancestor` or below it in `tenant`'s owner tree (from the node's in-memory tree).
+pub async fn within(svc: &Services, tenant: Uuid, ancestor: Uuid, node: Uuid) -> ServiceResult<bool> {
+    svc.owner_trees.within(&svc.db.pool, tenant, ancestor, node).await
 }
 
 async fn merged(svc: &Services, p: &Principal) -> ServiceResult<Option<Arc<Merged>>> {
@@ -58,7 +53,7 @@ pub async fn decide(svc: &Services, p: &Principal, op: Operation, e: &EntityRef)
 /// The same decision for given merged permissions (of a user, or of one user group for the share warning); the
 /// caller has established that the entity is in the tenant.
 pub async fn decide_merged(svc: &Services, m: &Merged, op: Operation, e: &EntityRef) -> ServiceResult<Decision> {
-    if m.generic.allows(e.resource, op) && within(svc, m.root, e.owner).await? {
+    if m.generic.allows(e.resource, op) && within(svc, m.tenant, m.root, e.owner).await? {
         return Ok(Decision::Allow);
     }
     if e.resource == Resource::Customer && e.id == m.root && op == Operation::Read {
@@ -83,7 +78,7 @@ pub async fn decide_merged(svc: &Services, m: &Merged, op: Operation, e: &Entity
                 }
                 let owner: String = row.try_get("owner_id")?;
                 let owner = Uuid::parse_str(&owner).map_err(|e| ServiceError::Internal(e.to_string()))?;
-                if within(svc, m.root, owner).await? {
+                if within(svc, m.tenant, m.root, owner).await? {
                     return Ok(Decision::Allow);
                 }
             }
@@ -116,7 +111,7 @@ pub async fn check_create(
         return Err(ServiceError::Forbidden);
     }
     let Some(m) = merged(svc, p).await? else { return Err(ServiceError::Forbidden) };
-    if m.generic.allows(resource, Operation::Create) && within(svc, m.root, owner).await? {
+    if m.generic.allows(resource, Operation::Create) && within(svc, m.tenant, m.root, owner).await? {
         Ok(())
     } else {
         Err(ServiceError::Forbidden)
@@ -130,8 +125,34 @@ pub enum ListFilter {
     Everything,
     /// Nothing is visible: skip the query.
     Nothing,
-    /// `sql` uses placeholders from `$first` on, bound to `binds`.
-    Where { sql: String, binds: Vec<String> },
+    /// `sql` uses placeholders from `$first` on, bound to `binds`; `subtree` names the owner when the predicate
+    /// is exactly "owned inside this owner's subtree" (its total is then kept in `subtree_count`).
+    Where { sql: String, binds: Vec<String>, subtree: Option<Uuid> },
+}
+
+/// Subtrees up to this many owners are bound as a list (an index range per owner, in order when there is one);
+/// larger ones stay a join with the closure.
+const OWNER_LIST_MAX: usize = 200;
+
+/// `owner_col` inside `root`'s subtree, numbering placeholders from `n`.
+async fn subtree_sql(svc: &Services, owner_col: &str, root: Uuid, n: usize) -> ServiceResult<(String, Vec<String>)> {
+    let owners: Vec<String> = sqlx::query_scalar("SELECT descendant FROM owner_closure WHERE ancestor = $1 LIMIT $2")
+        .bind(root.to_string())
+        .bind(OWNER_LIST_MAX as i64 + 1)
+        .fetch_all(&svc.db.pool)
+        .await?;
+    Ok(match owners.len() {
+        0 => ("1 = 0".to_string(), Vec::new()),
+        1 => (format!("{owner_col} = ${n}"), owners),
+        len if len <= OWNER_LIST_MAX => {
+            let ph: Vec<String> = (n..n + len).map(|i| format!("${i}")).collect();
+            (format!("{owner_col} IN ({})", ph.join(", ")), owners)
+        }
+        _ => (
+            format!("{owner_col} IN (SELECT v.descendant FROM owner_closure v WHERE v.ancestor = ${n})"),
+            vec![root.to_string()],
+        ),
+    })
 }
 
 /// Which `resource` entities the caller may `op`, as SQL over `id_col` (the entity id) and `owner_col` (its
@@ -158,9 +179,10 @@ pub async fn list_filter(
     let mut binds = Vec::new();
     let mut n = first;
     if generic {
-        parts.push(format!("{owner_col} IN (SELECT v.descendant FROM owner_closure v WHERE v.ancestor = ${n})"));
-        binds.push(m.root.to_string());
-        n += 1;
+        let (sql, more) = subtree_sql(svc, owner_col, m.root, n).await?;
+        parts.push(sql);
+        n += more.len();
+        binds.extend(more);
     }
     if resource == Resource::Customer && op == Operation::Read && m.root != tenant.0 {
         parts.push(format!("{id_col} = ${n}"));
@@ -179,5 +201,6 @@ pub async fn list_filter(
     if parts.is_empty() {
         return Ok(ListFilter::Nothing);
     }
-    Ok(ListFilter::Where { sql: format!("({})", parts.join(" OR ")), binds })
+    let subtree = (generic && parts.len() == 1).then_some(m.root);
+    Ok(ListFilter::Where { sql: format!("({})", parts.join(" OR ")), binds, subtree })
 }

@@ -64,7 +64,7 @@ pub async fn explain(svc: &Services, subject: &Principal, op: Operation, e: &Ent
     .fetch_all(&svc.db.pool)
     .await?;
     let id = |s: String| Uuid::parse_str(&s).map_err(|e| ServiceError::Internal(e.to_string()));
-    let owner_in_subtree = within(svc, root, e.owner).await?;
+    let owner_in_subtree = within(svc, e.tenant, root, e.owner).await?;
     let mut grants = Vec::new();
     for r in rows {
         let role_type =
@@ -105,7 +105,7 @@ pub async fn explain(svc: &Services, subject: &Principal, op: Operation, e: &Ent
                 .await?;
                 let owner_ok = !op.group_owner_only()
                     || match r.try_get::<Option<String>, _>("eg_owner")? {
-                        Some(o) => within(svc, root, id(o)?).await?,
+                        Some(o) => within(svc, e.tenant, root, id(o)?).await?,
                         None => false,
                     };
                 if member > 0 && owner_ok {

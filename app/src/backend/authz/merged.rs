@@ -1,10 +1,11 @@
 //! A user's merged permissions: every role of every user group the user is in, folded into one `Generic` grant
 //! table (applied to the user's owner subtree) and one operation set per entity group (Group roles). Cached per
 //! user against the tenant's permission epoch, which any change to roles, group permissions, memberships or
-//! owners bumps in its own transaction; the epoch is read from the database, so every node sees a change on its
-//! next request.
+//! owners bumps in its own transaction; the epoch is read from the database once per request (`snapshot`), so
+//! every node sees a change on its next request.
 
 use super::grants::GenericGrant;
+use super::snapshot;
 use crate::backend::error::{ServiceError, ServiceResult};
 use crate::backend::principal::Principal;
 use crate::backend::roles::{self, RolePermissions};
@@ -20,6 +21,8 @@ use uuid::Uuid;
 /// What one user may do.
 #[derive(Clone, Debug, Default)]
 pub struct Merged {
+    /// The tenant everything here lives in.
+    pub tenant: Uuid,
     /// The owner whose subtree the generic grant covers: the user's tenant or customer.
     pub root: Uuid,
     pub generic: GenericGrant,
@@ -33,15 +36,7 @@ pub struct PermissionCache {
     by_user: DashMap<Uuid, (i64, Arc<Merged>)>,
 }
 
-async fn epoch(svc: &Services, tenant: Uuid) -> ServiceResult<i64> {
-    let e: Option<i64> = sqlx::query_scalar("SELECT epoch FROM permission_epoch WHERE tenant_id = $1")
-        .bind(tenant.to_string())
-        .fetch_optional(&svc.db.pool)
-        .await?;
-    Ok(e.unwrap_or(0))
-}
-
-async fn load(svc: &Services, p: &Principal, root: Uuid) -> ServiceResult<Merged> {
+async fn load(svc: &Services, p: &Principal, tenant: Uuid, root: Uuid) -> ServiceResult<Merged> {
     let rows = sqlx::query(
         "SELECT r.role_type, r.permissions, r.excluded_permissions, gp.entity_group_id, eg.group_type \
          FROM entity_group_member m \
@@ -54,12 +49,12 @@ async fn load(svc: &Services, p: &Principal, root: Uuid) -> ServiceResult<Merged
     .bind(p.user_id.0.to_string())
     .fetch_all(&svc.db.pool)
     .await?;
-    fold(rows, root)
+    fold(rows, tenant, root)
 }
 
 /// What membership of one user group alone grants (a user of its owner in only that group); not cached. The
 /// share warning asks it what a customer's users will see.
-pub async fn for_user_group(svc: &Services, user_group: Uuid, root: Uuid) -> ServiceResult<Merged> {
+pub async fn for_user_group(svc: &Services, user_group: Uuid, tenant: Uuid, root: Uuid) -> ServiceResult<Merged> {
     let rows = sqlx::query(
         "SELECT r.role_type, r.permissions, r.excluded_permissions, gp.entity_group_id, eg.group_type \
          FROM group_permission gp \
@@ -70,11 +65,11 @@ pub async fn for_user_group(svc: &Services, user_group: Uuid, root: Uuid) -> Ser
     .bind(user_group.to_string())
     .fetch_all(&svc.db.pool)
     .await?;
-    fold(rows, root)
+    fold(rows, tenant, root)
 }
 
-fn fold(rows: Vec<sqlx::any::AnyRow>, root: Uuid) -> ServiceResult<Merged> {
-    let mut merged = Merged { root, ..Merged::default() };
+fn fold(rows: Vec<sqlx::any::AnyRow>, tenant: Uuid, root: Uuid) -> ServiceResult<Merged> {
+    let mut merged = Merged { tenant, root, ..Merged::default() };
     for r in rows {
         let role_type = match r.try_get::<String, _>("role_type")?.as_str() {
             "GROUP" => RoleType::Group,
@@ -106,11 +101,11 @@ impl PermissionCache {
     pub async fn get(&self, svc: &Services, p: &Principal) -> ServiceResult<Option<Arc<Merged>>> {
         let Some(tenant) = p.tenant_id else { return Ok(None) };
         let root = p.owner().unwrap_or(tenant.0);
-        let now = epoch(svc, tenant.0).await?;
+        let now = snapshot::epochs(&svc.db.pool, tenant.0).await?.permissions;
         if let Some(hit) = self.by_user.get(&p.user_id.0).filter(|e| e.0 == now).map(|e| e.1.clone()) {
             return Ok(Some(hit));
         }
-        let merged = Arc::new(load(svc, p, root).await?);
+        let merged = Arc::new(load(svc, p, tenant.0, root).await?);
         if self.by_user.len() > 100_000 {
             self.by_user.clear();
         }

@@ -11,6 +11,9 @@ pub mod explain;
 pub mod grants;
 pub mod merged;
 pub mod scopes;
+pub mod snapshot;
+pub mod tree;
+pub mod users;
 
 use super::error::{ServiceError, ServiceResult};
 use super::principal::Principal;

@@ -29,7 +29,7 @@ pub async fn decide_group(
         return Ok(Decision::Hidden);
     }
     let Some(m) = svc.permissions.get(svc, p).await? else { return Ok(Decision::Forbidden) };
-    if m.generic.allows(resource, op) && within(svc, m.root, owner).await? {
+    if m.generic.allows(resource, op) && within(svc, m.tenant, m.root, owner).await? {
         return Ok(Decision::Allow);
     }
     if op.allowed_for_group_role()
@@ -66,7 +66,7 @@ pub async fn check_generic_over(
     owner: Uuid,
 ) -> ServiceResult<()> {
     let m = merged(svc, p).await?;
-    if m.generic.allows(resource, op) && within(svc, m.root, owner).await? {
+    if m.generic.allows(resource, op) && within(svc, m.tenant, m.root, owner).await? {
         Ok(())
     } else {
         Err(ServiceError::Forbidden)
@@ -86,7 +86,7 @@ pub fn check_own_group(p: &Principal, group_owner: Uuid) -> ServiceResult<()> {
 /// `owner` lies inside the caller's subtree, or 403 (targets of moves and shares).
 pub async fn check_in_subtree(svc: &Services, p: &Principal, owner: Uuid) -> ServiceResult<()> {
     let m = merged(svc, p).await?;
-    if within(svc, m.root, owner).await? { Ok(()) } else { Err(ServiceError::Forbidden) }
+    if within(svc, m.tenant, m.root, owner).await? { Ok(()) } else { Err(ServiceError::Forbidden) }
 }
 
 /// Roles are readable with ROLE READ when owned inside the caller's subtree or above it (the roles that apply to
@@ -99,7 +99,8 @@ pub async fn role_read_root(svc: &Services, p: &Principal) -> ServiceResult<Uuid
 /// The single-role form of `role_read_root`.
 pub async fn check_role_read(svc: &Services, p: &Principal, role_owner: Uuid) -> ServiceResult<()> {
     let root = role_read_root(svc, p).await?;
-    if within(svc, root, role_owner).await? || within(svc, role_owner, root).await? {
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?.0;
+    if within(svc, tenant, root, role_owner).await? || within(svc, tenant, role_owner, root).await? {
         Ok(())
     } else {
         Err(ServiceError::Forbidden)
@@ -117,7 +118,7 @@ pub async fn check_may_pass_on(
     ops: &[Operation],
 ) -> ServiceResult<()> {
     let m = merged(svc, p).await?;
-    if m.generic.allows(resource, Operation::All) && within(svc, m.root, owner).await? {
+    if m.generic.allows(resource, Operation::All) && within(svc, m.tenant, m.root, owner).await? {
         return Ok(());
     }
     let held = m.groups.get(&group).map(|(_, set)| *set).unwrap_or(OpSet::EMPTY);

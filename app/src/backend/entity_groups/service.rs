@@ -322,7 +322,7 @@ pub async fn list_by_owner(
     link: &PageLink,
 ) -> ServiceResult<PageData<EntityGroupInfo>> {
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
-    if !within(svc, tenant.0, owner).await? {
+    if !within(svc, tenant.0, tenant.0, owner).await? {
         return Err(ServiceError::NotFound(format!("Owner with id [{owner}] is not found")));
     }
     scopes::check_generic_over(svc, p, t.group_resource(), Operation::Read, owner).await?;

@@ -11,11 +11,13 @@ mod rows;
 
 use super::authz::entities::{self, EntityRef, ListFilter};
 use super::clock::now_ms;
+use super::counts;
 use super::entity_groups::{self, GroupType};
 use super::error::{ServiceError, ServiceResult};
 use super::naming::{self, SaveOptions};
 use super::paging::PageLink;
 use super::principal::Principal;
+use super::search;
 use super::state::Services;
 use super::validate;
 use crate::model::permissions::{Operation, Resource};
@@ -429,6 +431,13 @@ pub async fn list(
         filter.push_str(&sql.replace("$?", &format!("${}", binds.len())));
     };
     let group_scope = matches!(scope, Scope::Group(_));
+    let scope_is_tenant = matches!(scope, Scope::Tenant);
+    // Where the total is "everything in this owner's subtree", it is read from `subtree_count` instead of counted.
+    let mut counted_subtree = match scope {
+        Scope::Tenant => Some(tenant.0),
+        Scope::Owner { owner, subtree: true } => Some(owner),
+        _ => None,
+    };
     match scope {
         Scope::Tenant => {}
         Scope::Ids(ids) => {
@@ -455,9 +464,13 @@ pub async fn list(
     }
     if let Some(tt) = thing_type.map(str::trim).filter(|t| !t.is_empty()) {
         push(&mut binds, &mut filter, " AND t.type = $?", tt.to_string());
+        counted_subtree = None;
     }
-    if let Some(pat) = link.like_pattern() {
-        push(&mut binds, &mut filter, " AND t.name_lower LIKE $? ESCAPE '\\'", pat);
+    if let (Some(text), Some(pat)) = (link.text_search.as_deref(), link.like_pattern()) {
+        for (sql, value) in search::name_predicate(svc.db.backend, kind, "t", text, pat) {
+            push(&mut binds, &mut filter, &sql, value);
+        }
+        counted_subtree = None;
     }
     if !group_scope {
         let visible =
@@ -466,16 +479,32 @@ pub async fn list(
         match visible {
             ListFilter::Everything => {}
             ListFilter::Nothing => return Ok(link.page_of(Vec::new(), 0)),
-            ListFilter::Where { sql, binds: more } => {
+            ListFilter::Where { sql, binds: more, subtree } => {
                 filter.push_str(" AND ");
                 filter.push_str(&sql);
                 binds.extend(more);
+                // "Everything I may see" is the visible subtree itself when the scope is the whole tenant.
+                counted_subtree = match (scope_is_tenant, subtree) {
+                    (true, Some(root)) => Some(root),
+                    _ => None,
+                };
             }
         }
     }
-    super::paging::fetch(&svc.db.pool, &rows::columns(kind, false), &filter, &order, &binds, link, |r| {
-        rows::from_row(kind, r, false)
-    })
+    let total = match counted_subtree {
+        Some(owner) => Some(counts::subtree_total(&svc.db.pool, owner, kind).await?),
+        None => None,
+    };
+    super::paging::fetch_with_total(
+        &svc.db.pool,
+        &rows::columns(kind, false),
+        &filter,
+        &order,
+        &binds,
+        link,
+        total,
+        |r| rows::from_row(kind, r, false),
+    )
     .await
 }
 

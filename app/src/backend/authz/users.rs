@@ -1,0 +1,77 @@
+//! Who may see, change and create users. Users are owned entities (by their customer, or by the tenant) and the
+//! role rule for owned entities decides, except where ThingsBoard decides by authority: the system administrator
+//! (who manages tenant administrators, not customers' users) and a user reading or editing its own profile.
+
+use super::{Operation, Target, entities};
+use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
+use crate::backend::users::UserRecord;
+use crate::model::permissions::{Operation as Op, Resource};
+use crate::model::{Authority, CustomerId, TenantId};
+
+/// `op` on an existing user, as 403 / 404.
+pub async fn check(svc: &Services, p: &Principal, op: Operation, u: &UserRecord) -> ServiceResult<()> {
+    if p.authority == Authority::SysAdmin || u.tenant_id.is_none() {
+        return super::check(p, op, u.target(), "User", u.id);
+    }
+    if u.id == p.user_id && matches!(op, Operation::Read | Operation::Write) {
+        return Ok(());
+    }
+    let tenant = u.tenant_id.map(|t| t.0).unwrap_or_default();
+    let owner = u.customer_id.filter(|c| !c.is_null()).map(|c| c.0).unwrap_or(tenant);
+    let op = match op {
+        Operation::Read => Op::Read,
+        Operation::Write => Op::Write,
+        Operation::Create => Op::Create,
+        Operation::Delete => Op::Delete,
+        Operation::ReadCredentials => Op::ReadCredentials,
+    };
+    let e = entities::EntityRef { tenant, id: u.id.0, owner, resource: Resource::User };
+    entities::check(svc, p, op, &e, "User").await
+}
+
+/// Where a new user of `authority` asked for by the caller goes (tenant, customer), once the caller may create it
+/// there: the system administrator creates tenant administrators of a named tenant; tenant and customer users
+/// create customer users under a customer they hold USER CREATE over.
+pub async fn placement(
+    svc: &Services,
+    p: &Principal,
+    authority: Authority,
+    tenant: Option<TenantId>,
+    customer: Option<CustomerId>,
+) -> ServiceResult<(Option<TenantId>, Option<CustomerId>)> {
+    match (p.authority, authority) {
+        (Authority::SysAdmin, Authority::TenantAdmin) => {
+            let tenant = tenant.filter(|t| !t.is_null());
+            if tenant.is_none() {
+                return Err(ServiceError::InvalidArguments("Tenant administrator should be assigned to tenant".into()));
+            }
+            super::check(p, Operation::Create, Target::NewUser { tenant, authority }, "User", "new")?;
+            Ok((tenant, None))
+        }
+        (Authority::TenantAdmin | Authority::CustomerUser, Authority::CustomerUser) => {
+            let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+            let customer = customer
+                .filter(|c| !c.is_null())
+                .ok_or_else(|| ServiceError::InvalidArguments("Customer user should be assigned to customer".into()))?;
+            entities::check_create(svc, p, Resource::User, tenant.0, customer.0).await?;
+            Ok((Some(tenant), Some(customer)))
+        }
+        _ => {
+            super::check(p, Operation::Create, Target::NewUser { tenant, authority }, "User", "new")?;
+            Err(ServiceError::Forbidden)
+        }
+    }
+}
+
+/// `/api/tenant/{id}/users`: for the system administrator (who sees the tenant administrators only) and the
+/// tenant's own administrators. Answers whether the list is limited to tenant administrators.
+pub fn tenant_list_admins_only(p: &Principal, tenant: TenantId) -> ServiceResult<bool> {
+    super::check(p, Operation::Read, Target::Tenant(tenant), "Tenant", tenant)?;
+    match p.authority {
+        Authority::SysAdmin => Ok(true),
+        Authority::TenantAdmin => Ok(false),
+        Authority::CustomerUser => Err(ServiceError::Forbidden),
+    }
+}

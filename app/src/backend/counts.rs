@@ -1,0 +1,133 @@
+//! Exact totals without counting: `subtree_count` holds, per owner and kind, how many things its whole subtree
+//! owns. Database triggers keep it in step with every insert, delete and owner change of a thing (whatever code
+//! path or bulk load made it), and `owners` shifts a moved subtree's totals between its old and new ancestors in
+//! the same transaction. A tenant administrator's or customer administrator's unfiltered page then reads one row
+//! for its total instead of counting a million.
+
+use super::db::Backend;
+use super::error::ServiceResult;
+use super::things::Kind;
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use uuid::Uuid;
+
+/// The kind's name in `subtree_count.kind`.
+fn kind_key(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Device => "DEVICE",
+        Kind::Asset => "ASSET",
+        Kind::Dashboard => "DASHBOARD",
+        Kind::Edge => "EDGE",
+    }
+}
+
+/// +1 for every ancestor of `{row}.owner_id` (the owner itself included).
+fn add_sql(kind: Kind, row: &str) -> String {
+    format!(
+        "INSERT INTO subtree_count (tenant_id, owner_id, kind, n) \
+         SELECT {row}.tenant_id, c.ancestor, '{k}', 1 FROM owner_closure c WHERE c.descendant = {row}.owner_id \
+         ORDER BY c.ancestor \
+         ON CONFLICT (owner_id, kind) DO UPDATE SET n = subtree_count.n + 1",
+        k = kind_key(kind)
+    )
+}
+
+/// -1 for every ancestor of `{row}.owner_id`.
+fn remove_sql(kind: Kind, row: &str) -> String {
+    format!(
+        "UPDATE subtree_count SET n = n - 1 WHERE kind = '{k}' AND owner_id IN \
+         (SELECT c.ancestor FROM owner_closure c WHERE c.descendant = {row}.owner_id)",
+        k = kind_key(kind)
+    )
+}
+
+/// The trigger definitions for one engine, recreated at every start so a changed definition takes effect.
+fn ddl(backend: Backend) -> Vec<String> {
+    let mut out = Vec::new();
+    for kind in Kind::EVERY {
+        let t = kind.table();
+        match backend {
+            Backend::Sqlite => {
+                for suffix in ["insert", "delete", "owner"] {
+                    out.push(format!("DROP TRIGGER IF EXISTS {t}_count_{suffix}"));
+                }
+                out.push(format!(
+                    "CREATE TRIGGER {t}_count_insert AFTER INSERT ON {t} BEGIN {}; END",
+                    add_sql(kind, "NEW")
+                ));
+                out.push(format!(
+                    "CREATE TRIGGER {t}_count_delete AFTER DELETE ON {t} BEGIN {}; END",
+                    remove_sql(kind, "OLD")
+                ));
+                out.push(format!(
+                    "CREATE TRIGGER {t}_count_owner AFTER UPDATE OF owner_id ON {t} \
+                     WHEN OLD.owner_id <> NEW.owner_id BEGIN {}; {}; END",
+                    remove_sql(kind, "OLD"),
+                    add_sql(kind, "NEW")
+                ));
+            }
+            Backend::Postgres => {
+                out.push(format!(
+                    "CREATE OR REPLACE FUNCTION {t}_count() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN \
+                     IF TG_OP <> 'INSERT' THEN {}; END IF; \
+                     IF TG_OP <> 'DELETE' THEN {}; END IF; \
+                     RETURN NULL; END $fn$",
+                    remove_sql(kind, "OLD"),
+                    add_sql(kind, "NEW")
+                ));
+                out.push(format!(
+                    "CREATE OR REPLACE TRIGGER {t}_count_change AFTER INSERT OR DELETE ON {t} \
+                     FOR EACH ROW EXECUTE FUNCTION {t}_count()"
+                ));
+                out.push(format!(
+                    "CREATE OR REPLACE TRIGGER {t}_count_owner AFTER UPDATE OF owner_id ON {t} \
+                     FOR EACH ROW WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id) EXECUTE FUNCTION {t}_count()"
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Installs the triggers (at start, after the migrations; serialised between nodes on PostgreSQL).
+pub async fn install(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    if backend == Backend::Postgres {
+        tx.execute("SELECT pg_advisory_xact_lock(7349001)").await?;
+    }
+    for stmt in ddl(backend) {
+        tx.execute(stmt.as_str()).await?;
+    }
+    tx.commit().await
+}
+
+/// How many `kind` things `owner`'s subtree holds.
+pub async fn subtree_total(pool: &AnyPool, owner: Uuid, kind: Kind) -> ServiceResult<i64> {
+    let n: Option<i64> = sqlx::query_scalar("SELECT n FROM subtree_count WHERE owner_id = $1 AND kind = $2")
+        .bind(owner.to_string())
+        .bind(kind_key(kind))
+        .fetch_optional(pool)
+        .await?;
+    Ok(n.unwrap_or(0))
+}
+
+/// Takes `node`'s subtree totals off (`sign` -1) or puts them onto (+1) every strict ancestor `node` has in the
+/// closure right now; `owners::move_subtree` calls it around rewriting the closure.
+pub async fn shift_to_ancestors(tx: &mut Transaction<'_, Any>, node: Uuid, sign: i64) -> ServiceResult<()> {
+    sqlx::query(
+        "INSERT INTO subtree_count (tenant_id, owner_id, kind, n) \
+         SELECT s.tenant_id, c.ancestor, s.kind, $2 * s.n FROM owner_closure c JOIN subtree_count s ON s.owner_id = c.descendant \
+         WHERE c.descendant = $1 AND c.ancestor <> $1 ORDER BY c.ancestor, s.kind \
+         ON CONFLICT (owner_id, kind) DO UPDATE SET n = subtree_count.n + excluded.n",
+    )
+    .bind(node.to_string())
+    .bind(sign)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Forgets a removed owner's rows (its things have gone to its parent by then).
+pub async fn forget(tx: &mut Transaction<'_, Any>, owner: Uuid) -> ServiceResult<()> {
+    sqlx::query("DELETE FROM subtree_count WHERE owner_id = $1").bind(owner.to_string()).execute(&mut **tx).await?;
+    Ok(())
+}

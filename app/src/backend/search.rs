@@ -1,0 +1,121 @@
+//! Substring search over the names of things ("textSearch") with a trigram index, so a search in a million
+//! devices reads the matches instead of every name. PostgreSQL: a `pg_trgm` GIN index serves the `LIKE '%…%'`
+//! directly. SQLite: an FTS5 table per kind with the trigram tokenizer, kept by triggers; its own (stable) rowid
+//! is remembered in the thing's `search_rowid` so deletes and renames find their entry (a thing's own rowid may
+//! change on VACUUM). Searches shorter than three characters cannot use trigrams and scan, as before.
+
+use super::db::Backend;
+use super::things::Kind;
+use sqlx::{AnyPool, Executor};
+
+/// Trigrams need this many characters.
+const MIN_INDEXED_CHARS: usize = 3;
+
+fn fts_table(kind: Kind) -> String {
+    format!("{}_fts", kind.table())
+}
+
+/// Creates the indexes and triggers that are missing (at start, after the migrations).
+pub async fn install(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
+    match backend {
+        Backend::Postgres => install_postgres(pool).await,
+        Backend::Sqlite => install_sqlite(pool).await,
+    }
+}
+
+async fn install_postgres(pool: &AnyPool) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    tx.execute("SELECT pg_advisory_xact_lock(7349002)").await?;
+    if let Err(e) = tx.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm").await {
+        // Without the extension searches still work, by scanning; say so once at start.
+        tracing::warn!(error = %e, "pg_trgm unavailable: text search will scan");
+        return Ok(());
+    }
+    for kind in Kind::EVERY {
+        let t = kind.table();
+        tx.execute(
+            format!("CREATE INDEX IF NOT EXISTS {t}_name_trgm ON {t} USING gin (name_lower gin_trgm_ops)").as_str(),
+        )
+        .await?;
+    }
+    tx.commit().await
+}
+
+async fn install_sqlite(pool: &AnyPool) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    for kind in Kind::EVERY {
+        let t = kind.table();
+        let f = fts_table(kind);
+        let has_column: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM pragma_table_info('{t}') WHERE name = 'search_rowid'"))
+                .fetch_one(&mut *tx)
+                .await?;
+        if has_column == 0 {
+            tx.execute(format!("ALTER TABLE {t} ADD COLUMN search_rowid INTEGER").as_str()).await?;
+            tx.execute(
+                format!("CREATE VIRTUAL TABLE {f} USING fts5(name_lower, id UNINDEXED, tokenize = 'trigram')").as_str(),
+            )
+            .await?;
+            // Existing rows: their current rowid is unique, so it can seed the index's.
+            tx.execute(
+                format!("INSERT INTO {f} (rowid, name_lower, id) SELECT rowid, name_lower, id FROM {t}").as_str(),
+            )
+            .await?;
+            tx.execute(format!("UPDATE {t} SET search_rowid = rowid").as_str()).await?;
+        }
+        for suffix in ["insert", "delete", "rename"] {
+            tx.execute(format!("DROP TRIGGER IF EXISTS {t}_search_{suffix}").as_str()).await?;
+        }
+        tx.execute(
+            format!(
+                "CREATE TRIGGER {t}_search_insert AFTER INSERT ON {t} BEGIN \
+                 INSERT INTO {f} (name_lower, id) VALUES (NEW.name_lower, NEW.id); \
+                 UPDATE {t} SET search_rowid = last_insert_rowid() WHERE id = NEW.id; END"
+            )
+            .as_str(),
+        )
+        .await?;
+        tx.execute(
+            format!("CREATE TRIGGER {t}_search_delete AFTER DELETE ON {t} BEGIN DELETE FROM {f} WHERE rowid = OLD.search_rowid; END")
+                .as_str(),
+        )
+        .await?;
+        tx.execute(
+            format!(
+                "CREATE TRIGGER {t}_search_rename AFTER UPDATE OF name_lower ON {t} \
+                 WHEN OLD.name_lower <> NEW.name_lower BEGIN \
+                 UPDATE {f} SET name_lower = NEW.name_lower WHERE rowid = NEW.search_rowid; END"
+            )
+            .as_str(),
+        )
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// The list predicate for a lower-cased search text over `{alias}.name_lower`, with `$?` where its bind goes and
+/// the values to bind, in order: the index probe where one applies, plus the exact `LIKE` every engine checks.
+pub fn name_predicate(backend: Backend, kind: Kind, alias: &str, text: &str, like: String) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if backend == Backend::Sqlite && text.chars().count() >= MIN_INDEXED_CHARS {
+        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+        out.push((format!(" AND {alias}.id IN (SELECT id FROM {f} WHERE {f} MATCH $?)", f = fts_table(kind)), phrase));
+    }
+    out.push((format!(" AND {alias}.name_lower LIKE $? ESCAPE '\\'"), like));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_searches_and_postgres_use_like_only() {
+        let like = "%ab%".to_string();
+        assert_eq!(name_predicate(Backend::Sqlite, Kind::Device, "t", "ab", like.clone()).len(), 1);
+        assert_eq!(name_predicate(Backend::Postgres, Kind::Device, "t", "abc", like.clone()).len(), 1);
+        let p = name_predicate(Backend::Sqlite, Kind::Asset, "t", "a\"bc", like);
+        assert_eq!(p[0].1, "\"a\"\"bc\"");
+        assert!(p[0].0.contains("asset_fts MATCH"));
+    }
+}
