@@ -17,8 +17,8 @@ use crate::model::{
     Customer, CustomerId, CustomerInfo, EntityId, EntityInfo, EntityType, NULL_UUID, PageData, TenantId,
 };
 use serde_json::Value;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
 const COLUMNS: &str = "c.id, c.tenant_id, c.parent_customer_id, c.created_time, c.title, c.country, c.state, c.city, \
@@ -310,6 +310,29 @@ pub async fn list_below(
     super::paging::fetch(&svc.db.pool, COLUMNS, &filter, &order, &binds, link, from_row).await
 }
 
+/// Deletes a public customer (a leaf that owns only its groups and, later, its public users).
+async fn remove_public_customer(tx: &mut Transaction<'_, Any>, tenant: Uuid, id: Uuid) -> ServiceResult<Vec<String>> {
+    let users = delete_users_of(tx, id).await?;
+    entity_groups::leave_all_groups(tx, id).await?;
+    entity_groups::delete_owned(tx, id).await?;
+    owners::remove_leaf(tx, tenant, id).await?;
+    sqlx::query("DELETE FROM customer WHERE id = $1").bind(id.to_string()).execute(&mut **tx).await?;
+    Ok(users)
+}
+
+/// Deletes a customer's users (out of every group first); answers their ids so their sessions can be dropped.
+async fn delete_users_of(tx: &mut Transaction<'_, Any>, customer: Uuid) -> ServiceResult<Vec<String>> {
+    let users: Vec<String> = sqlx::query_scalar("SELECT id FROM tb_user WHERE customer_id = $1")
+        .bind(customer.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    for u in &users {
+        entity_groups::leave_all_groups(tx, uuid(u)?).await?;
+    }
+    sqlx::query("DELETE FROM tb_user WHERE customer_id = $1").bind(customer.to_string()).execute(&mut **tx).await?;
+    Ok(users)
+}
+
 /// The same page with owner names and groups.
 pub async fn infos(svc: &Services, page: PageData<Customer>) -> ServiceResult<PageData<CustomerInfo>> {
     let mut data = Vec::with_capacity(page.data.len());
@@ -327,14 +350,16 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
     entities::check(svc, p, Operation::Delete, &entity_ref(&c)?, "Customer").await?;
     let owner = c.parent_customer_id.map(|p| p.0).unwrap_or(tenant.0);
     let mut tx = svc.db.pool.begin().await?;
-    let users: Vec<String> = sqlx::query_scalar("SELECT id FROM tb_user WHERE customer_id = $1")
-        .bind(id.0.to_string())
-        .fetch_all(&mut *tx)
-        .await?;
-    for u in &users {
-        entity_groups::leave_all_groups(&mut tx, uuid(u)?).await?;
+    let mut users = delete_users_of(&mut tx, id.0).await?;
+    // Its hidden public customer goes with it (its owner already has, or will create, its own).
+    let public: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM customer WHERE parent_customer_id = $1 AND is_public = 1")
+            .bind(id.0.to_string())
+            .fetch_all(&mut *tx)
+            .await?;
+    for pc in &public {
+        users.extend(remove_public_customer(&mut tx, tenant.0, uuid(pc)?).await?);
     }
-    sqlx::query("DELETE FROM tb_user WHERE customer_id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
     let children: Vec<String> = sqlx::query_scalar("SELECT id FROM customer WHERE parent_customer_id = $1")
         .bind(id.0.to_string())
         .fetch_all(&mut *tx)

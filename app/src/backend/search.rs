@@ -4,7 +4,8 @@
 //! is remembered in the thing's `search_rowid` so deletes and renames find their entry (a thing's own rowid may
 //! change on VACUUM). Searches shorter than three characters cannot use trigrams and scan, as before.
 
-use super::db::Backend;
+use super::db::{Backend, Db};
+use super::error::ServiceResult;
 use super::things::Kind;
 use sqlx::{AnyPool, Executor};
 
@@ -93,29 +94,58 @@ async fn install_sqlite(pool: &AnyPool) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
-/// The list predicate for a lower-cased search text over `{alias}.name_lower`, with `$?` where its bind goes and
-/// the values to bind, in order: the index probe where one applies, plus the exact `LIKE` every engine checks.
-pub fn name_predicate(backend: Backend, kind: Kind, alias: &str, text: &str, like: String) -> Vec<(String, String)> {
+/// Up to this many matching ids are looked up once and bound as a list, so a page's count and its rows do not
+/// each search the index again.
+const PREFETCH_MAX: usize = 2000;
+
+/// The list predicate for a lower-cased search text over `{alias}.name_lower`: SQL fragments with `$?` where each
+/// bind goes, and their values in order — the index probe where one applies, plus the exact `LIKE` every engine
+/// checks.
+pub async fn name_predicate(
+    db: &Db,
+    kind: Kind,
+    alias: &str,
+    text: &str,
+    like: String,
+) -> ServiceResult<Vec<(String, Vec<String>)>> {
     let mut out = Vec::new();
-    if backend == Backend::Sqlite && text.chars().count() >= MIN_INDEXED_CHARS {
+    if db.backend == Backend::Sqlite && text.chars().count() >= MIN_INDEXED_CHARS {
+        let f = fts_table(kind);
         let phrase = format!("\"{}\"", text.replace('"', "\"\""));
-        out.push((format!(" AND {alias}.id IN (SELECT id FROM {f} WHERE {f} MATCH $?)", f = fts_table(kind)), phrase));
+        let ids: Vec<String> = sqlx::query_scalar(&format!("SELECT id FROM {f} WHERE {f} MATCH $1 LIMIT $2"))
+            .bind(&phrase)
+            .bind(PREFETCH_MAX as i64 + 1)
+            .fetch_all(&db.pool)
+            .await?;
+        out.push(match ids.len() {
+            0 => (" AND 1 = 0".to_string(), Vec::new()),
+            n if n <= PREFETCH_MAX => (format!(" AND {alias}.id IN ({})", vec!["$?"; n].join(", ")), ids),
+            _ => (format!(" AND {alias}.id IN (SELECT id FROM {f} WHERE {f} MATCH $?)"), vec![phrase]),
+        });
     }
-    out.push((format!(" AND {alias}.name_lower LIKE $? ESCAPE '\\'"), like));
-    out
+    out.push((format!(" AND {alias}.name_lower LIKE $? ESCAPE '\\'"), vec![like]));
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn short_searches_and_postgres_use_like_only() {
+    #[tokio::test]
+    async fn short_searches_use_like_only_and_matches_are_bound() {
+        let dir = std::env::temp_dir().join(format!("td-search-{}", uuid::Uuid::new_v4()));
+        let db = Db::open(&format!("sqlite:{}/s.db", dir.display())).await.unwrap();
+        sqlx::query("INSERT INTO asset_fts (name_lower, id) VALUES ('a\"bc', 'x1'), ('zzz', 'x2')")
+            .execute(&db.pool)
+            .await
+            .unwrap();
         let like = "%ab%".to_string();
-        assert_eq!(name_predicate(Backend::Sqlite, Kind::Device, "t", "ab", like.clone()).len(), 1);
-        assert_eq!(name_predicate(Backend::Postgres, Kind::Device, "t", "abc", like.clone()).len(), 1);
-        let p = name_predicate(Backend::Sqlite, Kind::Asset, "t", "a\"bc", like);
-        assert_eq!(p[0].1, "\"a\"\"bc\"");
-        assert!(p[0].0.contains("asset_fts MATCH"));
+        assert_eq!(name_predicate(&db, Kind::Asset, "t", "ab", like.clone()).await.unwrap().len(), 1);
+        let p = name_predicate(&db, Kind::Asset, "t", "a\"bc", like.clone()).await.unwrap();
+        assert_eq!(p[0], (" AND t.id IN ($?)".to_string(), vec!["x1".to_string()]));
+        let none = name_predicate(&db, Kind::Asset, "t", "qqq", like).await.unwrap();
+        assert_eq!(none[0].0, " AND 1 = 0");
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

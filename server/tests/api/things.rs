@@ -377,6 +377,28 @@ both!(public_groups, |store| async move {
     let ca = customer_user(&srv, &admin, &c, &admins, "office@museum.io").await;
     let (s, _) = srv.post(&format!("/api/entityGroup/{g}/makePublic"), Some(&ca), json!({})).await;
     assert!(s == 403 || s == 404, "{s}");
+
+    // A customer's own public group gives it a public customer of its own, which goes when the customer goes
+    // (rather than moving up next to the tenant's).
+    let (_, cg) = srv.post("/api/entityGroup", Some(&ca), json!({"name": "Office screens", "type": "DASHBOARD"})).await;
+    let (s, made) = srv.post(&format!("/api/entityGroup/{}/makePublic", id(&cg)), Some(&ca), json!({})).await;
+    assert_eq!(s, 200, "{made}");
+    let db = srv.db().await;
+    let publics = || {
+        let db = db.clone();
+        async move {
+            let n: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM customer WHERE is_public = 1").fetch_one(&db).await.unwrap();
+            n
+        }
+    };
+    assert_eq!(publics().await, 2);
+    let (s, _) = srv.delete(&format!("/api/customer/{c}"), Some(&admin)).await;
+    assert_eq!(s, 200);
+    assert_eq!(publics().await, 1);
+    let (_, info) = srv.get(&format!("/api/entityGroup/{g2}"), Some(&admin)).await;
+    assert_eq!(info["additionalInfo"]["publicCustomerId"], public, "the tenant's public customer stays");
+    db.close().await;
 });
 
 both!(search_follows_renames_and_deletes, |store| async move {
@@ -429,8 +451,20 @@ both!(search_follows_renames_and_deletes, |store| async move {
     };
     assert_eq!(total("/api/tenant/devices?pageSize=1&page=0".into()).await, 2);
     assert_eq!(total(format!("/api/customer/{}/devices?pageSize=1&page=0", id(&sub))).await, 1);
+    // A customer administrator's totals: its subtree, and only the matches when it searches or filters by type.
+    let admins = group_id(&srv, &id(&sub), "Customer Administrators").await;
+    let floor = customer_user(&srv, &admin, &id(&sub), &admins, "floor@search.io").await;
+    srv.post("/api/device", Some(&floor), json!({"name": "Floor fan", "type": "fan"})).await;
+    let totals = |q: &'static str| {
+        let (srv, floor) = (&srv, &floor);
+        async move { srv.get(q, Some(floor)).await.1["totalElements"].as_i64().unwrap() }
+    };
+    assert_eq!(totals("/api/user/devices?pageSize=1&page=0").await, 2);
+    assert_eq!(totals("/api/user/devices?pageSize=1&page=0&textSearch=fan").await, 1);
+    assert_eq!(totals("/api/user/devices?pageSize=1&page=0&textSearch=zzz").await, 0);
+    assert_eq!(totals("/api/user/devices?pageSize=1&page=0&type=fan").await, 1);
     let (s, _) = srv.delete(&format!("/api/customer/{}", id(&c)), Some(&admin)).await;
     assert_eq!(s, 200);
-    assert_eq!(total(format!("/api/customer/{}/devices?pageSize=1&page=0", id(&sub))).await, 1);
-    assert_eq!(total("/api/tenant/devices?pageSize=1&page=0".into()).await, 2);
+    assert_eq!(total(format!("/api/customer/{}/devices?pageSize=1&page=0", id(&sub))).await, 2);
+    assert_eq!(total("/api/tenant/devices?pageSize=1&page=0".into()).await, 3);
 });

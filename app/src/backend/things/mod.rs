@@ -467,8 +467,13 @@ pub async fn list(
         counted_subtree = None;
     }
     if let (Some(text), Some(pat)) = (link.text_search.as_deref(), link.like_pattern()) {
-        for (sql, value) in search::name_predicate(svc.db.backend, kind, "t", text, pat) {
-            push(&mut binds, &mut filter, &sql, value);
+        for (sql, values) in search::name_predicate(&svc.db, kind, "t", text, pat).await? {
+            let mut sql = sql;
+            for v in values {
+                binds.push(v);
+                sql = sql.replacen("$?", &format!("${}", binds.len()), 1);
+            }
+            filter.push_str(&sql);
         }
         counted_subtree = None;
     }
@@ -483,8 +488,8 @@ pub async fn list(
                 filter.push_str(" AND ");
                 filter.push_str(&sql);
                 binds.extend(more);
-                // "Everything I may see" is the visible subtree itself when the scope is the whole tenant.
-                counted_subtree = match (scope_is_tenant, subtree) {
+                // Unfiltered "everything I may see" is the visible subtree itself when the scope is the tenant.
+                counted_subtree = match (scope_is_tenant && counted_subtree.is_some(), subtree) {
                     (true, Some(root)) => Some(root),
                     _ => None,
                 };
