@@ -65,14 +65,21 @@ impl Rng {
     }
 }
 
-/// Inserts rows of `cols` values each, 500 rows per statement, in one transaction.
+/// Inserts rows of `cols` values each, 500 rows per statement, committing every 20 statements (one huge
+/// transaction would make PostgreSQL chain a million versions of the tenant's `subtree_count` row).
 async fn bulk(svc: &Services, table: &str, cols: &[&str], rows: impl Iterator<Item = Vec<String>>) {
     let mut tx = svc.db.pool.begin().await.expect("tx");
     let mut batch: Vec<Vec<String>> = Vec::new();
+    let mut statements = 0;
     for r in rows {
         batch.push(r);
         if batch.len() == 500 {
             exec(&mut tx, table, std::mem::take(&mut batch), cols).await;
+            statements += 1;
+            if statements % 20 == 0 {
+                tx.commit().await.expect("commit");
+                tx = svc.db.pool.begin().await.expect("tx");
+            }
         }
     }
     if !batch.is_empty() {
@@ -377,11 +384,18 @@ fn main() {
     let devices: usize =
         std::env::var("THINGDECK_BENCH_DEVICES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let dir = std::env::temp_dir().join(format!("td-bench-{}", Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    rt.block_on(run(&format!("sqlite:{}/bench.db", dir.display()), "sqlite", devices));
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Ok(admin) = std::env::var("THINGDECK_TEST_DATABASE_URL") {
+    // THINGDECK_BENCH_STORE=sqlite|postgres runs one store only.
+    let only = std::env::var("THINGDECK_BENCH_STORE").unwrap_or_default();
+    if only != "postgres" {
+        let dir = std::env::temp_dir().join(format!("td-bench-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        rt.block_on(run(&format!("sqlite:{}/bench.db", dir.display()), "sqlite", devices));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    if let Ok(admin) = std::env::var("THINGDECK_TEST_DATABASE_URL")
+        .map_err(|_| ())
+        .and_then(|u| if only == "sqlite" { Err(()) } else { Ok(u) })
+    {
         rt.block_on(async {
             use sqlx::Connection;
             let name = format!("td_bench_{}", Uuid::new_v4().simple());

@@ -40,6 +40,19 @@ fn remove_sql(kind: Kind, row: &str) -> String {
     )
 }
 
+/// Adds `sign` × (rows of `src` per ancestor of their owner): PostgreSQL's statement-level form, one upsert per
+/// touched ancestor however many rows the statement wrote (a row-level trigger would stack one row version per
+/// thing on the tenant's counter inside a large transaction, such as a customer's deletion handing over 10k).
+fn delta_sql(kind: Kind, src: &str, sign: i64) -> String {
+    format!(
+        "INSERT INTO subtree_count (tenant_id, owner_id, kind, n) \
+         SELECT c.tenant_id, c.ancestor, '{k}', {sign} * COUNT(*) FROM {src} t \
+         JOIN owner_closure c ON c.descendant = t.owner_id GROUP BY c.tenant_id, c.ancestor ORDER BY c.ancestor \
+         ON CONFLICT (owner_id, kind) DO UPDATE SET n = subtree_count.n + excluded.n",
+        k = kind_key(kind)
+    )
+}
+
 /// The trigger definitions for one engine, recreated at every start so a changed definition takes effect.
 fn ddl(backend: Backend) -> Vec<String> {
     let mut out = Vec::new();
@@ -66,22 +79,31 @@ fn ddl(backend: Backend) -> Vec<String> {
                 ));
             }
             Backend::Postgres => {
-                out.push(format!(
-                    "CREATE OR REPLACE FUNCTION {t}_count() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN \
-                     IF TG_OP <> 'INSERT' THEN {}; END IF; \
-                     IF TG_OP <> 'DELETE' THEN {}; END IF; \
-                     RETURN NULL; END $fn$",
-                    remove_sql(kind, "OLD"),
-                    add_sql(kind, "NEW")
-                ));
-                out.push(format!(
-                    "CREATE OR REPLACE TRIGGER {t}_count_change AFTER INSERT OR DELETE ON {t} \
-                     FOR EACH ROW EXECUTE FUNCTION {t}_count()"
-                ));
-                out.push(format!(
-                    "CREATE OR REPLACE TRIGGER {t}_count_owner AFTER UPDATE OF owner_id ON {t} \
-                     FOR EACH ROW WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id) EXECUTE FUNCTION {t}_count()"
-                ));
+                let moved_from =
+                    "(SELECT o.* FROM old_rows o JOIN new_rows w ON w.id = o.id WHERE o.owner_id <> w.owner_id)";
+                let moved_to =
+                    "(SELECT w.* FROM old_rows o JOIN new_rows w ON w.id = o.id WHERE o.owner_id <> w.owner_id)";
+                let bodies = [
+                    ("insert", "INSERT", "REFERENCING NEW TABLE AS new_rows", delta_sql(kind, "new_rows", 1)),
+                    ("delete", "DELETE", "REFERENCING OLD TABLE AS old_rows", delta_sql(kind, "old_rows", -1)),
+                    (
+                        "update",
+                        "UPDATE",
+                        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+                        format!("{}; {}", delta_sql(kind, moved_from, -1), delta_sql(kind, moved_to, 1)),
+                    ),
+                ];
+                for (suffix, event, refs, body) in bodies {
+                    out.push(format!(
+                        "CREATE OR REPLACE FUNCTION {t}_count_{suffix}() RETURNS trigger LANGUAGE plpgsql AS $fn$ \
+                         BEGIN {body}; RETURN NULL; END $fn$"
+                    ));
+                    out.push(format!("DROP TRIGGER IF EXISTS {t}_count_{suffix} ON {t}"));
+                    out.push(format!(
+                        "CREATE TRIGGER {t}_count_{suffix} AFTER {event} ON {t} {refs} \
+                         FOR EACH STATEMENT EXECUTE FUNCTION {t}_count_{suffix}()"
+                    ));
+                }
             }
         }
     }
