@@ -69,16 +69,14 @@ pub async fn remove_leaf(tx: &mut Transaction<'_, Any>, tenant: Uuid, node: Uuid
     bump_tree(tx, tenant).await
 }
 
-/// Tells every node that cached the tenant's tree to drop it (and its cached permissions).
+/// Tells every node that cached the tenant's tree to drop it (and, through the permission epoch, its cached
+/// permissions).
 async fn bump_tree(tx: &mut Transaction<'_, Any>, tenant: Uuid) -> ServiceResult<()> {
-    sqlx::query(
-        "INSERT INTO permission_epoch (tenant_id, epoch, tree_epoch) VALUES ($1, 1, 1) ON CONFLICT (tenant_id) \
-         DO UPDATE SET epoch = permission_epoch.epoch + 1, tree_epoch = permission_epoch.tree_epoch + 1",
-    )
-    .bind(tenant.to_string())
-    .execute(&mut **tx)
-    .await?;
-    super::authz::snapshot::forget(tenant);
+    super::roles::bump_epoch(tx, tenant).await?;
+    sqlx::query("UPDATE permission_epoch SET tree_epoch = tree_epoch + 1 WHERE tenant_id = $1")
+        .bind(tenant.to_string())
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

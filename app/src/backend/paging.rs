@@ -121,19 +121,13 @@ pub async fn fetch_with_total<T>(
         Some(t) => t,
         None => {
             let count_sql = format!("SELECT COUNT(*) {from}");
-            let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-            for b in binds {
-                count = count.bind(b.clone());
-            }
+            let count = binds.iter().fold(sqlx::query_scalar::<_, i64>(&count_sql), |q, b| q.bind(b.clone()));
             count.fetch_one(pool).await?
         }
     };
     let n = binds.len() + 1;
     let sql = format!("SELECT {columns} {from} {order} LIMIT ${n} OFFSET ${}", n + 1);
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b.clone());
-    }
+    let q = binds.iter().fold(sqlx::query(&sql), |q, b| q.bind(b.clone()));
     let rows = q.bind(link.page_size).bind(link.offset()).fetch_all(pool).await?;
     let data = rows.iter().map(map).collect::<ServiceResult<Vec<_>>>()?;
     Ok(link.page_of(data, total))

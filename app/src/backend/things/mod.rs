@@ -426,9 +426,14 @@ pub async fn list(
     let order = link.order_by(kind.sorts(), "t.created_time")?.replace(", id ", ", t.id ");
     let mut filter = format!("FROM {} t WHERE t.tenant_id = $1", kind.table());
     let mut binds = vec![tenant.0.to_string()];
-    let push = |binds: &mut Vec<String>, filter: &mut String, sql: &str, v: String| {
-        binds.push(v);
-        filter.push_str(&sql.replace("$?", &format!("${}", binds.len())));
+    // Appends `sql`, numbering its `$?` placeholders in order for `values`.
+    let push = |binds: &mut Vec<String>, filter: &mut String, sql: &str, values: Vec<String>| {
+        let mut sql = sql.to_string();
+        for v in values {
+            binds.push(v);
+            sql = sql.replacen("$?", &format!("${}", binds.len()), 1);
+        }
+        filter.push_str(&sql);
     };
     let group_scope = matches!(scope, Scope::Group(_));
     let scope_is_tenant = matches!(scope, Scope::Tenant);
@@ -441,39 +446,32 @@ pub async fn list(
     match scope {
         Scope::Tenant => {}
         Scope::Ids(ids) => {
-            let start = binds.len() + 1;
-            binds.extend(ids.iter().map(Uuid::to_string));
-            let ph: Vec<String> = (start..start + ids.len()).map(|i| format!("${i}")).collect();
-            filter.push_str(&format!(" AND t.id IN ({})", if ph.is_empty() { "NULL".into() } else { ph.join(", ") }));
+            let ph = if ids.is_empty() { "NULL".to_string() } else { vec!["$?"; ids.len()].join(", ") };
+            push(&mut binds, &mut filter, &format!(" AND t.id IN ({ph})"), ids.iter().map(Uuid::to_string).collect())
         }
         Scope::Owner { owner, subtree: false } => {
-            push(&mut binds, &mut filter, " AND t.owner_id = $?", owner.to_string())
+            push(&mut binds, &mut filter, " AND t.owner_id = $?", vec![owner.to_string()])
         }
         Scope::Owner { owner, subtree: true } => push(
             &mut binds,
             &mut filter,
             " AND t.owner_id IN (SELECT oc.descendant FROM owner_closure oc WHERE oc.ancestor = $?)",
-            owner.to_string(),
+            vec![owner.to_string()],
         ),
         Scope::Group(g) => push(
             &mut binds,
             &mut filter,
             " AND t.id IN (SELECT gm.entity_id FROM entity_group_member gm WHERE gm.group_id = $?)",
-            g.to_string(),
+            vec![g.to_string()],
         ),
     }
     if let Some(tt) = thing_type.map(str::trim).filter(|t| !t.is_empty()) {
-        push(&mut binds, &mut filter, " AND t.type = $?", tt.to_string());
+        push(&mut binds, &mut filter, " AND t.type = $?", vec![tt.to_string()]);
         counted_subtree = None;
     }
     if let (Some(text), Some(pat)) = (link.text_search.as_deref(), link.like_pattern()) {
         for (sql, values) in search::name_predicate(&svc.db, kind, "t", text, pat).await? {
-            let mut sql = sql;
-            for v in values {
-                binds.push(v);
-                sql = sql.replacen("$?", &format!("${}", binds.len()), 1);
-            }
-            filter.push_str(&sql);
+            push(&mut binds, &mut filter, &sql, values);
         }
         counted_subtree = None;
     }
