@@ -293,8 +293,11 @@ pub async fn list_below(
         p,
         Operation::Read,
         Resource::Customer,
-        "c.id",
-        "COALESCE(c.parent_customer_id, c.tenant_id)",
+        entities::ListSource {
+            table: "customer",
+            alias: "c",
+            owner: |a| format!("COALESCE({a}.parent_customer_id, {a}.tenant_id)"),
+        },
         binds.len() + 1,
     )
     .await?;

@@ -155,15 +155,29 @@ async fn subtree_sql(svc: &Services, owner_col: &str, root: Uuid, n: usize) -> S
     })
 }
 
-/// Which `resource` entities the caller may `op`, as SQL over `id_col` (the entity id) and `owner_col` (its
-/// owner's id), numbering placeholders from `first`.
+/// Where a list's rows come from, so visibility can be written both as a predicate on the outer row and as a set
+/// of ids drawn from the same table.
+#[derive(Clone, Copy, Debug)]
+pub struct ListSource {
+    /// The table the list reads.
+    pub table: &'static str,
+    /// The outer query's alias for it.
+    pub alias: &'static str,
+    /// A row's owner, written for a given alias (customers are owned by their parent or the tenant).
+    pub owner: fn(&str) -> String,
+}
+
+/// Which `resource` entities the caller may `op`, as SQL over `src`, numbering placeholders from `first`.
+///
+/// One reason to see a row gives a predicate on the outer row (an index range on the owner, in name order). Several
+/// reasons give `id IN (… UNION …)`: PostgreSQL cannot turn `owner IN (…) OR id IN (members)` into anything but a scan
+/// of every row of the tenant, while a union of small id sets is joined by primary key on both engines.
 pub async fn list_filter(
     svc: &Services,
     p: &Principal,
     op: Operation,
     resource: Resource,
-    id_col: &str,
-    owner_col: &str,
+    src: ListSource,
     first: usize,
 ) -> ServiceResult<ListFilter> {
     if p.authority == Authority::SysAdmin {
@@ -175,32 +189,56 @@ pub async fn list_filter(
     if generic && m.root == tenant.0 {
         return Ok(ListFilter::Everything);
     }
-    let mut parts = Vec::new();
+    let own_customer = resource == Resource::Customer && op == Operation::Read && m.root != tenant.0;
+    let groups = if op.allowed_for_group_role() { m.groups_allowing(op) } else { Vec::new() };
+    let reasons = usize::from(generic) + usize::from(own_customer) + usize::from(!groups.is_empty());
+    if reasons == 0 {
+        return Ok(ListFilter::Nothing);
+    }
+    // With one reason the predicate is on the outer row; with several each is a set of ids from an inner alias.
+    let (alias, id_col) =
+        if reasons == 1 { (src.alias, format!("{}.id", src.alias)) } else { ("s", "s.id".to_string()) };
+    let mut sets = Vec::new();
     let mut binds = Vec::new();
     let mut n = first;
     if generic {
-        let (sql, more) = subtree_sql(svc, owner_col, m.root, n).await?;
-        parts.push(sql);
+        let (sql, more) = subtree_sql(svc, &(src.owner)(alias), m.root, n).await?;
+        sets.push((sql, true));
         n += more.len();
         binds.extend(more);
     }
-    if resource == Resource::Customer && op == Operation::Read && m.root != tenant.0 {
-        parts.push(format!("{id_col} = ${n}"));
+    if own_customer {
+        sets.push((format!("{id_col} = ${n}"), true));
         binds.push(m.root.to_string());
         n += 1;
     }
-    let groups = if op.allowed_for_group_role() { m.groups_allowing(op) } else { Vec::new() };
     if !groups.is_empty() {
         let ph: Vec<String> = (0..groups.len()).map(|i| format!("${}", n + i)).collect();
-        parts.push(format!(
-            "{id_col} IN (SELECT gm.entity_id FROM entity_group_member gm WHERE gm.group_id IN ({}))",
-            ph.join(", ")
+        sets.push((
+            format!("SELECT gm.entity_id FROM entity_group_member gm WHERE gm.group_id IN ({})", ph.join(", ")),
+            false,
         ));
         binds.extend(groups.iter().map(Uuid::to_string));
     }
-    if parts.is_empty() {
-        return Ok(ListFilter::Nothing);
+    let subtree = (generic && reasons == 1).then_some(m.root);
+    let sql = if reasons == 1 {
+        match sets.pop() {
+            Some((pred, true)) => pred,
+            Some((ids, false)) => format!("{} IN ({ids})", src.alias_id()),
+            None => return Ok(ListFilter::Nothing),
+        }
+    } else {
+        let selects: Vec<String> = sets
+            .into_iter()
+            .map(|(sql, is_pred)| if is_pred { format!("SELECT s.id FROM {} s WHERE {sql}", src.table) } else { sql })
+            .collect();
+        format!("{} IN ({})", src.alias_id(), selects.join(" UNION "))
+    };
+    Ok(ListFilter::Where { sql: format!("({sql})"), binds, subtree })
+}
+
+impl ListSource {
+    fn alias_id(&self) -> String {
+        format!("{}.id", self.alias)
     }
-    let subtree = (generic && parts.len() == 1).then_some(m.root);
-    Ok(ListFilter::Where { sql: format!("({})", parts.join(" OR ")), binds, subtree })
 }

@@ -50,6 +50,11 @@ impl Kind {
         }
     }
 
+    /// Where its lists read from, for the visibility filter.
+    pub fn source(self) -> entities::ListSource {
+        entities::ListSource { table: self.table(), alias: "t", owner: |a| format!("{a}.owner_id") }
+    }
+
     /// The resource its Generic grants name.
     pub fn resource(self) -> Resource {
         match self {
@@ -477,8 +482,7 @@ pub async fn list(
     }
     if !group_scope {
         let visible =
-            entities::list_filter(svc, p, Operation::Read, kind.resource(), "t.id", "t.owner_id", binds.len() + 1)
-                .await?;
+            entities::list_filter(svc, p, Operation::Read, kind.resource(), kind.source(), binds.len() + 1).await?;
         match visible {
             ListFilter::Everything => {}
             ListFilter::Nothing => return Ok(link.page_of(Vec::new(), 0)),
