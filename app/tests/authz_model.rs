@@ -60,6 +60,9 @@ enum Step {
     ToggleUsers(usize),
     /// Move customer c (with its subtree) under customer p (None = the tenant), unless that is inside c.
     MoveCustomer(usize, Option<usize>),
+    /// Create a device straight into custom group g (if it holds devices), owned by the group's owner: membership
+    /// changes that no service bumps an epoch for, only the database trigger.
+    CreateDevice(usize),
 }
 
 /// A world as plain data.
@@ -115,6 +118,7 @@ fn world() -> impl Strategy<Value = World> {
             (0usize..6).prop_map(Step::DeleteDevice),
             (0usize..3).prop_map(Step::ToggleUsers),
             (0..n, prop::option::of(0..n)).prop_map(|(c, p)| Step::MoveCustomer(c, p)),
+            (0usize..4).prop_map(Step::CreateDevice),
         ];
         let steps = prop::collection::vec(step, 0..5);
         (parents, devices, users, (perms, excluded), groups, shares, steps).prop_map(
@@ -561,6 +565,19 @@ async fn run(w: World, url: String) {
                         members.remove(c);
                     }
                 }
+            }
+            Step::CreateDevice(g) => {
+                let Some((Holds::Devices, owner, members)) = model.groups.get_mut(*g) else { continue };
+                let d = things::Draft {
+                    name: Some(format!("D{}", ids.devices.len())),
+                    customer_id: owner.map(|o| ids.customers[o].0),
+                    ..things::Draft::default()
+                };
+                let into = SaveOptions { entity_group_ids: vec![ids.groups[*g].0], name_conflict: NameConflict::Fail };
+                let id = things::save(&svc, &admin, Kind::Device, &d, &into).await.expect("device into group").id;
+                members.insert(ids.devices.len());
+                model.devices.push(Some(*owner));
+                ids.devices.push(id);
             }
             Step::ToggleUsers(u) => {
                 let Some(user) = model.users.get_mut(*u) else { continue };

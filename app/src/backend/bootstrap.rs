@@ -58,6 +58,7 @@ pub async fn services(db: Db, config: Config, login_ip_per_minute: u32) -> Servi
         sessions: SessionCache::default(),
         permissions: Default::default(),
         owner_trees: Default::default(),
+        group_members: Default::default(),
         ip_limiter: IpLimiter::new(login_ip_per_minute),
         db,
         config,

@@ -79,6 +79,7 @@ impl Db {
         MIGRATIONS.run(&pool).await.map_err(DbError::Migrate)?;
         super::counts::install(&pool, backend).await.map_err(DbError::Install)?;
         super::search::install(&pool, backend).await.map_err(DbError::Install)?;
+        super::authz::members::install(&pool, backend).await.map_err(DbError::Install)?;
         Ok(Db { pool, backend, name_samples: Default::default() })
     }
 

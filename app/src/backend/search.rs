@@ -148,14 +148,17 @@ pub async fn name_predicate(
 /// renews them); only a heuristic reads them, so a stale or missing sample costs speed, never results.
 #[derive(Debug, Default)]
 pub struct NameSamples {
-    by_table: Mutex<HashMap<&'static str, (Instant, std::sync::Arc<Vec<String>>)>>,
+    by_table: Mutex<HashMap<&'static str, (Instant, Sample)>>,
 }
+
+/// One table's sampled names.
+type Sample = std::sync::Arc<Vec<String>>;
 
 /// How long a sample is reused.
 const SAMPLE_TTL: Duration = Duration::from_secs(300);
 
 impl NameSamples {
-    async fn get(&self, pool: &AnyPool, kind: Kind) -> ServiceResult<std::sync::Arc<Vec<String>>> {
+    async fn get(&self, pool: &AnyPool, kind: Kind) -> ServiceResult<Sample> {
         let table = kind.table();
         if let Ok(map) = self.by_table.lock()
             && let Some((at, names)) = map.get(table)

@@ -20,6 +20,8 @@ pub struct Services {
     pub permissions: PermissionCache,
     /// The owner trees every check walks.
     pub owner_trees: OwnerTrees,
+    /// The members of shared groups every group-branch check looks in.
+    pub group_members: super::authz::members::GroupMembers,
     pub ip_limiter: IpLimiter,
 }
 

@@ -134,3 +134,43 @@ both!(sharing_groups_with_customers, |store| async move {
     );
     srv.stop();
 });
+
+both!(a_shared_groups_new_members_are_seen_at_once, |store| async move {
+    // Checks look shared groups' members up in memory; a device created straight into a shared group (no service
+    // bumps an epoch for that, a database trigger does) must be readable by the share's users on the next request.
+    let srv = Server::start(store, &[]).await;
+    let sys = srv.sysadmin().await;
+    let tenant = srv.tenant(&sys, "Lobby").await;
+    let admin = srv.tenant_admin(&sys, &tenant, "admin@lobby.io", "admin-password").await;
+    let (_, b) = srv.post("/api/customer", Some(&admin), json!({"title": "B"})).await;
+    let b = b["id"]["id"].as_str().unwrap().to_string();
+    let b_users = group_id(&srv, &b, "Customer Users").await;
+    let bu = customer_user(&srv, &admin, &b, &b_users, "bu@lobby.io").await;
+    let (_, g) = srv.post("/api/entityGroup", Some(&admin), json!({"name": "Lobby sensors", "type": "DEVICE"})).await;
+    let gid = g["id"]["id"].as_str().unwrap().to_string();
+    let create = |name: &'static str, group: bool| {
+        let (srv, admin, gid) = (&srv, &admin, &gid);
+        async move {
+            let path = if group { format!("/api/device?entityGroupId={gid}") } else { "/api/device".to_string() };
+            let (s, d) = srv.post(&path, Some(admin), json!({"name": name})).await;
+            assert_eq!(s, 200, "{d}");
+            d["id"]["id"].as_str().unwrap().to_string()
+        }
+    };
+    let first = create("Lobby 1", true).await;
+    let read = json!({"allUserGroup": false, "userGroupId": {"entityType": "ENTITY_GROUP", "id": b_users}, "readElseWrite": true});
+    assert_eq!(srv.post(&format!("/api/entityGroup/{gid}/share"), Some(&admin), read).await.0, 200);
+    assert_eq!(srv.get(&format!("/api/device/{first}"), Some(&bu)).await.0, 200);
+    let second = create("Lobby 2", true).await;
+    assert_eq!(srv.get(&format!("/api/device/{second}"), Some(&bu)).await.0, 200, "new member seen at once");
+    let outside = create("Back office", false).await;
+    assert_error(&srv.get(&format!("/api/device/{outside}"), Some(&bu)).await, 403, 20);
+    // Leaving the group (here: deletion of the first member) is seen at once too, and the list agrees.
+    assert_eq!(srv.delete(&format!("/api/device/{first}"), Some(&admin)).await.0, 200);
+    let (_, page) = srv.get("/api/user/devices?pageSize=10&page=0", Some(&bu)).await;
+    assert_eq!(names_of(&page), ["Lobby 2"]);
+    let body = json!([second]);
+    assert_eq!(srv.post(&format!("/api/entityGroup/{gid}/deleteEntities"), Some(&admin), body).await.0, 200);
+    assert_error(&srv.get(&format!("/api/device/{second}"), Some(&bu)).await, 403, 20);
+    srv.stop();
+});

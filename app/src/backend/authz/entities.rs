@@ -15,7 +15,6 @@ use crate::backend::principal::Principal;
 use crate::backend::state::Services;
 use crate::model::Authority;
 use crate::model::permissions::{Operation, Resource};
-use sqlx::Row;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -60,27 +59,12 @@ pub async fn decide_merged(svc: &Services, m: &Merged, op: Operation, e: &Entity
         return Ok(Decision::Allow);
     }
     if op.allowed_for_group_role() {
-        let groups = m.groups_allowing(op);
-        if !groups.is_empty() {
-            let placeholders: Vec<String> = (0..groups.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = format!(
-                "SELECT g.owner_id FROM entity_group_member m JOIN entity_group g ON g.id = m.group_id \
-                 WHERE m.entity_id = $1 AND m.group_id IN ({})",
-                placeholders.join(", ")
-            );
-            let mut q = sqlx::query(&sql).bind(e.id.to_string());
-            for g in &groups {
-                q = q.bind(g.to_string());
-            }
-            for row in q.fetch_all(&svc.db.pool).await? {
-                if !op.group_owner_only() {
-                    return Ok(Decision::Allow);
-                }
-                let owner: String = row.try_get("owner_id")?;
-                let owner = Uuid::parse_str(&owner).map_err(|e| ServiceError::Internal(e.to_string()))?;
-                if within(svc, m.tenant, m.root, owner).await? {
-                    return Ok(Decision::Allow);
-                }
+        for g in m.groups_allowing(op) {
+            let Some(owner) = svc.group_members.owner_if_member(&svc.db.pool, m.tenant, g, e.id).await? else {
+                continue;
+            };
+            if !op.group_owner_only() || within(svc, m.tenant, m.root, owner).await? {
+                return Ok(Decision::Allow);
             }
         }
     }

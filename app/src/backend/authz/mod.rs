@@ -9,6 +9,7 @@ pub mod allowed;
 pub mod entities;
 pub mod explain;
 pub mod grants;
+pub mod members;
 pub mod merged;
 pub mod scopes;
 pub mod snapshot;

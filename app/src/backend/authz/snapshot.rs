@@ -18,6 +18,8 @@ pub struct Epochs {
     pub permissions: i64,
     /// A move or removal in the owner tree.
     pub tree: i64,
+    /// A member joined or left a group some group permission names.
+    pub members: i64,
 }
 
 /// Per tenant: the epochs read in this request, or `None` once this request has changed them.
@@ -38,11 +40,12 @@ pub async fn epochs(pool: &AnyPool, tenant: Uuid) -> ServiceResult<Epochs> {
     if let Ok(Some(Some(e))) = memo {
         return Ok(e);
     }
-    let row: Option<(i64, i64)> = sqlx::query_as("SELECT epoch, tree_epoch FROM permission_epoch WHERE tenant_id = $1")
-        .bind(tenant.to_string())
-        .fetch_optional(pool)
-        .await?;
-    let e = row.map(|(permissions, tree)| Epochs { permissions, tree }).unwrap_or_default();
+    let row: Option<(i64, i64, i64)> =
+        sqlx::query_as("SELECT epoch, tree_epoch, member_epoch FROM permission_epoch WHERE tenant_id = $1")
+            .bind(tenant.to_string())
+            .fetch_optional(pool)
+            .await?;
+    let e = row.map(|(permissions, tree, members)| Epochs { permissions, tree, members }).unwrap_or_default();
     // Remember it unless this request has already changed the tenant (its write may not be committed yet).
     let _ = MEMO.try_with(|m| {
         m.borrow_mut().entry(tenant).or_insert(Some(e));
@@ -66,16 +69,19 @@ mod tests {
         let pool = sqlx::any::AnyPoolOptions::new().max_connections(1);
         sqlx::any::install_default_drivers();
         let pool = pool.connect("sqlite::memory:").await.unwrap();
-        sqlx::query("CREATE TABLE permission_epoch (tenant_id TEXT PRIMARY KEY, epoch BIGINT, tree_epoch BIGINT)")
-            .execute(&pool)
-            .await
-            .unwrap();
+        sqlx::query(
+            "CREATE TABLE permission_epoch (tenant_id TEXT PRIMARY KEY, epoch BIGINT, tree_epoch BIGINT, \
+             member_epoch BIGINT DEFAULT 0)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
         let t = Uuid::new_v4();
         let set = |e: i64| {
             let pool = pool.clone();
             async move {
                 sqlx::query(
-                    "INSERT INTO permission_epoch VALUES ($1, $2, 0) ON CONFLICT (tenant_id) DO UPDATE SET epoch = $2",
+                    "INSERT INTO permission_epoch VALUES ($1, $2, 0, 0) ON CONFLICT (tenant_id) DO UPDATE SET epoch = $2",
                 )
                 .bind(t.to_string())
                 .bind(e)

@@ -167,6 +167,8 @@ pub async fn join(
         .bind(entity.to_string())
         .execute(&mut **tx)
         .await?;
+    // A shared group's member epoch may have moved (its trigger): later checks in this request read it afresh.
+    super::authz::snapshot::forget(tenant);
     Ok(())
 }
 
