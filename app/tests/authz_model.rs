@@ -596,13 +596,15 @@ async fn run(w: World, url: String) {
     node2.db.close().await;
 }
 
-async fn pg_url() -> Option<String> {
+/// Runs `w` on a fresh PostgreSQL database (when one is configured), dropped afterwards.
+async fn run_on_postgres(w: World) {
     use sqlx::Connection;
-    let admin = std::env::var("THINGDECK_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty())?;
+    let Some(admin) = std::env::var("THINGDECK_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) else { return };
     let name = format!("td_model_{}", Uuid::new_v4().simple());
     let mut c = sqlx::PgConnection::connect(&admin).await.expect("postgres");
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.expect("create db");
-    Some(format!("{}/{name}", admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin)))
+    run(w, format!("{}/{name}", admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin))).await;
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut c).await.expect("drop db");
 }
 
 proptest! {
@@ -613,8 +615,6 @@ proptest! {
         let dir = std::env::temp_dir().join(format!("td-model-{}", Uuid::new_v4()));
         rt.block_on(run(w.clone(), format!("sqlite:{}/m.db", dir.display())));
         let _ = std::fs::remove_dir_all(&dir);
-        if let Some(url) = rt.block_on(pg_url()) {
-            rt.block_on(run(w, url));
-        }
+        rt.block_on(run_on_postgres(w));
     }
 }
