@@ -72,9 +72,6 @@ async fn install_sqlite(pool: &AnyPool) -> Result<(), sqlx::Error> {
             .await?;
             tx.execute(format!("UPDATE {t} SET search_rowid = rowid").as_str()).await?;
         }
-        // Per-trigram row counts, so a search can probe with its rarest stretch.
-        tx.execute(format!("CREATE VIRTUAL TABLE IF NOT EXISTS {f}_vocab USING fts5vocab({f}, 'row')").as_str())
-            .await?;
         for suffix in ["insert", "delete", "rename"] {
             tx.execute(format!("DROP TRIGGER IF EXISTS {t}_search_{suffix}").as_str()).await?;
         }
@@ -121,7 +118,7 @@ pub async fn name_predicate(
 ) -> ServiceResult<Vec<(String, Vec<String>)>> {
     let mut out = Vec::new();
     if db.backend == Backend::Postgres && text.chars().count() >= MIN_INDEXED_CHARS {
-        let samples = db.name_samples.get(&db.pool, kind).await?;
+        let samples = db.name_samples.get(db, kind).await?;
         let chosen = if samples.is_empty() { None } else { probe(text, Cut::WithinWords, &mut sample_freq(&samples)) };
         if let Some(probe) = chosen {
             // `|| ''` keeps the whole pattern out of the index condition, so only the probe's trigrams are read.
@@ -132,8 +129,8 @@ pub async fn name_predicate(
     }
     if db.backend == Backend::Sqlite && text.chars().count() >= MIN_INDEXED_CHARS {
         let f = fts_table(kind);
-        let freq = vocab_freq(db, kind, text).await?;
-        let stretch = probe(text, Cut::Anywhere, &mut |t| freq.get(t).copied().unwrap_or(0.0));
+        let samples = db.name_samples.get(db, kind).await?;
+        let stretch = if samples.is_empty() { None } else { probe(text, Cut::Anywhere, &mut sample_freq(&samples)) };
         let stretch = stretch.as_deref().unwrap_or(text);
         let phrase = format!("\"{}\"", stretch.replace('"', "\"\""));
         let ids: Vec<String> = sqlx::query_scalar(&format!("SELECT id FROM {f} WHERE {f} MATCH $1 LIMIT $2"))
@@ -151,7 +148,7 @@ pub async fn name_predicate(
     Ok(out)
 }
 
-/// Names sampled from the planner's statistics, per table, refreshed every few minutes (autovacuum's ANALYZE
+/// Names sampled from the planner's statistics (PostgreSQL) or the search index (SQLite), per table, refreshed every few minutes (autovacuum's ANALYZE
 /// renews them); only a heuristic reads them, so a stale or missing sample costs speed, never results.
 #[derive(Debug, Default)]
 pub struct NameSamples {
@@ -161,11 +158,14 @@ pub struct NameSamples {
 /// One table's sampled names.
 type Sample = std::sync::Arc<Vec<String>>;
 
+/// Rows sampled on SQLite (PostgreSQL's statistics hold about a hundred).
+const SQLITE_SAMPLE: i64 = 200;
+
 /// How long a sample is reused.
 const SAMPLE_TTL: Duration = Duration::from_secs(300);
 
 impl NameSamples {
-    async fn get(&self, pool: &AnyPool, kind: Kind) -> ServiceResult<Sample> {
+    async fn get(&self, db: &Db, kind: Kind) -> ServiceResult<Sample> {
         let table = kind.table();
         if let Ok(map) = self.by_table.lock()
             && let Some((at, names)) = map.get(table)
@@ -173,15 +173,30 @@ impl NameSamples {
         {
             return Ok(names.clone());
         }
-        let names: Vec<String> = sqlx::query_scalar(
-            "SELECT unnest(histogram_bounds::text::text[]) FROM pg_stats \
-             WHERE schemaname = current_schema() AND tablename = $1 AND attname = 'name_lower' \
-             UNION ALL SELECT unnest(most_common_vals::text::text[]) FROM pg_stats \
-             WHERE schemaname = current_schema() AND tablename = $1 AND attname = 'name_lower'",
-        )
-        .bind(table)
-        .fetch_all(pool)
-        .await?;
+        let names: Vec<String> = match db.backend {
+            Backend::Postgres => {
+                sqlx::query_scalar(
+                    "SELECT unnest(histogram_bounds::text::text[]) FROM pg_stats \
+                     WHERE schemaname = current_schema() AND tablename = $1 AND attname = 'name_lower' \
+                     UNION ALL SELECT unnest(most_common_vals::text::text[]) FROM pg_stats \
+                     WHERE schemaname = current_schema() AND tablename = $1 AND attname = 'name_lower'",
+                )
+                .bind(table)
+                .fetch_all(&db.pool)
+                .await?
+            }
+            Backend::Sqlite => {
+                // SQLite keeps no such statistics: read the index's own copy of evenly spaced rows (by rowid).
+                let f = fts_table(kind);
+                let last: i64 =
+                    sqlx::query_scalar(&format!("SELECT COALESCE(MAX(rowid), 0) FROM {f}")).fetch_one(&db.pool).await?;
+                let mut rowids: Vec<i64> = (1..=SQLITE_SAMPLE).map(|i| last * i / SQLITE_SAMPLE).collect();
+                rowids.dedup();
+                let list: Vec<String> = rowids.iter().map(i64::to_string).collect();
+                let sql = format!("SELECT name_lower FROM {f} WHERE rowid IN ({})", list.join(", "));
+                sqlx::query_scalar(&sql).fetch_all(&db.pool).await?
+            }
+        };
         let names = std::sync::Arc::new(names);
         // No statistics yet (a new or small table): ask again next time rather than wait for the sample to expire.
         if !names.is_empty()
@@ -245,24 +260,6 @@ pub fn probe(text: &str, cut: Cut, freq: &mut dyn FnMut(&str) -> f64) -> Option<
 fn sample_freq(samples: &[String]) -> impl FnMut(&str) -> f64 + '_ {
     let n = samples.len() as f64;
     move |tri: &str| (samples.iter().filter(|s| s.contains(tri)).count() as f64 + 0.5) / (n + 1.0)
-}
-
-/// Each of `text`'s trigrams' share of the rows, exactly, from FTS5's vocabulary (SQLite); a trigram no row has
-/// gets 0, so the probe lands on it and finds nothing at once.
-async fn vocab_freq(db: &Db, kind: Kind, text: &str) -> ServiceResult<HashMap<String, f64>> {
-    let f = fts_table(kind);
-    let chars: Vec<char> = text.chars().collect();
-    let tris: Vec<String> = chars.windows(MIN_INDEXED_CHARS).map(|w| w.iter().collect()).collect();
-    let rows: i64 = sqlx::query_scalar(&format!("SELECT COALESCE(MAX(rowid), 0) FROM {f}")).fetch_one(&db.pool).await?;
-    let ph: Vec<String> = (1..=tris.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("SELECT term, doc FROM {f}_vocab WHERE term IN ({})", ph.join(", "));
-    let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
-    for t in &tris {
-        q = q.bind(t);
-    }
-    let docs: HashMap<String, i64> = q.fetch_all(&db.pool).await?.into_iter().collect();
-    let rows = rows.max(1) as f64;
-    Ok(tris.into_iter().map(|t| (t.clone(), docs.get(&t).copied().unwrap_or(0) as f64 / rows)).collect())
 }
 
 #[cfg(test)]
