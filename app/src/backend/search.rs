@@ -5,9 +5,9 @@
 //! change on VACUUM). Searches shorter than three characters cannot use trigrams and scan, as before.
 //!
 //! A GIN probe reads the posting list of every trigram in the pattern, and names share most of theirs ("device",
-//! "sensor"): `%device 00012%` reads a million entries per common trigram to find a hundred rows. So on PostgreSQL
-//! the index is probed with the stretch of the text whose trigrams are rare in a sample of names (the column's
-//! statistics), and the whole pattern is checked on the rows that probe finds.
+//! "sensor"): `%device 00012%` reads a million entries per common trigram to find a hundred rows. So both engines
+//! probe the index with the stretch of the text whose trigrams are rare in a sample of names (PostgreSQL's column
+//! statistics; SQLite's index rows at evenly spaced rowids), and check the whole pattern on the rows it finds.
 
 use super::db::{Backend, Db};
 use super::error::ServiceResult;
