@@ -7,7 +7,7 @@
 use super::db::Backend;
 use super::error::ServiceResult;
 use super::things::Kind;
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 use uuid::Uuid;
 
 /// The kind's name in `subtree_count.kind`.
@@ -112,14 +112,7 @@ fn ddl(backend: Backend) -> Vec<String> {
 
 /// Installs the triggers (at start, after the migrations; serialised between nodes on PostgreSQL).
 pub async fn install(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    if backend == Backend::Postgres {
-        tx.execute("SELECT pg_advisory_xact_lock(7349001)").await?;
-    }
-    for stmt in ddl(backend) {
-        tx.execute(stmt.as_str()).await?;
-    }
-    tx.commit().await
+    super::db::run_ddl(pool, backend, 7349001, ddl(backend)).await
 }
 
 /// How many `kind` things `owner`'s subtree holds.

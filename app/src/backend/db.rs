@@ -89,6 +89,19 @@ impl Db {
     }
 }
 
+/// Runs engine-specific DDL (triggers and the like) in one transaction, serialised between nodes starting at once
+/// on PostgreSQL by the advisory lock `lock`.
+pub async fn run_ddl(pool: &AnyPool, backend: Backend, lock: i64, ddl: Vec<String>) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    if backend == Backend::Postgres {
+        tx.execute(format!("SELECT pg_advisory_xact_lock({lock})").as_str()).await?;
+    }
+    for stmt in ddl {
+        tx.execute(stmt.as_str()).await?;
+    }
+    tx.commit().await
+}
+
 /// Normalises `sqlite:path` / `sqlite://path` and creates the parent directory.
 fn sqlite_url(url: &str) -> Result<String, DbError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");

@@ -179,50 +179,38 @@ pub async fn list_filter(
     if reasons == 0 {
         return Ok(ListFilter::Nothing);
     }
-    // With one reason the predicate is on the outer row; with several each is a set of ids from an inner alias.
-    let (alias, id_col) =
-        if reasons == 1 { (src.alias, format!("{}.id", src.alias)) } else { ("s", "s.id".to_string()) };
-    let mut sets = Vec::new();
+    // With one reason the predicate is on the outer row; with several each becomes a set of ids (inner alias `s`).
+    let single = reasons == 1;
+    let alias = if single { src.alias } else { "s" };
+    let mut row_preds = Vec::new();
+    let mut id_sets = Vec::new();
     let mut binds = Vec::new();
     let mut n = first;
     if generic {
         let (sql, more) = subtree_sql(svc, &(src.owner)(alias), m.root, n).await?;
-        sets.push((sql, true));
+        row_preds.push(sql);
         n += more.len();
         binds.extend(more);
     }
     if own_customer {
-        sets.push((format!("{id_col} = ${n}"), true));
+        row_preds.push(format!("{alias}.id = ${n}"));
         binds.push(m.root.to_string());
         n += 1;
     }
     if !groups.is_empty() {
         let ph: Vec<String> = (0..groups.len()).map(|i| format!("${}", n + i)).collect();
-        sets.push((
-            format!("SELECT gm.entity_id FROM entity_group_member gm WHERE gm.group_id IN ({})", ph.join(", ")),
-            false,
-        ));
+        id_sets
+            .push(format!("SELECT gm.entity_id FROM entity_group_member gm WHERE gm.group_id IN ({})", ph.join(", ")));
         binds.extend(groups.iter().map(Uuid::to_string));
     }
-    let subtree = (generic && reasons == 1).then_some(m.root);
-    let sql = if reasons == 1 {
-        match sets.pop() {
-            Some((pred, true)) => pred,
-            Some((ids, false)) => format!("{} IN ({ids})", src.alias_id()),
-            None => return Ok(ListFilter::Nothing),
+    let sql = match row_preds.pop() {
+        Some(pred) if single => pred,
+        last => {
+            let selects =
+                row_preds.into_iter().chain(last).map(|p| format!("SELECT s.id FROM {} s WHERE {p}", src.table));
+            format!("{}.id IN ({})", src.alias, selects.chain(id_sets).collect::<Vec<_>>().join(" UNION "))
         }
-    } else {
-        let selects: Vec<String> = sets
-            .into_iter()
-            .map(|(sql, is_pred)| if is_pred { format!("SELECT s.id FROM {} s WHERE {sql}", src.table) } else { sql })
-            .collect();
-        format!("{} IN ({})", src.alias_id(), selects.join(" UNION "))
     };
+    let subtree = (generic && single).then_some(m.root);
     Ok(ListFilter::Where { sql: format!("({sql})"), binds, subtree })
-}
-
-impl ListSource {
-    fn alias_id(&self) -> String {
-        format!("{}.id", self.alias)
-    }
 }

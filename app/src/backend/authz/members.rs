@@ -9,7 +9,7 @@ use super::snapshot::{self, Epochs};
 use crate::backend::db::Backend;
 use crate::backend::error::{ServiceError, ServiceResult};
 use dashmap::DashMap;
-use sqlx::{AnyPool, Executor};
+use sqlx::AnyPool;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -151,12 +151,5 @@ fn ddl(backend: Backend) -> Vec<String> {
 
 /// Installs the triggers (at start, after the migrations; serialised between nodes on PostgreSQL).
 pub async fn install(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    if backend == Backend::Postgres {
-        tx.execute("SELECT pg_advisory_xact_lock(7349003)").await?;
-    }
-    for stmt in ddl(backend) {
-        tx.execute(stmt.as_str()).await?;
-    }
-    tx.commit().await
+    crate::backend::db::run_ddl(pool, backend, 7349003, ddl(backend)).await
 }
