@@ -97,6 +97,11 @@ impl UserRecord {
         }
     }
 
+    /// The tenant or customer that owns this user (nil for the system administrator).
+    pub fn owner(&self) -> Uuid {
+        self.customer_id.filter(|c| !c.is_null()).map(|c| c.0).or(self.tenant_id.map(|t| t.0)).unwrap_or(NULL_UUID)
+    }
+
     /// The authorization target this user is.
     pub fn target(&self) -> Target {
         Target::User { id: self.id, tenant: self.tenant_id, authority: self.authority }
@@ -127,9 +132,63 @@ pub async fn check(svc: &Services, p: &Principal, op: Operation, u: &UserRecord)
 
 /// A user the caller may read, or 403/404.
 pub async fn get(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserRecord> {
-    let u = find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    let mut u = find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
     check(svc, p, Operation::Read, &u).await?;
+    drop_dangling_dashboards(svc, std::slice::from_mut(&mut u)).await?;
     Ok(u)
+}
+
+/// `GET /api/user/info/{id}`: the user with its owner's name and its user groups.
+pub async fn info(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<crate::model::UserInfo> {
+    let u = get(svc, p, id).await?;
+    let mut extra = super::infos::owners_and_groups(svc, &[(u.id.0, u.owner())]).await?;
+    let (owner_name, groups) = extra.pop().unwrap_or_default();
+    Ok(crate::model::UserInfo { user: u.to_dto(), owner_name, groups })
+}
+
+/// `additionalInfo` keys that name a dashboard of the user's tenant.
+pub const DASHBOARD_KEYS: [&str; 2] = ["defaultDashboardId", "homeDashboardId"];
+
+/// Drops `defaultDashboardId` / `homeDashboardId` that name no dashboard of the user's tenant (deleted since, or
+/// never valid), as ThingsBoard does on read, so a kiosk never lands on a missing page. One query for all.
+pub async fn drop_dangling_dashboards(svc: &Services, users: &mut [UserRecord]) -> ServiceResult<()> {
+    let named = |u: &UserRecord| -> Vec<(&'static str, String)> {
+        let Some(Value::Object(m)) = &u.additional_info else { return Vec::new() };
+        DASHBOARD_KEYS.iter().filter_map(|k| m.get(*k).map(|v| (*k, v.as_str().unwrap_or("").to_string()))).collect()
+    };
+    let ids: Vec<String> = users
+        .iter()
+        .flat_map(named)
+        .filter_map(|(_, v)| Uuid::parse_str(&v).ok().map(|u| u.to_string()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut existing = std::collections::HashSet::new();
+    if !ids.is_empty() {
+        let ph: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT id, tenant_id FROM dashboard WHERE id IN ({})", ph.join(", "));
+        let rows = ids.iter().fold(sqlx::query(&sql), |q, id| q.bind(id.clone())).fetch_all(&svc.db.pool).await?;
+        for r in rows {
+            existing.insert((r.try_get::<String, _>("id")?, r.try_get::<String, _>("tenant_id")?));
+        }
+    }
+    for u in users.iter_mut() {
+        let tenant = u.tenant_id.map(|t| t.0.to_string()).unwrap_or_default();
+        let dangling: Vec<&'static str> = named(u)
+            .into_iter()
+            .filter(|(_, v)| {
+                let id = Uuid::parse_str(v).map(|x| x.to_string()).unwrap_or_default();
+                !existing.contains(&(id, tenant.clone()))
+            })
+            .map(|(k, _)| k)
+            .collect();
+        if let Some(Value::Object(m)) = &mut u.additional_info {
+            for k in dangling {
+                m.remove(k);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether any system administrator exists yet.
@@ -205,16 +264,22 @@ async fn insert(
         .execute(&mut *tx)
         .await?;
     if let (Some(t), Authority::TenantAdmin) = (tenant, authority) {
-        // Like ThingsBoard PE: in the tenant's "All" users and in "Tenant Administrators", whose role grants all.
+        // Like ThingsBoard PE: in the tenant's "All" users and in the user groups asked for, by default
+        // "Tenant Administrators", whose role grants all.
         super::entity_groups::join_all(&mut tx, t.0, super::entity_groups::GroupType::User, id.0).await?;
-        super::entity_groups::join_named(
-            &mut tx,
-            t.0,
-            super::entity_groups::GroupType::User,
-            super::roles::TENANT_ADMINISTRATORS,
-            id.0,
-        )
-        .await?;
+        if groups.is_empty() {
+            super::entity_groups::join_named(
+                &mut tx,
+                t.0,
+                super::entity_groups::GroupType::User,
+                super::roles::TENANT_ADMINISTRATORS,
+                id.0,
+            )
+            .await?;
+        }
+        for g in groups {
+            super::entity_groups::join(&mut tx, t.0, t.0, super::entity_groups::GroupType::User, *g, id.0).await?;
+        }
         super::roles::bump_epoch(&mut tx, t.0).await?;
     }
     if let (Some(t), Some(c)) = (tenant, customer) {

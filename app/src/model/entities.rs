@@ -215,6 +215,26 @@ pub struct CustomerInfo {
     pub groups: Vec<EntityInfo>,
 }
 
+/// A user with its owner's name and its user groups (`UserInfo`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInfo {
+    #[serde(flatten)]
+    pub user: User,
+    pub owner_name: String,
+    pub groups: Vec<EntityInfo>,
+}
+
+/// The short form pickers use (`UserEmailInfo`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserEmailInfo {
+    pub id: crate::model::UserId,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
 /// Generic roles grant resource → operations over the holder's owner subtree; Group roles grant operations on
 /// one entity group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,3 +14,4 @@ mod scenarios;
 mod sharing;
 mod tenants;
 mod things;
+mod users;

@@ -50,6 +50,12 @@ pub async fn placement(
             super::check(p, Operation::Create, Target::NewUser { tenant, authority }, "User", "new")?;
             Ok((tenant, None))
         }
+        (Authority::TenantAdmin | Authority::CustomerUser, Authority::TenantAdmin) => {
+            // Tenant-level users: created by whoever holds USER CREATE over the tenant itself.
+            let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+            entities::check_create(svc, p, Resource::User, tenant.0, tenant.0).await?;
+            Ok((Some(tenant), None))
+        }
         (Authority::TenantAdmin | Authority::CustomerUser, Authority::CustomerUser) => {
             let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
             let customer = customer

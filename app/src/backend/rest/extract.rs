@@ -120,3 +120,14 @@ pub fn flag(q: &HashMap<String, String>, name: &str, default: bool) -> Result<bo
         Some(s) => Err(ServiceError::BadRequestParams(format!("Invalid value '{s}' for parameter '{name}'"))),
     }
 }
+
+/// A required comma-separated list of UUIDs (`deviceIds`, `userIds`…).
+pub fn parse_ids(raw: Option<&String>, name: &str) -> Result<Vec<Uuid>, ServiceError> {
+    let raw = raw
+        .ok_or_else(|| ServiceError::BadRequestParams(format!("Required request parameter '{name}' is not present")))?;
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| Uuid::parse_str(s).map_err(|_| ServiceError::BadRequestParams(format!("Invalid UUID string: {s}"))))
+        .collect()
+}

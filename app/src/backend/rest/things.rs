@@ -1,7 +1,7 @@
 //! `/api/device*`, `/api/asset*`, `/api/dashboard*`, `/api/edge*`: the same endpoints for each kind of thing,
 //! registered per kind by `routes`. Handlers translate HTTP to the things service; its checks decide access.
 
-use super::extract::{Auth, JsonBody, PathId, QueryMap, flag};
+use super::extract::{Auth, JsonBody, PathId, QueryMap, flag, parse_ids};
 use crate::backend::entity_groups::service as groups;
 use crate::backend::error::{ServiceError, ServiceResult};
 use crate::backend::naming::SaveOptions;
@@ -85,16 +85,6 @@ fn singular(kind: Kind) -> &'static str {
         Kind::Dashboard => "dashboard",
         Kind::Edge => "edge",
     }
-}
-
-fn parse_ids(raw: Option<&String>, name: &str) -> ServiceResult<Vec<Uuid>> {
-    let raw = raw
-        .ok_or_else(|| ServiceError::BadRequestParams(format!("Required request parameter '{name}' is not present")))?;
-    raw.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| Uuid::parse_str(s).map_err(|_| ServiceError::BadRequestParams(format!("Invalid UUID string: {s}"))))
-        .collect()
 }
 
 async fn save_value(

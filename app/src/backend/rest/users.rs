@@ -1,15 +1,20 @@
-//! `/api/user*`: user creation and activation links.
+//! `/api/user*`, `/api/users*`, `/api/customer/{id}/user*`: users, their lists, activation links, deletion and
+//! suspension.
 
-use super::extract::{Auth, JsonBody, PathId, QueryMap, flag};
-use crate::backend::error::ServiceResult;
+use super::extract::{Auth, JsonBody, PathId, QueryMap, flag, parse_ids};
+use crate::backend::error::{ServiceError, ServiceResult};
 use crate::backend::paging::PageLink;
 use crate::backend::state::AppState;
-use crate::backend::users;
-use crate::model::{PageData, TenantId, User, UserActivationLink, UserId};
+use crate::backend::user_lists::{self, UserScope};
+use crate::backend::users::{self, UserRecord};
+use crate::backend::{customers, user_lifecycle};
+use crate::model::{CustomerId, PageData, TenantId, User, UserActivationLink, UserEmailInfo, UserId, UserInfo};
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use std::collections::HashMap;
+use uuid::Uuid;
 
 pub async fn save(
     State(s): State<AppState>,
@@ -50,4 +55,87 @@ pub async fn tenant_users(
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Json<PageData<User>>> {
     Ok(Json(users::list_tenant_users(&s.svc, &p, TenantId(id), &PageLink::from_query(&q)?).await?))
+}
+
+fn dtos(page: PageData<UserRecord>) -> PageData<User> {
+    let PageData { data, total_pages, total_elements, has_next } = page;
+    PageData { data: data.iter().map(UserRecord::to_dto).collect(), total_pages, total_elements, has_next }
+}
+
+/// `includeCustomers=true` widens an owner's list to its whole subtree.
+fn owner_scope(q: &HashMap<String, String>, owner: Uuid) -> ServiceResult<UserScope> {
+    Ok(if flag(q, "includeCustomers", false)? { UserScope::Subtree(owner) } else { UserScope::Owner(owner) })
+}
+
+pub async fn info(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId) -> ServiceResult<Json<UserInfo>> {
+    Ok(Json(users::info(&s.svc, &p, UserId(id)).await?))
+}
+
+pub async fn delete(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId) -> ServiceResult<StatusCode> {
+    user_lifecycle::delete(&s.svc, &p, UserId(id)).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn credentials_enabled(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(id): PathId,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<StatusCode> {
+    let enabled = flag(&q, "userCredentialsEnabled", true)?;
+    user_lifecycle::set_enabled(&s.svc, &p, UserId(id), enabled).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn visible(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<User>>> {
+    Ok(Json(dtos(user_lists::list(&s.svc, &p, UserScope::Visible, &PageLink::from_query(&q)?).await?)))
+}
+
+pub async fn infos_all(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<UserInfo>>> {
+    let owner = p.owner().ok_or(ServiceError::Forbidden)?;
+    let page = user_lists::list(&s.svc, &p, owner_scope(&q, owner)?, &PageLink::from_query(&q)?).await?;
+    Ok(Json(user_lists::infos(&s.svc, page).await?))
+}
+
+pub async fn customer_users(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(id): PathId,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<User>>> {
+    customers::get(&s.svc, &p, CustomerId(id)).await?;
+    Ok(Json(dtos(user_lists::list(&s.svc, &p, UserScope::Owner(id), &PageLink::from_query(&q)?).await?)))
+}
+
+pub async fn customer_user_infos(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(id): PathId,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<UserInfo>>> {
+    customers::get(&s.svc, &p, CustomerId(id)).await?;
+    let page = user_lists::list(&s.svc, &p, owner_scope(&q, id)?, &PageLink::from_query(&q)?).await?;
+    Ok(Json(user_lists::infos(&s.svc, page).await?))
+}
+
+pub async fn email_infos(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<UserEmailInfo>>> {
+    let page = user_lists::list(&s.svc, &p, UserScope::Visible, &PageLink::from_query(&q)?).await?;
+    Ok(Json(user_lists::email_infos(page)))
+}
+
+pub async fn by_ids(State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap) -> ServiceResult<Json<Vec<User>>> {
+    let ids = parse_ids(q.get("userIds"), "userIds")?;
+    Ok(Json(user_lists::by_ids(&s.svc, &p, ids).await?.iter().map(UserRecord::to_dto).collect()))
 }

@@ -24,8 +24,7 @@ use crate::model::permissions::{Operation, Resource};
 use crate::model::{EntityId, EntityInfo, EntityType, PageData};
 pub use rows::Thing;
 use serde_json::{Map, Value};
-use sqlx::{Any, Row, Transaction};
-use std::collections::HashMap;
+use sqlx::{Any, Transaction};
 use uuid::Uuid;
 
 /// The four kinds of owned things.
@@ -554,42 +553,8 @@ pub async fn by_ids(svc: &Services, p: &Principal, kind: Kind, ids: &[Uuid]) -> 
 
 /// Owner names and groups for a page of things, in two queries whatever the page size.
 pub async fn decorate(svc: &Services, things: &[Thing]) -> ServiceResult<Vec<(String, Vec<EntityInfo>)>> {
-    let mut names: HashMap<Uuid, String> = HashMap::new();
-    let mut groups: HashMap<Uuid, Vec<EntityInfo>> = HashMap::new();
-    if !things.is_empty() {
-        let owners: Vec<Uuid> = things.iter().map(|t| t.owner).collect();
-        let ph = |n: usize| (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT id, title FROM customer WHERE id IN ({0}) UNION ALL SELECT id, title FROM tenant WHERE id IN ({0})",
-            ph(owners.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for o in &owners {
-            q = q.bind(o.to_string());
-        }
-        for r in q.fetch_all(&svc.db.pool).await? {
-            names.insert(uuid(&r.try_get::<String, _>("id")?)?, r.try_get("title")?);
-        }
-        let sql = format!(
-            "SELECT m.entity_id, g.id, g.name FROM entity_group_member m JOIN entity_group g ON g.id = m.group_id \
-             WHERE m.entity_id IN ({}) ORDER BY g.name_lower, g.id",
-            ph(things.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for t in things {
-            q = q.bind(t.id.to_string());
-        }
-        for r in q.fetch_all(&svc.db.pool).await? {
-            groups.entry(uuid(&r.try_get::<String, _>("entity_id")?)?).or_default().push(EntityInfo {
-                id: EntityId { entity_type: EntityType::EntityGroup, id: uuid(&r.try_get::<String, _>("id")?)? },
-                name: r.try_get("name")?,
-            });
-        }
-    }
-    Ok(things
-        .iter()
-        .map(|t| (names.get(&t.owner).cloned().unwrap_or_default(), groups.remove(&t.id).unwrap_or_default()))
-        .collect())
+    let items: Vec<(Uuid, Uuid)> = things.iter().map(|t| (t.id, t.owner)).collect();
+    super::infos::owners_and_groups(svc, &items).await
 }
 
 /// Gives a thing to another owner inside `tx`: it leaves every group and joins the new owner's "All" group

@@ -1,0 +1,76 @@
+//! Ending and suspending accounts: deleting a user and enabling or disabling its credentials. Both end the user's
+//! sessions at once (on this node immediately, on others within the session cache's few seconds).
+
+use super::authz::Operation;
+use super::error::{ServiceError, ServiceResult};
+use super::principal::Principal;
+use super::state::Services;
+use super::users::{self, UserRecord};
+use crate::model::{Authority, UserId};
+
+/// `DELETE /api/user/{id}`: what the user created stays; the user leaves every group ("All" included) and its
+/// sessions, credentials and settings go with the row. The last tenant administrator of a tenant stays.
+pub async fn delete(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserRecord> {
+    let u = users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    if p.authority == Authority::SysAdmin && u.id == p.user_id {
+        return Err(ServiceError::InvalidArguments("Sysadmin is not allowed to delete himself".into()));
+    }
+    users::check(svc, p, Operation::Delete, &u).await?;
+    let mut tx = svc.db.pool.begin().await?;
+    if let Some(t) = u.tenant_id {
+        // Serialises deletions within the tenant, so two admins deleting each other cannot both succeed.
+        sqlx::query("UPDATE tenant SET version = version WHERE id = $1")
+            .bind(t.0.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if u.authority == Authority::TenantAdmin {
+            let others: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM tb_user WHERE tenant_id = $1 AND authority = 'TENANT_ADMIN' AND id <> $2",
+            )
+            .bind(t.0.to_string())
+            .bind(id.0.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+            if others == 0 {
+                return Err(ServiceError::InvalidArguments("At least one tenant administrator must remain!".into()));
+            }
+        }
+    }
+    sqlx::query("DELETE FROM entity_group_member WHERE entity_id = $1")
+        .bind(id.0.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM tb_user WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
+    if let Some(t) = u.tenant_id {
+        super::roles::bump_epoch(&mut tx, t.0).await?;
+    }
+    tx.commit().await?;
+    svc.sessions.forget_user(id);
+    Ok(u)
+}
+
+/// `POST /api/user/{id}/userCredentialsEnabled`: disabling ends every session of the user; enabling also lifts a
+/// lockout (the failed-attempt count starts again). Nobody changes their own account's status (the own-profile
+/// WRITE every user has does not extend to it).
+pub async fn set_enabled(svc: &Services, p: &Principal, id: UserId, enabled: bool) -> ServiceResult<UserRecord> {
+    let u = users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    if u.id == p.user_id {
+        return Err(ServiceError::InvalidArguments("You can't enable or disable your own account".into()));
+    }
+    users::check(svc, p, Operation::Write, &u).await?;
+    let mut tx = svc.db.pool.begin().await?;
+    sqlx::query("UPDATE user_credentials SET enabled = $1, failed_attempts = 0 WHERE user_id = $2")
+        .bind(i64::from(enabled))
+        .bind(id.0.to_string())
+        .execute(&mut *tx)
+        .await?;
+    if !enabled {
+        sqlx::query("UPDATE auth_session SET revoked = 1 WHERE user_id = $1")
+            .bind(id.0.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    svc.sessions.forget_user(id);
+    users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))
+}

@@ -1,0 +1,149 @@
+//! Paged lists of users: every `/api/…users…` list is one scope (everything visible, one owner, an owner's
+//! subtree, given ids) ANDed with the access-control predicate for USER READ, so filtering, search, sort and
+//! paging all happen in SQL.
+
+use super::authz::entities::{self, ListFilter, ListSource};
+use super::error::{ServiceError, ServiceResult};
+use super::paging::PageLink;
+use super::principal::Principal;
+use super::state::Services;
+use super::users::{self, USER_COLUMNS, UserRecord};
+use crate::model::permissions::{Operation, Resource};
+use crate::model::{Authority, PageData, UserEmailInfo, UserInfo};
+use uuid::Uuid;
+
+/// Which users a list is about, before visibility.
+#[derive(Clone, Debug)]
+pub enum UserScope {
+    /// Every user the caller may read.
+    Visible,
+    /// The users owned by exactly this tenant or customer.
+    Owner(Uuid),
+    /// The users owned anywhere in this owner's subtree.
+    Subtree(Uuid),
+    /// These users (those the caller may not read are left out).
+    Ids(Vec<Uuid>),
+}
+
+/// Users as owned entities: a customer's users belong to it, the others to the tenant.
+pub const SOURCE: ListSource =
+    ListSource { table: "tb_user", alias: "u", owner: |a| format!("COALESCE({a}.customer_id, {a}.tenant_id)") };
+
+const SORTS: [(&str, &str); 5] = [
+    ("createdTime", "u.created_time"),
+    ("email", "u.email_lower"),
+    ("firstName", "u.first_name"),
+    ("lastName", "u.last_name"),
+    ("name", "u.email_lower"),
+];
+
+/// Appends `sql` to `from`, numbering its `$?` placeholders after the binds so far.
+fn push(from: &mut String, binds: &mut Vec<String>, sql: &str, values: Vec<String>) {
+    let mut sql = sql.to_string();
+    for v in values {
+        binds.push(v);
+        sql = sql.replacen("$?", &format!("${}", binds.len()), 1);
+    }
+    from.push_str(&sql);
+}
+
+/// One page of the users in `scope` the caller may read.
+pub async fn list(
+    svc: &Services,
+    p: &Principal,
+    scope: UserScope,
+    link: &PageLink,
+) -> ServiceResult<PageData<UserRecord>> {
+    let order = link.order_by(&SORTS, "u.created_time")?.replace(", id ", ", u.id ");
+    let mut from = String::from("FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE ");
+    let mut binds: Vec<String> = Vec::new();
+    match p.tenant_id {
+        // The system administrator reads the users of the platform level and tenant administrators, never
+        // customers' users (ThingsBoard's rule), and nothing below that.
+        None if p.authority == Authority::SysAdmin => {
+            push(&mut from, &mut binds, "u.authority <> 'CUSTOMER_USER'", vec![])
+        }
+        None => return Err(ServiceError::Forbidden),
+        Some(t) => push(&mut from, &mut binds, "u.tenant_id = $?", vec![t.0.to_string()]),
+    }
+    match &scope {
+        UserScope::Visible => {}
+        UserScope::Owner(o) => {
+            push(&mut from, &mut binds, " AND COALESCE(u.customer_id, u.tenant_id) = $?", vec![o.to_string()]);
+        }
+        UserScope::Subtree(o) => push(
+            &mut from,
+            &mut binds,
+            " AND COALESCE(u.customer_id, u.tenant_id) IN (SELECT oc.descendant FROM owner_closure oc WHERE oc.ancestor = $?)",
+            vec![o.to_string()],
+        ),
+        UserScope::Ids(ids) if ids.is_empty() => return Ok(link.page_of(Vec::new(), 0)),
+        UserScope::Ids(ids) => {
+            let ph = vec!["$?"; ids.len()].join(", ");
+            push(&mut from, &mut binds, &format!(" AND u.id IN ({ph})"), ids.iter().map(Uuid::to_string).collect());
+        }
+    }
+    if let Some(pat) = link.like_pattern() {
+        push(
+            &mut from,
+            &mut binds,
+            " AND (u.email_lower LIKE $? ESCAPE '\\' OR LOWER(COALESCE(u.first_name, '')) LIKE $? ESCAPE '\\' \
+             OR LOWER(COALESCE(u.last_name, '')) LIKE $? ESCAPE '\\')",
+            vec![pat.clone(), pat.clone(), pat],
+        );
+    }
+    if p.authority != Authority::SysAdmin {
+        match entities::list_filter(svc, p, Operation::Read, Resource::User, SOURCE, binds.len() + 1).await? {
+            ListFilter::Everything => {}
+            // Everyone may read their own profile, whatever their roles say.
+            ListFilter::Nothing => push(&mut from, &mut binds, " AND u.id = $?", vec![p.user_id.0.to_string()]),
+            ListFilter::Where { sql, binds: more, .. } => {
+                from.push_str(&format!(" AND ({sql} OR u.id = ${})", binds.len() + more.len() + 1));
+                binds.extend(more);
+                binds.push(p.user_id.0.to_string());
+            }
+        }
+    }
+    let mut page =
+        super::paging::fetch(&svc.db.pool, USER_COLUMNS, &from, &order, &binds, link, users::from_row).await?;
+    users::drop_dangling_dashboards(svc, &mut page.data).await?;
+    Ok(page)
+}
+
+/// The same page as `UserInfo`s: owner names and user groups in two more queries.
+pub async fn infos(svc: &Services, page: PageData<UserRecord>) -> ServiceResult<PageData<UserInfo>> {
+    let items: Vec<(Uuid, Uuid)> = page.data.iter().map(|u| (u.id.0, u.owner())).collect();
+    let extra = super::infos::owners_and_groups(svc, &items).await?;
+    let PageData { data, total_pages, total_elements, has_next } = page;
+    let data = data
+        .into_iter()
+        .zip(extra)
+        .map(|(u, (owner_name, groups))| UserInfo { user: u.to_dto(), owner_name, groups })
+        .collect();
+    Ok(PageData { data, total_pages, total_elements, has_next })
+}
+
+/// The same page in the short form pickers use.
+pub fn email_infos(page: PageData<UserRecord>) -> PageData<UserEmailInfo> {
+    let PageData { data, total_pages, total_elements, has_next } = page;
+    let data = data
+        .into_iter()
+        .map(|u| UserEmailInfo { id: u.id, email: u.email, first_name: u.first_name, last_name: u.last_name })
+        .collect();
+    PageData { data, total_pages, total_elements, has_next }
+}
+
+/// `GET /api/users/list?userIds=`: the listed users the caller may read, in one query.
+pub async fn by_ids(svc: &Services, p: &Principal, ids: Vec<Uuid>) -> ServiceResult<Vec<UserRecord>> {
+    if ids.len() > 1000 {
+        return Err(ServiceError::InvalidArguments("At most 1000 ids can be asked for at once".into()));
+    }
+    let link = PageLink {
+        page_size: ids.len().max(1) as i64,
+        page: 0,
+        text_search: None,
+        sort_property: None,
+        descending: false,
+    };
+    Ok(list(svc, p, UserScope::Ids(ids), &link).await?.data)
+}
