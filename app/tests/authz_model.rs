@@ -206,6 +206,7 @@ fn principal(u: &users::UserRecord) -> Principal {
         tenant_id: u.tenant_id,
         customer_id: u.customer_id,
         email: u.email.clone(),
+        impersonated_by: None,
     }
 }
 

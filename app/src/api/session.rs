@@ -67,7 +67,7 @@ pub async fn logout() -> Result<(), AppError> {
 /// The password rules, for the set-password forms.
 #[server(prefix = "/_sfn", endpoint = "password_policy")]
 pub async fn password_policy() -> Result<UserPasswordPolicy, AppError> {
-    Ok(crate::backend::passwords::policy())
+    Ok(crate::backend::passwords::policy(&*crate::api::ssr::svc()?).await?)
 }
 
 #[cfg(feature = "ssr")]
@@ -86,7 +86,7 @@ pub async fn activate_account(token: String, password: String, confirm: String) 
     same_passwords(&password, &confirm)?;
     let svc = svc()?;
     svc.ip_limiter.check(client_ip())?;
-    let user = crate::backend::users::activate(&svc, &token, &password).await?;
+    let user = crate::backend::activation::activate(&svc, &token, &password).await?;
     let (_, cookie) =
         crate::backend::sessions::open(&svc, &user, crate::backend::sessions::SessionKind::Browser).await?;
     set_cookie(cookie.as_deref());

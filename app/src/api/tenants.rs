@@ -123,7 +123,7 @@ pub async fn create_tenant_admin(
         version: None,
     };
     let user = crate::backend::users::save(&svc, &p, &u, false, &[]).await?;
-    Ok(crate::backend::users::activation_link(&svc, &p, user.id).await?)
+    Ok(crate::backend::activation::link(&svc, &p, user.id).await?)
 }
 
 /// A fresh activation link for a user who has not set a password yet.
@@ -133,5 +133,5 @@ pub async fn activation_link(user_id: String) -> Result<UserActivationLink, AppE
     same_origin()?;
     let p = principal().await?;
     let id = crate::model::UserId(parse_id(&user_id, "user")?);
-    Ok(crate::backend::users::activation_link(&*svc()?, &p, id).await?)
+    Ok(crate::backend::activation::link(&*svc()?, &p, id).await?)
 }

@@ -5,8 +5,8 @@ use super::error::{ServiceError, ServiceResult};
 use super::principal::Principal;
 use super::sessions::{self, SessionKind};
 use super::state::Services;
-use super::throttle;
 use super::users::{self, UserRecord};
+use super::{audit, lockout, throttle};
 use crate::model::JwtPair;
 use std::net::IpAddr;
 use uuid::Uuid;
@@ -39,14 +39,31 @@ pub async fn sign_in(
     let bucket = throttle::check_account(svc, &account, ip).await?;
     let user = users::find_by_email(svc, &account).await?;
     let ok = svc.hasher.verify(password, user.as_ref().and_then(|u| u.password_hash.as_deref())).await?;
-    let Some(user) = user.filter(|_| ok) else {
-        throttle::record_failure(svc, &bucket).await?;
-        return Err(bad_credentials());
+    let user = match user {
+        Some(u) if ok => u,
+        other => {
+            throttle::record_failure(svc, &bucket).await?;
+            let Some(u) = other else { return Err(bad_credentials()) };
+            let failed = |why: &str| {
+                let mut e = audit::Entry::on_user(None, &u, audit::Action::Login).failed(why);
+                e.actor = Some((u.id.0, u.email.clone()));
+                e.with(serde_json::json!({"clientAddress": ip.to_string()}))
+            };
+            audit::record(svc, failed("Invalid username or password")).await;
+            if u.enabled && lockout::count_failure(svc, &u).await? {
+                return Err(ServiceError::BadCredentials("User account is locked due to security policy".into()));
+            }
+            return Err(bad_credentials());
+        }
     };
     if !user.enabled {
         return Err(ServiceError::BadCredentials("User account is not active".into()));
     }
     throttle::record_success(svc, &account, ip).await?;
+    lockout::clear(svc, &user).await?;
+    let mut e = audit::Entry::on_user(None, &user, audit::Action::Login);
+    e.actor = Some((user.id.0, user.email.clone()));
+    audit::record(svc, e.with(serde_json::json!({"clientAddress": ip.to_string()}))).await;
     let (session_id, cookie) = sessions::open(svc, &user, kind).await?;
     Ok(SignedIn { user, session_id, cookie })
 }
@@ -54,7 +71,7 @@ pub async fn sign_in(
 /// `POST /api/auth/login`.
 pub async fn login(svc: &Services, email: &str, password: &str, ip: IpAddr) -> ServiceResult<JwtPair> {
     let s = sign_in(svc, email, password, ip, SessionKind::Api).await?;
-    sessions::issue_pair(svc, &s.user, s.session_id).await
+    sessions::issue_pair(svc, &s.user, s.session_id, None).await
 }
 
 /// `POST /api/auth/changePassword`: needs the current password, ends the user's other sessions and returns a
@@ -65,6 +82,7 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> ServiceResult<Option<JwtPair>> {
+    p.require_own_session()?;
     let user = users::find(svc, p.user_id)
         .await?
         .ok_or_else(|| ServiceError::Unauthenticated("Authentication failed".into()))?;
@@ -74,7 +92,7 @@ pub async fn change_password(
     if current == new {
         return Err(ServiceError::InvalidArguments("New password should be different from existing!".into()));
     }
-    super::passwords::check_policy(new)?;
+    super::passwords::check(svc, new).await?;
     let hash = svc.hasher.hash(new).await?;
     sqlx::query("UPDATE user_credentials SET password_hash = $1 WHERE user_id = $2")
         .bind(hash)
@@ -88,14 +106,27 @@ pub async fn change_password(
         .await?;
     if kind.as_deref() == Some("api") {
         let user = users::find(svc, p.user_id).await?.ok_or_else(|| ServiceError::not_found("User", p.user_id))?;
-        return Ok(Some(sessions::issue_pair(svc, &user, p.session_id).await?));
+        return Ok(Some(sessions::issue_pair(svc, &user, p.session_id, None).await?));
     }
     Ok(None)
 }
 
 /// Activation completes by signing the user in.
 pub async fn activate(svc: &Services, secret: &str, password: &str) -> ServiceResult<JwtPair> {
-    let user = users::activate(svc, secret, password).await?;
+    let user = super::activation::activate(svc, secret, password).await?;
     let (sid, _) = sessions::open(svc, &user, SessionKind::Api).await?;
-    sessions::issue_pair(svc, &user, sid).await
+    sessions::issue_pair(svc, &user, sid, None).await
+}
+
+/// `POST /api/auth/logout`: ends the session; the end of a "log in as" session is audited.
+pub async fn logout(svc: &Services, p: &Principal) -> ServiceResult<()> {
+    sessions::revoke(svc, p.session_id).await?;
+    if let Some(by) = p.impersonated_by
+        && let Some(u) = users::find(svc, p.user_id).await?
+    {
+        let mut e = audit::Entry::on_user(None, &u, audit::Action::Logout);
+        e.actor = Some((by.0, users::find(svc, by).await?.map(|b| b.email).unwrap_or_default()));
+        audit::record(svc, e.with(serde_json::json!({"impersonatedBy": by.0}))).await;
+    }
+    Ok(())
 }

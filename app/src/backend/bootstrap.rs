@@ -60,6 +60,8 @@ pub async fn services(db: Db, config: Config, login_ip_per_minute: u32) -> Servi
         owner_trees: Default::default(),
         group_members: Default::default(),
         ip_limiter: IpLimiter::new(login_ip_per_minute),
+        mailer: std::sync::Arc::new(super::mail::Mailer::new(&config)?),
+        link_key: super::tokens::link_key(&secret),
         db,
         config,
     })
@@ -107,7 +109,7 @@ pub async fn complete_setup(svc: &Services, secret: &str, email: &str, password:
     if !super::validate::is_email(email) {
         return Err(ServiceError::InvalidArguments(format!("Invalid email address format '{email}'")));
     }
-    super::passwords::check_policy(password)?;
+    super::passwords::check(svc, password).await?;
     let deleted = sqlx::query("DELETE FROM settings WHERE key = 'setup_token_hash' AND value = $1")
         .bind(hash_secret(SETUP, secret))
         .execute(&svc.db.pool)

@@ -26,6 +26,10 @@ pub struct Config {
     pub max_parallel_hashes: usize,
     /// Whether cookies get the `Secure` flag (derived from `public_url`).
     pub secure_cookies: bool,
+    /// `smtp://` or `smtps://` URL of the mail relay, with credentials if it needs them; no mail without it.
+    pub smtp_url: Option<String>,
+    /// Sender of every mail (`Thingdeck <noreply@example.com>`); required with `smtp_url`.
+    pub mail_from: Option<String>,
 }
 
 /// A configuration problem, phrased for the operator.
@@ -54,6 +58,8 @@ struct FileConfig {
     refresh_token_ttl_secs: Option<i64>,
     activation_ttl_hours: Option<i64>,
     max_parallel_hashes: Option<usize>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 /// Default SQLite database, relative to the working directory.
@@ -147,6 +153,20 @@ impl Config {
             64,
         )? as usize;
         let secure_cookies = public_url.starts_with("https://");
+        let smtp_url = get("THINGDECK_SMTP_URL", fc.smtp_url);
+        let mail_from = get("THINGDECK_MAIL_FROM", fc.mail_from);
+        if let Some(u) = &smtp_url
+            && !(u.starts_with("smtp://") || u.starts_with("smtps://"))
+        {
+            return Err(err("THINGDECK_SMTP_URL", "must start with smtp:// or smtps://"));
+        }
+        match (&smtp_url, &mail_from) {
+            (Some(_), None) => return Err(err("THINGDECK_MAIL_FROM", "is required with THINGDECK_SMTP_URL")),
+            (_, Some(f)) if f.parse::<lettre::message::Mailbox>().is_err() => {
+                return Err(err("THINGDECK_MAIL_FROM", format!("'{f}' is not a mail address")));
+            }
+            _ => {}
+        }
         Ok(Config {
             database_url,
             listen,
@@ -160,6 +180,8 @@ impl Config {
             activation_ttl_hours,
             max_parallel_hashes,
             secure_cookies,
+            smtp_url,
+            mail_from,
         })
     }
 }
@@ -192,6 +214,10 @@ mod tests {
         assert!(e.to_string().starts_with("THINGDECK_DATABASE_URL:"), "{e}");
         let e = load(&[("THINGDECK_SYSADMIN_EMAIL", "a@b.co")]).unwrap_err();
         assert!(e.to_string().contains("THINGDECK_SYSADMIN_PASSWORD"), "{e}");
+        let e = load(&[("THINGDECK_SMTP_URL", "smtp://127.0.0.1:25")]).unwrap_err();
+        assert!(e.to_string().starts_with("THINGDECK_MAIL_FROM:"), "{e}");
+        let e = load(&[("THINGDECK_SMTP_URL", "http://x"), ("THINGDECK_MAIL_FROM", "a@b.co")]).unwrap_err();
+        assert!(e.to_string().starts_with("THINGDECK_SMTP_URL:"), "{e}");
         let e = load(&[("THINGDECK_ACCESS_TOKEN_TTL_SECS", "x")]).unwrap_err();
         assert!(e.to_string().starts_with("THINGDECK_ACCESS_TOKEN_TTL_SECS:"), "{e}");
     }

@@ -40,6 +40,9 @@ pub enum ServiceError {
     /// 429 / 33.
     #[error("{0}")]
     TooManyRequests(String),
+    /// 500 / 2: a mail could not be delivered; the message says why (ThingsBoard answers 500 here too).
+    #[error("{0}")]
+    MailFailed(String),
     /// 500 / 2: logged with the detail, answered without it.
     #[error("internal error")]
     Internal(String),
@@ -64,7 +67,7 @@ impl ServiceError {
             ServiceError::Conflict(_) => (StatusCode::CONFLICT, 2),
             ServiceError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 2),
             ServiceError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, 33),
-            ServiceError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 2),
+            ServiceError::Internal(_) | ServiceError::MailFailed(_) => (StatusCode::INTERNAL_SERVER_ERROR, 2),
         }
     }
 

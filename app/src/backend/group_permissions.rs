@@ -2,11 +2,13 @@
 //! entity group. Every change bumps the tenant's permission epoch in the same transaction, so the next request on
 //! any node sees it.
 
+use super::audit;
 use super::authz::entities;
 use super::error::{ServiceError, ServiceResult};
 use super::principal::Principal;
 use super::roles;
 use super::state::Services;
+use crate::model::EntityType;
 use crate::model::permissions::{Operation, Resource};
 use crate::model::{EntityGroupId, GroupPermission, GroupPermissionId, RoleId, RoleType, TenantId};
 use serde::Serialize;
@@ -137,6 +139,9 @@ pub async fn create(svc: &Services, p: &Principal, gp: &GroupPermission) -> Serv
     }
     let id = roles::grant(&mut tx, tenant.0, ug_id.0, role_id.0, entity_group.map(|g| g.0)).await?;
     tx.commit().await?;
+    let data =
+        serde_json::json!({"userGroupId": ug_id.0, "roleId": role_id.0, "entityGroupId": entity_group.map(|g| g.0)});
+    audit::record(svc, audit::Entry::by(p, audit::Action::Added, EntityType::GroupPermission, id, "").with(data)).await;
     get(svc, p, GroupPermissionId(id)).await
 }
 
@@ -171,6 +176,9 @@ pub async fn delete(svc: &Services, p: &Principal, id: GroupPermissionId) -> Ser
     sqlx::query("DELETE FROM group_permission WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
     roles::bump_epoch(&mut tx, gp.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
     tx.commit().await?;
+    let data = serde_json::to_value(&gp).unwrap_or_default();
+    audit::record(svc, audit::Entry::by(p, audit::Action::Deleted, EntityType::GroupPermission, id.0, "").with(data))
+        .await;
     Ok(())
 }
 
@@ -305,6 +313,14 @@ pub async fn share(
         }
     }
     tx.commit().await?;
+    for gp in &created {
+        let data = serde_json::json!({"entityGroupId": g.id, "userGroupId": target, "shared": true});
+        audit::record(
+            svc,
+            audit::Entry::by(p, audit::Action::Added, EntityType::GroupPermission, gp.0, &g.name).with(data),
+        )
+        .await;
+    }
     Ok((created, target))
 }
 
@@ -351,5 +367,9 @@ pub async fn share_down(
     }
     let id = roles::grant(&mut tx, tenant.0, user_group.0, role_id.0, Some(g.id)).await?;
     tx.commit().await?;
+    let data =
+        serde_json::json!({"entityGroupId": g.id, "userGroupId": user_group.0, "roleId": role_id.0, "shared": true});
+    audit::record(svc, audit::Entry::by(p, audit::Action::Added, EntityType::GroupPermission, id, &g.name).with(data))
+        .await;
     Ok(GroupPermissionId(id))
 }

@@ -22,6 +22,9 @@ pub struct AccessClaims {
     pub last_name: Option<String>,
     pub enabled: bool,
     pub is_public: bool,
+    /// "Log in as user": who acts through this token (Thingdeck's addition; ThingsBoard's clients ignore it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impersonated_by: Option<Uuid>,
     pub tenant_id: Option<Uuid>,
     pub customer_id: Option<Uuid>,
     pub iss: String,
@@ -108,6 +111,7 @@ mod tests {
             last_name: None,
             enabled: true,
             is_public: false,
+            impersonated_by: None,
             tenant_id: None,
             customer_id: None,
             iss: ISSUER.into(),

@@ -1,6 +1,8 @@
 //! Server-only services. The REST API (`rest`) and the console's server functions both call these; none of
 //! this is compiled into the browser bundle.
 
+pub mod activation;
+pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod bootstrap;
@@ -13,18 +15,24 @@ pub mod db;
 pub mod entity_groups;
 pub mod error;
 pub mod group_permissions;
+pub mod impersonation;
 pub mod infos;
 pub mod jwt;
+pub mod lockout;
+pub mod mail;
+pub mod mail_templates;
 pub mod naming;
 pub mod owners;
 pub mod ownership;
 pub mod paging;
+pub mod password_reset;
 pub mod passwords;
 pub mod principal;
 pub mod public_groups;
 pub mod rest;
 pub mod roles;
 pub mod search;
+pub mod security_settings;
 pub mod sessions;
 pub mod share_warnings;
 pub mod state;

@@ -117,6 +117,14 @@ pub async fn change_owner(
     }
     roles::bump_epoch(&mut tx, tenant).await?;
     tx.commit().await?;
+    let entity_type = serde_json::from_value(serde_json::Value::String(entity_type.to_string()))
+        .unwrap_or(crate::model::EntityType::Device);
+    let data = serde_json::json!({"previousOwnerId": current, "newOwnerId": target, "entityGroupIds": groups});
+    super::audit::record(
+        svc,
+        super::audit::Entry::by(p, super::audit::Action::ChangeOwner, entity_type, entity, "").with(data),
+    )
+    .await;
     if group_type == GroupType::User {
         svc.sessions.forget_user(UserId(entity));
     }

@@ -13,9 +13,20 @@ pub struct Principal {
     pub tenant_id: Option<TenantId>,
     pub customer_id: Option<CustomerId>,
     pub email: String,
+    /// Set when someone logged in as this user ("Log in as user"): who that is. Such a session may not change
+    /// the user's password, email or MFA.
+    pub impersonated_by: Option<UserId>,
 }
 
 impl Principal {
+    /// Refuses changes an impersonated session must not make (credentials, email, MFA).
+    pub fn require_own_session(&self) -> crate::backend::error::ServiceResult<()> {
+        match self.impersonated_by {
+            None => Ok(()),
+            Some(_) => Err(crate::backend::error::ServiceError::Forbidden),
+        }
+    }
+
     /// The caller's owner: its customer, or its tenant (`None` for the system administrator). What it creates
     /// defaults to this owner and its Generic grants cover this owner's subtree.
     pub fn owner(&self) -> Option<Uuid> {

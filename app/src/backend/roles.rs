@@ -477,6 +477,14 @@ pub mod api {
         .bind(role.additional_info.as_ref().filter(|v| !v.is_null()).map(|v| v.to_string()))
         .execute(&svc.db.pool)
         .await?;
+        let e = crate::backend::audit::Entry::by(
+            p,
+            crate::backend::audit::Action::Added,
+            crate::model::EntityType::Role,
+            id,
+            &name,
+        );
+        crate::backend::audit::record(svc, e).await;
         get(svc, p, RoleId(id)).await
     }
 
@@ -488,6 +496,14 @@ pub mod api {
         sqlx::query("DELETE FROM role WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
         bump_epoch(&mut tx, role.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
         tx.commit().await?;
+        let e = crate::backend::audit::Entry::by(
+            p,
+            crate::backend::audit::Action::Deleted,
+            crate::model::EntityType::Role,
+            id.0,
+            role.name.as_deref().unwrap_or(""),
+        );
+        crate::backend::audit::record(svc, e).await;
         Ok(())
     }
 

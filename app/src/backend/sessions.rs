@@ -92,6 +92,17 @@ impl SessionCache {
 
 /// Opens a session row; for browsers also returns the cookie secret.
 pub async fn open(svc: &Services, user: &UserRecord, kind: SessionKind) -> ServiceResult<(Uuid, Option<String>)> {
+    open_as(svc, user, kind, None).await
+}
+
+/// Opens a session that acts as `user`, on behalf of `impersonator` when set ("Log in as user": the user's
+/// last sign-in time is left alone).
+pub async fn open_as(
+    svc: &Services,
+    user: &UserRecord,
+    kind: SessionKind,
+    impersonator: Option<UserId>,
+) -> ServiceResult<(Uuid, Option<String>)> {
     let id = Uuid::new_v4();
     let now = now_ms();
     let (expires, cookie) = match kind {
@@ -99,8 +110,8 @@ pub async fn open(svc: &Services, user: &UserRecord, kind: SessionKind) -> Servi
         SessionKind::Browser => (now + BROWSER_SESSION_MS, Some(new_secret())),
     };
     sqlx::query(
-        "INSERT INTO auth_session (id, user_id, kind, created_time, expires_at, refresh_jti, cookie_hash, revoked) \
-         VALUES ($1, $2, $3, $4, $5, NULL, $6, 0)",
+        "INSERT INTO auth_session (id, user_id, kind, created_time, expires_at, refresh_jti, cookie_hash, revoked, \
+         impersonated_by) VALUES ($1, $2, $3, $4, $5, NULL, $6, 0, $7)",
     )
     .bind(id.to_string())
     .bind(user.id.0.to_string())
@@ -108,8 +119,12 @@ pub async fn open(svc: &Services, user: &UserRecord, kind: SessionKind) -> Servi
     .bind(now)
     .bind(expires)
     .bind(cookie.as_ref().map(|c| hash_secret(COOKIE, c)))
+    .bind(impersonator.map(|u| u.0.to_string()))
     .execute(&svc.db.pool)
     .await?;
+    if impersonator.is_some() {
+        return Ok((id, cookie));
+    }
     sqlx::query("UPDATE user_credentials SET last_login_ts = $1 WHERE user_id = $2")
         .bind(now)
         .bind(user.id.0.to_string())
@@ -120,7 +135,12 @@ pub async fn open(svc: &Services, user: &UserRecord, kind: SessionKind) -> Servi
 
 /// Signs a new access token and a new refresh token for a session, rotating the refresh token's id so an older
 /// refresh token no longer works.
-pub async fn issue_pair(svc: &Services, user: &UserRecord, session_id: Uuid) -> ServiceResult<JwtPair> {
+pub async fn issue_pair(
+    svc: &Services,
+    user: &UserRecord,
+    session_id: Uuid,
+    impersonated_by: Option<UserId>,
+) -> ServiceResult<JwtPair> {
     let now_s = now_ms() / 1000;
     let jti = Uuid::new_v4();
     let scope = user.authority.as_str().to_string();
@@ -133,6 +153,7 @@ pub async fn issue_pair(svc: &Services, user: &UserRecord, session_id: Uuid) -> 
         last_name: user.last_name.clone(),
         enabled: user.enabled,
         is_public: false,
+        impersonated_by: impersonated_by.map(|u| u.0),
         tenant_id: Some(user.tenant_id.map(|t| t.0).unwrap_or(crate::model::NULL_UUID)),
         customer_id: Some(user.customer_id.map(|c| c.0).unwrap_or(crate::model::NULL_UUID)),
         iss: ISSUER.into(),
@@ -165,7 +186,7 @@ async fn load(
     key: String,
 ) -> ServiceResult<Option<(Uuid, SessionView, Option<String>)>> {
     let sql = format!(
-        "SELECT s.id AS session_id, s.revoked, s.expires_at, s.refresh_jti, {USER_COLUMNS} \
+        "SELECT s.id AS session_id, s.revoked, s.expires_at, s.refresh_jti, s.impersonated_by, {USER_COLUMNS} \
          FROM auth_session s JOIN tb_user u ON u.id = s.user_id JOIN user_credentials c ON c.user_id = u.id WHERE {where_clause}"
     );
     let Some(row) = sqlx::query(&sql).bind(key).fetch_optional(&svc.db.pool).await? else { return Ok(None) };
@@ -185,6 +206,10 @@ async fn load(
         tenant_id: user.tenant_id,
         customer_id: user.customer_id,
         email: user.email.clone(),
+        impersonated_by: row
+            .try_get::<Option<String>, _>("impersonated_by")?
+            .and_then(|s| Uuid::parse_str(&s).ok())
+            .map(UserId),
     };
     Ok(Some((sid, SessionView { principal, user }, jti)))
 }
@@ -225,7 +250,7 @@ pub async fn refresh(svc: &Services, refresh_token: &str) -> ServiceResult<JwtPa
         revoke(svc, sid).await?;
         return Err(session_ended());
     }
-    issue_pair(svc, &view.user, sid).await
+    issue_pair(svc, &view.user, sid, view.principal.impersonated_by).await
 }
 
 /// Ends one session now.

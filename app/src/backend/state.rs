@@ -23,6 +23,10 @@ pub struct Services {
     /// The members of shared groups every group-branch check looks in.
     pub group_members: super::authz::members::GroupMembers,
     pub ip_limiter: IpLimiter,
+    /// Outgoing mail (refuses to send when no relay is configured).
+    pub mailer: Arc<super::mail::Mailer>,
+    /// Key of re-displayable link secrets (activation), derived from the signing secret all nodes share.
+    pub link_key: [u8; 32],
 }
 
 /// Cheap to clone into handlers.

@@ -32,6 +32,27 @@ pub fn derived_uuid(parts: &[&str]) -> uuid::Uuid {
     uuid::Builder::from_custom_bytes(b).into_uuid()
 }
 
+/// A secret computed from a stored nonce with the server's link key, so a link can be shown again without storing
+/// it: whoever holds only the database cannot compute it.
+pub fn derive_secret(key: &[u8; 32], purpose: &str, subject: uuid::Uuid, nonce: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
+    mac.update(purpose.as_bytes());
+    mac.update(&[0]);
+    mac.update(subject.as_bytes());
+    mac.update(&[0]);
+    mac.update(nonce.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// The key `derive_secret` uses, derived from the signing secret every node shares.
+pub fn link_key(signing_secret: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"thingdeck-links\0");
+    h.update(signing_secret);
+    h.finalize().into()
+}
+
 /// The stored form of a secret, bound to its purpose so a token of one kind never works as another.
 pub fn hash_secret(purpose: &str, secret: &str) -> String {
     let mut h = Sha256::new();

@@ -1,6 +1,7 @@
 //! Ending and suspending accounts: deleting a user and enabling or disabling its credentials. Both end the user's
 //! sessions at once (on this node immediately, on others within the session cache's few seconds).
 
+use super::audit;
 use super::authz::Operation;
 use super::error::{ServiceError, ServiceResult};
 use super::principal::Principal;
@@ -46,6 +47,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<
     }
     tx.commit().await?;
     svc.sessions.forget_user(id);
+    audit::record(svc, audit::Entry::on_user(Some(p), &u, audit::Action::Deleted)).await;
     Ok(u)
 }
 
@@ -72,5 +74,7 @@ pub async fn set_enabled(svc: &Services, p: &Principal, id: UserId, enabled: boo
     }
     tx.commit().await?;
     svc.sessions.forget_user(id);
+    let action = if enabled { audit::Action::Activated } else { audit::Action::Suspended };
+    audit::record(svc, audit::Entry::on_user(Some(p), &u, action)).await;
     users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))
 }

@@ -7,16 +7,12 @@ use super::error::{ServiceError, ServiceResult};
 use super::paging::PageLink;
 use super::principal::Principal;
 use super::state::Services;
-use super::tokens::{hash_secret, new_secret};
 use super::validate;
-use crate::model::{Authority, CustomerId, NULL_UUID, PageData, TenantId, User, UserActivationLink, UserId};
+use crate::model::{Authority, CustomerId, NULL_UUID, PageData, TenantId, User, UserId};
 use serde_json::{Map, Value, json};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
-
-/// Purpose tag of activation secrets.
-pub const ACTIVATE: &str = "activate";
 
 /// A user as stored, with the credential facts the services need.
 #[derive(Clone, Debug)]
@@ -306,7 +302,7 @@ fn unique_email(e: sqlx::Error, email: &str) -> ServiceError {
 
 /// Creates the system administrator with a password (first start or the set-up link).
 pub async fn create_sysadmin(svc: &Services, email: &str, password: &str) -> ServiceResult<UserId> {
-    super::passwords::check_policy(password)?;
+    super::passwords::check(svc, password).await?;
     let hash = svc.hasher.hash(password).await?;
     let u = User {
         id: None,
@@ -342,14 +338,37 @@ pub async fn save(
         u.authority.ok_or_else(|| ServiceError::InvalidArguments("User authority should be specified".into()))?;
     let (tenant, customer) = authz::users::placement(svc, p, authority, u.tenant_id, u.customer_id).await?;
     if send_activation_mail {
-        return Err(ServiceError::InvalidArguments(
-            "Couldn't send user activation email: no mail server is configured. Create the user with \
-             sendActivationMail=false and share its activation link instead."
-                .into(),
-        ));
+        svc.mailer.require("user activation email")?;
     }
     let id = insert(svc, u, authority, tenant, None, customer, groups).await?;
-    find(svc, id).await?.ok_or_else(|| ServiceError::Internal("user vanished after insert".into()))
+    let created = find(svc, id).await?.ok_or_else(|| ServiceError::Internal("user vanished after insert".into()))?;
+    if send_activation_mail && let Err(e) = super::activation::send_mail(svc, &created).await {
+        // Like ThingsBoard: a user whose activation mail could not go out is not kept.
+        remove(svc, &created).await?;
+        return Err(match e {
+            ServiceError::MailFailed(why) => {
+                ServiceError::MailFailed(format!("Couldn't send user activation email: {why}"))
+            }
+            other => other,
+        });
+    }
+    super::audit::record(svc, super::audit::Entry::on_user(Some(p), &created, super::audit::Action::Added)).await;
+    Ok(created)
+}
+
+/// Removes a user just created whose activation mail failed, with its memberships.
+async fn remove(svc: &Services, u: &UserRecord) -> ServiceResult<()> {
+    let mut tx = svc.db.pool.begin().await?;
+    sqlx::query("DELETE FROM entity_group_member WHERE entity_id = $1")
+        .bind(u.id.0.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM tb_user WHERE id = $1").bind(u.id.0.to_string()).execute(&mut *tx).await?;
+    if let Some(t) = u.tenant_id {
+        super::roles::bump_epoch(&mut tx, t.0).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn update(svc: &Services, p: &Principal, id: UserId, u: &User) -> ServiceResult<UserRecord> {
@@ -395,7 +414,9 @@ async fn update(svc: &Services, p: &Principal, id: UserId, u: &User) -> ServiceR
         ));
     }
     svc.sessions.forget_user(id);
-    find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))
+    let u = find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    super::audit::record(svc, super::audit::Entry::on_user(Some(p), &u, super::audit::Action::Updated)).await;
+    Ok(u)
 }
 
 /// Users of one tenant, paged (the system administrator's view of tenant administrators).
@@ -433,84 +454,6 @@ pub async fn list_tenant_users(
     let from = format!("FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE {filter}");
     super::paging::fetch(&svc.db.pool, USER_COLUMNS, &from, &order, &binds, link, |r| from_row(r).map(|u| u.to_dto()))
         .await
-}
-
-/// Issues a fresh activation link for a not-yet-activated user. Only the hash is kept, so every call issues a
-/// new secret and the previous link stops working.
-pub async fn activation_link(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserActivationLink> {
-    let u = get(svc, p, id).await?;
-    check(svc, p, Operation::Write, &u).await?;
-    if u.password_hash.is_some() {
-        return Err(ServiceError::InvalidArguments("User is already activated!".into()));
-    }
-    let secret = new_secret();
-    let ttl_ms = svc.config.activation_ttl_hours * 3_600_000;
-    sqlx::query("UPDATE user_credentials SET activate_token_hash = $1, activate_expires = $2 WHERE user_id = $3")
-        .bind(hash_secret(ACTIVATE, &secret))
-        .bind(now_ms() + ttl_ms)
-        .bind(id.0.to_string())
-        .execute(&svc.db.pool)
-        .await?;
-    Ok(UserActivationLink {
-        value: format!("{}/api/noauth/activate?activateToken={secret}", svc.config.public_url),
-        ttl_ms,
-    })
-}
-
-/// State of an activation secret, for the link's redirect.
-#[derive(Debug, PartialEq, Eq)]
-pub enum ActivationState {
-    Valid,
-    Expired,
-    Unknown,
-}
-
-/// Looks at an activation secret without using it.
-pub async fn activation_state(svc: &Services, secret: &str) -> ServiceResult<ActivationState> {
-    let row = sqlx::query("SELECT activate_expires FROM user_credentials WHERE activate_token_hash = $1")
-        .bind(hash_secret(ACTIVATE, secret))
-        .fetch_optional(&svc.db.pool)
-        .await?;
-    Ok(match row {
-        None => ActivationState::Unknown,
-        Some(r) => {
-            let exp: Option<i64> = r.try_get("activate_expires")?;
-            if exp.unwrap_or(0) > now_ms() { ActivationState::Valid } else { ActivationState::Expired }
-        }
-    })
-}
-
-/// Sets the first password from an activation secret and enables the account; the secret is spent.
-pub async fn activate(svc: &Services, secret: &str, password: &str) -> ServiceResult<UserRecord> {
-    super::passwords::check_policy(password)?;
-    let hash = svc.hasher.hash(password).await?;
-    let mut tx = svc.db.pool.begin().await?;
-    let row = sqlx::query("SELECT user_id, activate_expires FROM user_credentials WHERE activate_token_hash = $1")
-        .bind(hash_secret(ACTIVATE, secret))
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| ServiceError::InvalidArguments("Invalid activation token!".into()))?;
-    let user_id: String = row.try_get("user_id")?;
-    let exp: Option<i64> = row.try_get("activate_expires")?;
-    if exp.unwrap_or(0) <= now_ms() {
-        return Err(ServiceError::InvalidArguments("Activation token expired".into()));
-    }
-    let done = sqlx::query(
-        "UPDATE user_credentials SET password_hash = $1, enabled = 1, activate_token_hash = NULL, activate_expires = NULL \
-         WHERE user_id = $2 AND activate_token_hash = $3",
-    )
-    .bind(hash)
-    .bind(&user_id)
-    .bind(hash_secret(ACTIVATE, secret))
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err(ServiceError::InvalidArguments("Invalid activation token!".into()));
-    }
-    tx.commit().await?;
-    let id = UserId(Uuid::parse_str(&user_id).map_err(|e| ServiceError::Internal(e.to_string()))?);
-    svc.sessions.forget_user(id);
-    find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))
 }
 
 /// `GET /api/entityGroup/{id}/users`: the members of a user group the caller may read, paged in SQL.

@@ -138,7 +138,7 @@ pub struct JwtPair {
 
 /// The password rules, public so forms can check before submitting.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UserPasswordPolicy {
     pub minimum_length: u32,
     pub maximum_length: u32,
@@ -150,6 +150,57 @@ pub struct UserPasswordPolicy {
     pub force_user_to_reset_password_if_not_valid: bool,
     pub password_expiration_period_days: Option<u32>,
     pub password_reuse_frequency_days: Option<u32>,
+}
+
+impl Default for UserPasswordPolicy {
+    /// Length only, no composition rules (ASVS 5.0 6.2.5), long passphrases allowed (6.2.9).
+    fn default() -> Self {
+        UserPasswordPolicy {
+            minimum_length: 8,
+            maximum_length: 128,
+            minimum_uppercase_letters: None,
+            minimum_lowercase_letters: None,
+            minimum_digits: None,
+            minimum_special_characters: None,
+            allow_whitespaces: true,
+            force_user_to_reset_password_if_not_valid: false,
+            password_expiration_period_days: None,
+            password_reuse_frequency_days: None,
+        }
+    }
+}
+
+/// The system administrator's security settings (`/api/admin/securitySettings`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SecuritySettings {
+    pub password_policy: UserPasswordPolicy,
+    /// Failed sign-ins after which the account is locked (disabled); `None` or 0: never.
+    pub max_failed_login_attempts: Option<i64>,
+    /// Also told when an account is locked (the user always is).
+    pub user_lockout_notification_email: Option<String>,
+    /// Hours an activation link stays valid (1–24).
+    pub user_activation_token_ttl: i64,
+    /// Hours a password-reset link stays valid (1–24).
+    pub password_reset_token_ttl: i64,
+    pub mobile_secret_key_length: Option<i64>,
+    /// Whether "Log in as user" (`/api/user/{id}/token`) is allowed at all (ThingsBoard's
+    /// `security.user_token_access_enabled`).
+    pub user_token_access_enabled: bool,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        SecuritySettings {
+            password_policy: UserPasswordPolicy::default(),
+            max_failed_login_attempts: None,
+            user_lockout_notification_email: None,
+            user_activation_token_ttl: 24,
+            password_reset_token_ttl: 1,
+            mobile_secret_key_length: None,
+            user_token_access_enabled: true,
+        }
+    }
 }
 
 /// An activation link and how long it stays valid.
@@ -333,4 +384,30 @@ pub struct EntityGroupInfo {
 pub struct ShortEntityView {
     pub id: EntityId,
     pub name: String,
+}
+
+/// Whether an audited action succeeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ActionStatus {
+    Success,
+    Failure,
+}
+
+/// One audit log entry, ThingsBoard's `AuditLog`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditLog {
+    pub id: crate::model::AuditLogId,
+    pub created_time: i64,
+    pub tenant_id: Option<crate::model::TenantId>,
+    pub customer_id: Option<crate::model::CustomerId>,
+    pub entity_id: Option<EntityId>,
+    pub entity_name: Option<String>,
+    pub user_id: Option<crate::model::UserId>,
+    pub user_name: Option<String>,
+    pub action_type: String,
+    pub action_data: Value,
+    pub action_status: ActionStatus,
+    pub action_failure_details: Option<String>,
 }

@@ -27,6 +27,7 @@ pub enum EntityType {
     GroupPermission,
     DeviceProfile,
     AssetProfile,
+    AuditLog,
 }
 
 impl EntityType {
@@ -46,6 +47,7 @@ impl EntityType {
             EntityType::GroupPermission => "GROUP_PERMISSION",
             EntityType::DeviceProfile => "DEVICE_PROFILE",
             EntityType::AssetProfile => "ASSET_PROFILE",
+            EntityType::AuditLog => "AUDIT_LOG",
         }
     }
 }
@@ -129,6 +131,12 @@ typed_id!(
     EntityGroupId,
     EntityType::EntityGroup
 );
+typed_id!(
+    /// Identifies an audit log entry.
+    AuditLogId,
+    EntityType::AuditLog
+);
+
 typed_id!(
     /// Identifies a role.
     RoleId,

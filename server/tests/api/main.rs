@@ -9,6 +9,8 @@ mod customer_roles;
 mod customers;
 mod entity_groups;
 mod group_permissions;
+mod impersonation;
+mod mail;
 mod ownership;
 mod scenarios;
 mod sharing;

@@ -19,7 +19,10 @@ pub struct World {
 }
 
 pub async fn world(store: Store) -> World {
-    let srv = Server::start(store, &[]).await;
+    world_on(Server::start(store, &[]).await).await
+}
+
+pub async fn world_on(srv: Server) -> World {
     let sys = srv.sysadmin().await;
     let tenant = srv.tenant(&sys, "Acme").await;
     let admin = srv.tenant_admin(&sys, &tenant, "admin@acme.io", "admin-password").await;

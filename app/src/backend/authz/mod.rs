@@ -28,6 +28,8 @@ pub enum Operation {
     Create,
     Delete,
     ReadCredentials,
+    /// "Log in as user".
+    Impersonate,
 }
 
 /// The thing an operation is aimed at, carrying what the decision needs (its tenant, its authority...).
@@ -41,6 +43,8 @@ pub enum Target {
     User { id: UserId, tenant: Option<TenantId>, authority: Authority },
     /// A new user of this authority in this tenant.
     NewUser { tenant: Option<TenantId>, authority: Authority },
+    /// Platform-wide settings (security settings, the log-in-as switch): the system administrator's alone.
+    AdminSettings,
 }
 
 /// What the caller should learn from a refusal: "no" (403) or "no such thing" (404, existence is not revealed).
@@ -56,7 +60,8 @@ pub fn decide(p: &Principal, op: Operation, target: Target) -> Decision {
     use Authority::*;
     use Decision::*;
     match (p.authority, target) {
-        (SysAdmin, Target::AllTenants | Target::Tenant(_)) => Allow,
+        (SysAdmin, Target::AllTenants | Target::Tenant(_) | Target::AdminSettings) => Allow,
+        (TenantAdmin | CustomerUser, Target::AdminSettings) => Forbidden,
         (SysAdmin, Target::User { authority, .. }) => {
             // The system administrator manages tenant administrators and itself, not customers' users.
             if authority == CustomerUser { Forbidden } else { Allow }
@@ -129,6 +134,7 @@ mod tests {
             tenant_id: tenant,
             customer_id: None,
             email: "x@y.zz".into(),
+            impersonated_by: None,
         }
     }
 

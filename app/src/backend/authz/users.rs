@@ -26,6 +26,7 @@ pub async fn check(svc: &Services, p: &Principal, op: Operation, u: &UserRecord)
         Operation::Create => Op::Create,
         Operation::Delete => Op::Delete,
         Operation::ReadCredentials => Op::ReadCredentials,
+        Operation::Impersonate => Op::Impersonate,
     };
     let e = entities::EntityRef { tenant, id: u.id.0, owner, resource: Resource::User };
     entities::check(svc, p, op, &e, "User").await

@@ -1,11 +1,12 @@
 //! `/api/auth/*` and `/api/noauth/*`: sign-in, rotation, logout, password change, activation.
 
 use super::extract::{Auth, AuthSession, ClientIp, JsonBody, QueryMap};
+use crate::backend::activation::{self, ActivationState};
 use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::password_reset::{self, ResetState};
 use crate::backend::state::AppState;
-use crate::backend::users::{self, ActivationState};
-use crate::backend::{auth, passwords, sessions};
-use crate::model::{JwtPair, User, UserPasswordPolicy};
+use crate::backend::{auth, passwords, security_settings, sessions};
+use crate::model::{JwtPair, SecuritySettings, User, UserPasswordPolicy};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -42,7 +43,7 @@ pub async fn user(AuthSession(view): AuthSession) -> Json<User> {
 }
 
 pub async fn logout(State(s): State<AppState>, Auth(p): Auth) -> ServiceResult<StatusCode> {
-    sessions::revoke(&s.svc, p.session_id).await?;
+    auth::logout(&s.svc, &p).await?;
     Ok(StatusCode::OK)
 }
 
@@ -64,8 +65,8 @@ pub async fn change_password(
     }
 }
 
-pub async fn password_policy() -> Json<UserPasswordPolicy> {
-    Json(passwords::policy())
+pub async fn password_policy(State(s): State<AppState>) -> ServiceResult<Json<UserPasswordPolicy>> {
+    Ok(Json(passwords::policy(&s.svc).await?))
 }
 
 /// The link in an activation message: on to the set-password page, or to the "expired" page.
@@ -73,7 +74,7 @@ pub async fn check_activate(State(s): State<AppState>, QueryMap(q): QueryMap) ->
     let token = q.get("activateToken").filter(|t| !t.is_empty() && t.len() < 200).ok_or_else(|| {
         ServiceError::BadRequestParams("Required request parameter 'activateToken' is not present".into())
     })?;
-    let to = match users::activation_state(&s.svc, token).await? {
+    let to = match activation::state(&s.svc, token).await? {
         ActivationState::Valid => format!("/login/createPassword?activateToken={token}"),
         ActivationState::Expired => "/activationLinkExpired".to_string(),
         ActivationState::Unknown => return Err(ServiceError::Conflict("Activation token is not valid".into())),
@@ -95,4 +96,62 @@ pub async fn activate(
 ) -> ServiceResult<Json<JwtPair>> {
     s.svc.ip_limiter.check(ip)?;
     Ok(Json(auth::activate(&s.svc, &r.activate_token, &r.password).await?))
+}
+
+#[derive(Deserialize)]
+pub struct ResetByEmailRequest {
+    email: String,
+}
+
+/// Always 200, whether or not the account exists (the mail goes out after the answer).
+pub async fn reset_by_email(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    JsonBody(r): JsonBody<ResetByEmailRequest>,
+) -> ServiceResult<StatusCode> {
+    s.svc.ip_limiter.check(ip)?;
+    password_reset::request(s.svc.clone(), &r.email);
+    Ok(StatusCode::OK)
+}
+
+/// The link in a reset message: on to the reset page, or to the "expired" page that offers a new link.
+pub async fn check_reset(State(s): State<AppState>, QueryMap(q): QueryMap) -> ServiceResult<Response> {
+    let token = q.get("resetToken").filter(|t| !t.is_empty() && t.len() < 200).ok_or_else(|| {
+        ServiceError::BadRequestParams("Required request parameter 'resetToken' is not present".into())
+    })?;
+    let to = match password_reset::state(&s.svc, token).await? {
+        ResetState::Valid => format!("/login/resetPassword?resetToken={token}"),
+        ResetState::Expired => "/passwordResetLinkExpired".to_string(),
+        ResetState::Unknown => return Err(ServiceError::Conflict("Password reset token is not valid".into())),
+    };
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetRequest {
+    reset_token: String,
+    password: String,
+}
+
+pub async fn reset(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    JsonBody(r): JsonBody<ResetRequest>,
+) -> ServiceResult<StatusCode> {
+    s.svc.ip_limiter.check(ip)?;
+    password_reset::reset(&s.svc, &r.reset_token, &r.password).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn security_settings(State(s): State<AppState>, Auth(p): Auth) -> ServiceResult<Json<SecuritySettings>> {
+    Ok(Json(security_settings::get(&s.svc, &p).await?))
+}
+
+pub async fn save_security_settings(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    JsonBody(body): JsonBody<SecuritySettings>,
+) -> ServiceResult<Json<SecuritySettings>> {
+    Ok(Json(security_settings::save(&s.svc, &p, body).await?))
 }

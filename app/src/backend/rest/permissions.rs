@@ -202,6 +202,7 @@ pub async fn explain(
         tenant_id: subject.tenant_id,
         customer_id: subject.customer_id,
         email: subject.email.clone(),
+        impersonated_by: None,
     };
     Ok(Json(crate::backend::authz::explain::explain(&s.svc, &who, op, &e).await?))
 }

@@ -2,13 +2,16 @@
 //! suspension.
 
 use super::extract::{Auth, JsonBody, PathId, QueryMap, flag, parse_ids};
+use crate::backend::audit::{self, AuditScope};
 use crate::backend::error::{ServiceError, ServiceResult};
 use crate::backend::paging::PageLink;
 use crate::backend::state::AppState;
 use crate::backend::user_lists::{self, UserScope};
 use crate::backend::users::{self, UserRecord};
-use crate::backend::{customers, user_lifecycle};
-use crate::model::{CustomerId, PageData, TenantId, User, UserActivationLink, UserEmailInfo, UserId, UserInfo};
+use crate::backend::{activation, customers, impersonation, user_lifecycle};
+use crate::model::{
+    AuditLog, CustomerId, JwtPair, PageData, TenantId, User, UserActivationLink, UserEmailInfo, UserId, UserInfo,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -36,7 +39,7 @@ pub async fn activation_link(
     Auth(p): Auth,
     PathId(id): PathId,
 ) -> ServiceResult<impl IntoResponse> {
-    let link = users::activation_link(&s.svc, &p, UserId(id)).await?;
+    let link = activation::link(&s.svc, &p, UserId(id)).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], link.value))
 }
 
@@ -45,7 +48,7 @@ pub async fn activation_link_info(
     Auth(p): Auth,
     PathId(id): PathId,
 ) -> ServiceResult<Json<UserActivationLink>> {
-    Ok(Json(users::activation_link(&s.svc, &p, UserId(id)).await?))
+    Ok(Json(activation::link(&s.svc, &p, UserId(id)).await?))
 }
 
 pub async fn tenant_users(
@@ -138,4 +141,53 @@ pub async fn email_infos(
 pub async fn by_ids(State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap) -> ServiceResult<Json<Vec<User>>> {
     let ids = parse_ids(q.get("userIds"), "userIds")?;
     Ok(Json(user_lists::by_ids(&s.svc, &p, ids).await?.iter().map(UserRecord::to_dto).collect()))
+}
+
+pub async fn send_activation_mail(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<StatusCode> {
+    let email = q
+        .get("email")
+        .filter(|e| !e.is_empty())
+        .ok_or_else(|| ServiceError::BadRequestParams("Required request parameter 'email' is not present".into()))?;
+    activation::resend(&s.svc, &p, email).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn token(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId) -> ServiceResult<Json<JwtPair>> {
+    Ok(Json(impersonation::token(&s.svc, &p, UserId(id)).await?))
+}
+
+pub async fn token_access_enabled(State(s): State<AppState>, Auth(_): Auth) -> ServiceResult<Json<bool>> {
+    Ok(Json(impersonation::enabled(&s.svc).await?))
+}
+
+pub async fn audit_logs(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<AuditLog>>> {
+    Ok(Json(audit::list(&s.svc, &p, AuditScope::Everything, &q).await?))
+}
+
+pub async fn user_audit_logs(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(id): PathId,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<AuditLog>>> {
+    users::get(&s.svc, &p, UserId(id)).await?;
+    Ok(Json(audit::list(&s.svc, &p, AuditScope::User(id), &q).await?))
+}
+
+pub async fn customer_audit_logs(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    PathId(id): PathId,
+    QueryMap(q): QueryMap,
+) -> ServiceResult<Json<PageData<AuditLog>>> {
+    customers::get(&s.svc, &p, CustomerId(id)).await?;
+    Ok(Json(audit::list(&s.svc, &p, AuditScope::Customer(id), &q).await?))
 }

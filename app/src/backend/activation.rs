@@ -1,0 +1,143 @@
+//! Activation links. The secret is derived from a random per-user nonce with the server's link key (HMAC), so the
+//! same link can be shown again while it is valid (ThingsBoard renews it only when under 15 minutes remain), yet
+//! the database holds only the nonce and the secret's hash. The link is used once: activation clears both.
+
+use super::authz::Operation;
+use super::clock::now_ms;
+use super::error::{ServiceError, ServiceResult};
+use super::mail_templates::Mail;
+use super::principal::Principal;
+use super::state::Services;
+use super::tokens::{derive_secret, hash_secret, new_secret};
+use super::users::{self, UserRecord};
+use crate::model::{UserActivationLink, UserId};
+use sqlx::Row;
+use uuid::Uuid;
+
+/// Purpose tag of activation secrets.
+pub const ACTIVATE: &str = "activate";
+/// A link with less than this left is replaced by a new one when asked for again.
+const RENEW_BELOW_MS: i64 = 15 * 60_000;
+
+/// The link for a not-yet-activated user, re-shown while it has 15 minutes or more left, else renewed.
+pub async fn issue(svc: &Services, u: &UserRecord) -> ServiceResult<UserActivationLink> {
+    if u.password_hash.is_some() {
+        return Err(ServiceError::InvalidArguments("User is already activated!".into()));
+    }
+    let row = sqlx::query("SELECT activate_nonce, activate_expires FROM user_credentials WHERE user_id = $1")
+        .bind(u.id.0.to_string())
+        .fetch_one(&svc.db.pool)
+        .await?;
+    let nonce: Option<String> = row.try_get("activate_nonce")?;
+    let expires: Option<i64> = row.try_get("activate_expires")?;
+    let now = now_ms();
+    let (nonce, expires) = match (nonce, expires) {
+        (Some(n), Some(e)) if e - now >= RENEW_BELOW_MS => (n, e),
+        _ => {
+            let ttl_ms = super::security_settings::current(svc).await?.user_activation_token_ttl * 3_600_000;
+            let n = new_secret();
+            let secret = derive_secret(&svc.link_key, ACTIVATE, u.id.0, &n);
+            sqlx::query(
+                "UPDATE user_credentials SET activate_nonce = $1, activate_token_hash = $2, activate_expires = $3 \
+                 WHERE user_id = $4 AND password_hash IS NULL",
+            )
+            .bind(&n)
+            .bind(hash_secret(ACTIVATE, &secret))
+            .bind(now + ttl_ms)
+            .bind(u.id.0.to_string())
+            .execute(&svc.db.pool)
+            .await?;
+            (n, now + ttl_ms)
+        }
+    };
+    let secret = derive_secret(&svc.link_key, ACTIVATE, u.id.0, &nonce);
+    Ok(UserActivationLink {
+        value: format!("{}/api/noauth/activate?activateToken={secret}", svc.config.public_url),
+        ttl_ms: expires - now,
+    })
+}
+
+/// `GET /api/user/{id}/activationLink(Info)`: for whoever may change the user.
+pub async fn link(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserActivationLink> {
+    let u = users::get(svc, p, id).await?;
+    users::check(svc, p, Operation::Write, &u).await?;
+    issue(svc, &u).await
+}
+
+/// Mails the activation link to the user.
+pub async fn send_mail(svc: &Services, u: &UserRecord) -> ServiceResult<()> {
+    svc.mailer.require("user activation email")?;
+    let link = issue(svc, u).await?;
+    let ttl_hours = (link.ttl_ms + 3_599_999) / 3_600_000;
+    svc.mailer.send(&u.email, &Mail::Activation { link: link.value, ttl_hours }).await
+}
+
+/// `POST /api/user/sendActivationMail?email=`: mails the link again to a user the caller may change.
+pub async fn resend(svc: &Services, p: &Principal, email: &str) -> ServiceResult<()> {
+    let u = users::find_by_email(svc, email)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("User with email '{email}' is not found")))?;
+    users::check(svc, p, Operation::Write, &u).await?;
+    send_mail(svc, &u).await
+}
+
+/// State of an activation secret, for the link's redirect.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ActivationState {
+    Valid,
+    Expired,
+    Unknown,
+}
+
+/// Looks at an activation secret without using it.
+pub async fn state(svc: &Services, secret: &str) -> ServiceResult<ActivationState> {
+    let row = sqlx::query("SELECT activate_expires FROM user_credentials WHERE activate_token_hash = $1")
+        .bind(hash_secret(ACTIVATE, secret))
+        .fetch_optional(&svc.db.pool)
+        .await?;
+    Ok(match row {
+        None => ActivationState::Unknown,
+        Some(r) => {
+            let exp: Option<i64> = r.try_get("activate_expires")?;
+            if exp.unwrap_or(0) > now_ms() { ActivationState::Valid } else { ActivationState::Expired }
+        }
+    })
+}
+
+/// Sets the first password from an activation secret and enables the account; the secret is spent.
+pub async fn activate(svc: &Services, secret: &str, password: &str) -> ServiceResult<UserRecord> {
+    super::passwords::check(svc, password).await?;
+    let hash = svc.hasher.hash(password).await?;
+    let mut tx = svc.db.pool.begin().await?;
+    let row = sqlx::query("SELECT user_id, activate_expires FROM user_credentials WHERE activate_token_hash = $1")
+        .bind(hash_secret(ACTIVATE, secret))
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ServiceError::InvalidArguments("Invalid activation token!".into()))?;
+    let user_id: String = row.try_get("user_id")?;
+    let exp: Option<i64> = row.try_get("activate_expires")?;
+    if exp.unwrap_or(0) <= now_ms() {
+        return Err(ServiceError::InvalidArguments("Activation token expired".into()));
+    }
+    let done = sqlx::query(
+        "UPDATE user_credentials SET password_hash = $1, enabled = 1, activate_token_hash = NULL, \
+         activate_expires = NULL, activate_nonce = NULL WHERE user_id = $2 AND activate_token_hash = $3",
+    )
+    .bind(hash)
+    .bind(&user_id)
+    .bind(hash_secret(ACTIVATE, secret))
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(ServiceError::InvalidArguments("Invalid activation token!".into()));
+    }
+    tx.commit().await?;
+    let id = UserId(Uuid::parse_str(&user_id).map_err(|e| ServiceError::Internal(e.to_string()))?);
+    svc.sessions.forget_user(id);
+    let u = users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    if svc.mailer.configured() {
+        svc.mailer
+            .send_later(u.email.clone(), Mail::Activated { login_url: format!("{}/login", svc.config.public_url) });
+    }
+    Ok(u)
+}

@@ -1,0 +1,288 @@
+//! The audit log: who did what to which entity, when, and whether it worked. Entries are written after the change
+//! they describe has committed (a failed audit write is logged and never undoes it) and carry the tenant and
+//! customer they belong to, so lists reuse the access-control filter: an entry is visible to whoever may READ
+//! `AUDIT_LOG` over the entry's owner (its customer, else its tenant).
+
+use super::authz::entities::{self, ListFilter, ListSource};
+use super::clock::now_ms;
+use super::error::{ServiceError, ServiceResult};
+use super::paging::PageLink;
+use super::principal::Principal;
+use super::state::Services;
+use super::users::UserRecord;
+use crate::model::permissions::{Operation, Resource};
+use crate::model::{
+    ActionStatus, AuditLog, AuditLogId, Authority, CustomerId, EntityId, EntityType, PageData, TenantId, UserId,
+};
+use serde_json::{Value, json};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What happened (ThingsBoard's `ActionType` names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Added,
+    Updated,
+    Deleted,
+    Login,
+    Logout,
+    Lockout,
+    Activated,
+    Suspended,
+    CredentialsUpdated,
+    ChangeOwner,
+    /// Log in as another user started (the entity is the target, the user the one who impersonates).
+    LoginAsUser,
+}
+
+impl Action {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Added => "ADDED",
+            Action::Updated => "UPDATED",
+            Action::Deleted => "DELETED",
+            Action::Login => "LOGIN",
+            Action::Logout => "LOGOUT",
+            Action::Lockout => "LOCKOUT",
+            Action::Activated => "ACTIVATED",
+            Action::Suspended => "SUSPENDED",
+            Action::CredentialsUpdated => "CREDENTIALS_UPDATED",
+            Action::ChangeOwner => "CHANGE_OWNER",
+            Action::LoginAsUser => "LOGIN_AS_USER",
+        }
+    }
+}
+
+/// One entry to write.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub tenant: Option<Uuid>,
+    pub customer: Option<Uuid>,
+    pub entity: Option<(EntityType, Uuid, String)>,
+    pub actor: Option<(Uuid, String)>,
+    pub action: Action,
+    pub data: Value,
+    pub failure: Option<String>,
+}
+
+impl Entry {
+    /// An action by `actor` on user `target`, filed under the target's tenant and customer.
+    pub fn on_user(actor: Option<&Principal>, target: &UserRecord, action: Action) -> Entry {
+        Entry {
+            tenant: target.tenant_id.map(|t| t.0),
+            customer: target.customer_id.filter(|c| !c.is_null()).map(|c| c.0),
+            entity: Some((EntityType::User, target.id.0, target.email.clone())),
+            actor: actor.map(|p| (p.user_id.0, p.email.clone())),
+            action,
+            data: Value::Null,
+            failure: None,
+        }
+    }
+
+    /// An action by `p` on an entity, filed under the caller's owner (so its administrators see it).
+    pub fn by(p: &Principal, action: Action, entity_type: EntityType, id: Uuid, name: &str) -> Entry {
+        Entry {
+            tenant: p.tenant_id.map(|t| t.0),
+            customer: p.customer_id.filter(|c| !c.is_null()).map(|c| c.0),
+            entity: Some((entity_type, id, name.to_string())),
+            actor: Some((p.user_id.0, p.email.clone())),
+            action,
+            data: Value::Null,
+            failure: None,
+        }
+    }
+
+    /// The same entry with data.
+    pub fn with(mut self, data: Value) -> Entry {
+        self.data = data;
+        self
+    }
+
+    /// The same entry, failed.
+    pub fn failed(mut self, why: &str) -> Entry {
+        self.failure = Some(why.to_string());
+        self
+    }
+}
+
+/// Writes an entry; a failure to write is logged, never returned (the audited change already happened).
+pub async fn record(svc: &Services, e: Entry) {
+    let status = if e.failure.is_some() { "FAILURE" } else { "SUCCESS" };
+    let res = sqlx::query(
+        "INSERT INTO audit_log (id, created_time, tenant_id, customer_id, entity_type, entity_id, entity_name, user_id, \
+         user_name, action_type, action_data, action_status, action_failure_details) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(now_ms())
+    .bind(e.tenant.map(|t| t.to_string()))
+    .bind(e.customer.map(|c| c.to_string()))
+    .bind(e.entity.as_ref().map(|x| x.0.as_str().to_string()))
+    .bind(e.entity.as_ref().map(|x| x.1.to_string()))
+    .bind(e.entity.as_ref().map(|x| x.2.clone()))
+    .bind(e.actor.as_ref().map(|a| a.0.to_string()))
+    .bind(e.actor.as_ref().map(|a| a.1.clone()))
+    .bind(e.action.as_str())
+    .bind((!e.data.is_null()).then(|| e.data.to_string()))
+    .bind(status)
+    .bind(e.failure.clone())
+    .execute(&svc.db.pool)
+    .await;
+    if let Err(err) = res {
+        tracing::error!("audit entry {:?} not written: {err}", e.action);
+    }
+}
+
+/// A lockout, filed as the user's own action.
+pub async fn record_lockout(svc: &Services, u: &UserRecord, failures: i64) -> ServiceResult<()> {
+    let mut e = Entry::on_user(None, u, Action::Lockout).with(json!({"failedAttempts": failures}));
+    e.actor = Some((u.id.0, u.email.clone()));
+    record(svc, e).await;
+    Ok(())
+}
+
+/// Which entries a list is about, before visibility.
+#[derive(Clone, Copy, Debug)]
+pub enum AuditScope {
+    Everything,
+    /// Done by this user.
+    User(Uuid),
+    /// Filed under this customer.
+    Customer(Uuid),
+    /// About this entity.
+    Entity(Uuid),
+}
+
+/// Entries are owned by their customer, else their tenant.
+const SOURCE: ListSource =
+    ListSource { table: "audit_log", alias: "a", owner: |a| format!("COALESCE({a}.customer_id, {a}.tenant_id)") };
+
+const COLUMNS: &str = "a.id, a.created_time, a.tenant_id, a.customer_id, a.entity_type, a.entity_id, a.entity_name, \
+     a.user_id, a.user_name, a.action_type, a.action_data, a.action_status, a.action_failure_details";
+
+fn uuid(s: Option<String>) -> ServiceResult<Option<Uuid>> {
+    s.map(|s| Uuid::parse_str(&s).map_err(|e| ServiceError::Internal(format!("audit uuid: {e}")))).transpose()
+}
+
+fn from_row(r: &AnyRow) -> ServiceResult<AuditLog> {
+    let entity_type: Option<String> = r.try_get("entity_type")?;
+    let entity_id = uuid(r.try_get("entity_id")?)?;
+    let entity = match (entity_type, entity_id) {
+        (Some(t), Some(id)) => {
+            serde_json::from_value::<EntityType>(Value::String(t)).ok().map(|entity_type| EntityId { entity_type, id })
+        }
+        _ => None,
+    };
+    let data: Option<String> = r.try_get("action_data")?;
+    let status: String = r.try_get("action_status")?;
+    Ok(AuditLog {
+        id: AuditLogId(uuid(r.try_get("id")?)?.unwrap_or_default()),
+        created_time: r.try_get("created_time")?,
+        tenant_id: uuid(r.try_get("tenant_id")?)?.map(TenantId),
+        customer_id: uuid(r.try_get("customer_id")?)?.map(CustomerId),
+        entity_id: entity,
+        entity_name: r.try_get("entity_name")?,
+        user_id: uuid(r.try_get("user_id")?)?.map(UserId),
+        user_name: r.try_get("user_name")?,
+        action_type: r.try_get("action_type")?,
+        action_data: data.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or(Value::Null),
+        action_status: if status == "FAILURE" { ActionStatus::Failure } else { ActionStatus::Success },
+        action_failure_details: r.try_get("action_failure_details")?,
+    })
+}
+
+fn int(q: &HashMap<String, String>, name: &str) -> ServiceResult<Option<i64>> {
+    q.get(name)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<i64>()
+                .map_err(|_| ServiceError::BadRequestParams(format!("Invalid value '{v}' for parameter '{name}'")))
+        })
+        .transpose()
+}
+
+/// `GET /api/audit/logs[/user|customer|entity/…]`: newest first by default, with `startTime`, `endTime` and
+/// `actionTypes` (comma-separated) as ThingsBoard takes them; visibility and paging in SQL.
+pub async fn list(
+    svc: &Services,
+    p: &Principal,
+    scope: AuditScope,
+    q: &HashMap<String, String>,
+) -> ServiceResult<PageData<AuditLog>> {
+    let mut link = PageLink::from_query(q)?;
+    if link.sort_property.is_none() {
+        link.descending = true;
+    }
+    let order = link
+        .order_by(
+            &[
+                ("createdTime", "a.created_time"),
+                ("actionType", "a.action_type"),
+                ("userName", "a.user_name"),
+                ("entityName", "a.entity_name"),
+            ],
+            "a.created_time",
+        )?
+        .replace(", id ", ", a.id ");
+    let mut from = String::from("FROM audit_log a WHERE ");
+    let mut binds: Vec<String> = Vec::new();
+    let mut push = |from: &mut String, sql: &str, v: String| {
+        binds.push(v);
+        from.push_str(&sql.replace("$?", &format!("${}", binds.len())));
+    };
+    match (p.authority, p.tenant_id) {
+        // The system administrator audits the platform level: tenants and their administrators' accounts.
+        (Authority::SysAdmin, _) => {
+            from.push_str("(a.tenant_id IS NULL OR a.entity_type = 'TENANT' OR a.customer_id IS NULL)")
+        }
+        (_, Some(t)) => push(&mut from, "a.tenant_id = $?", t.0.to_string()),
+        _ => return Err(ServiceError::Forbidden),
+    }
+    match scope {
+        AuditScope::Everything => {}
+        AuditScope::User(u) => push(&mut from, " AND a.user_id = $?", u.to_string()),
+        AuditScope::Customer(c) => push(&mut from, " AND a.customer_id = $?", c.to_string()),
+        AuditScope::Entity(e) => push(&mut from, " AND a.entity_id = $?", e.to_string()),
+    }
+    if let Some(t) = int(q, "startTime")? {
+        push(&mut from, " AND a.created_time >= $?", t.to_string());
+    }
+    if let Some(t) = int(q, "endTime")? {
+        push(&mut from, " AND a.created_time <= $?", t.to_string());
+    }
+    if let Some(types) = q.get("actionTypes").filter(|t| !t.is_empty()) {
+        let types: Vec<&str> = types.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+        if types.len() > 50
+            || types.iter().any(|t| t.len() > 64 || !t.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        {
+            return Err(ServiceError::BadRequestParams("Invalid value for parameter 'actionTypes'".into()));
+        }
+        let start = binds.len() + 1;
+        let ph: Vec<String> = (start..start + types.len()).map(|i| format!("${i}")).collect();
+        from.push_str(&format!(" AND a.action_type IN ({})", ph.join(", ")));
+        binds.extend(types.iter().map(|t| t.to_string()));
+    }
+    if let Some(pat) = link.like_pattern() {
+        let n = binds.len() + 1;
+        from.push_str(&format!(
+            " AND (LOWER(COALESCE(a.entity_name, '')) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(a.user_name, '')) LIKE ${n} ESCAPE '\\' \
+             OR LOWER(a.action_type) LIKE ${n} ESCAPE '\\')"
+        ));
+        binds.push(pat);
+    }
+    if p.authority != Authority::SysAdmin {
+        match entities::list_filter(svc, p, Operation::Read, Resource::AuditLog, SOURCE, binds.len() + 1).await? {
+            ListFilter::Everything => {}
+            ListFilter::Nothing => return Err(ServiceError::Forbidden),
+            ListFilter::Where { sql, binds: more, .. } => {
+                from.push_str(" AND ");
+                from.push_str(&sql);
+                binds.extend(more);
+            }
+        }
+    }
+    super::paging::fetch(&svc.db.pool, COLUMNS, &from, &order, &binds, &link, from_row).await
+}

@@ -1,0 +1,44 @@
+//! "Log in as user" (`GET /api/user/{id}/token`): a token pair for another user, for support. Allowed only with
+//! the IMPERSONATE operation on the target (the access-control module decides) while the system administrator's
+//! switch is on; by default a tenant administrator may act as its tenant's customer users and the system
+//! administrator as tenant administrators. The session records who impersonates (the token carries it too), may
+//! not change the user's credentials, and its start and end are audited.
+
+use super::audit;
+use super::authz::Operation;
+use super::error::{ServiceError, ServiceResult};
+use super::principal::Principal;
+use super::sessions::{self, SessionKind};
+use super::state::Services;
+use super::users;
+use crate::model::{Authority, JwtPair, UserId};
+
+/// `GET /api/user/tokenAccessEnabled`.
+pub async fn enabled(svc: &Services) -> ServiceResult<bool> {
+    Ok(super::security_settings::current(svc).await?.user_token_access_enabled)
+}
+
+/// A token pair acting as `target` on behalf of the caller.
+pub async fn token(svc: &Services, p: &Principal, target: UserId) -> ServiceResult<JwtPair> {
+    if !enabled(svc).await? {
+        return Err(ServiceError::Forbidden);
+    }
+    // No chains: an impersonated session cannot impersonate further.
+    p.require_own_session()?;
+    let u = users::find(svc, target).await?.ok_or_else(|| ServiceError::not_found("User", target))?;
+    users::check(svc, p, Operation::Read, &u).await?;
+    if u.id == p.user_id {
+        return Err(ServiceError::InvalidArguments("You are already signed in as yourself".into()));
+    }
+    // Only the system administrator acts as administrators; everyone else only as customers' users.
+    if p.authority != Authority::SysAdmin && u.authority != Authority::CustomerUser {
+        return Err(ServiceError::Forbidden);
+    }
+    users::check(svc, p, Operation::Impersonate, &u).await?;
+    if !u.enabled {
+        return Err(ServiceError::InvalidArguments("User account is not active".into()));
+    }
+    let (sid, _) = sessions::open_as(svc, &u, SessionKind::Api, Some(p.user_id)).await?;
+    audit::record(svc, audit::Entry::on_user(Some(p), &u, audit::Action::LoginAsUser)).await;
+    sessions::issue_pair(svc, &u, sid, Some(p.user_id)).await
+}
