@@ -6,7 +6,7 @@
 use super::authz::entities::{self, ListFilter, ListSource};
 use super::clock::now_ms;
 use super::error::{ServiceError, ServiceResult};
-use super::paging::PageLink;
+use super::paging::{PageLink, marks, push_sql};
 use super::principal::Principal;
 use super::state::Services;
 use super::users::UserRecord;
@@ -229,29 +229,26 @@ pub async fn list(
         .replace(", id ", ", a.id ");
     let mut from = String::from("FROM audit_log a WHERE ");
     let mut binds: Vec<String> = Vec::new();
-    let mut push = |from: &mut String, sql: &str, v: String| {
-        binds.push(v);
-        from.push_str(&sql.replace("$?", &format!("${}", binds.len())));
-    };
+    let push = |from: &mut String, binds: &mut Vec<String>, sql: &str, v: String| push_sql(from, binds, sql, vec![v]);
     match (p.authority, p.tenant_id) {
         // The system administrator audits the platform level: tenants and their administrators' accounts.
         (Authority::SysAdmin, _) => {
             from.push_str("(a.tenant_id IS NULL OR a.entity_type = 'TENANT' OR a.customer_id IS NULL)")
         }
-        (_, Some(t)) => push(&mut from, "a.tenant_id = $?", t.0.to_string()),
+        (_, Some(t)) => push(&mut from, &mut binds, "a.tenant_id = $?", t.0.to_string()),
         _ => return Err(ServiceError::Forbidden),
     }
     match scope {
         AuditScope::Everything => {}
-        AuditScope::User(u) => push(&mut from, " AND a.user_id = $?", u.to_string()),
-        AuditScope::Customer(c) => push(&mut from, " AND a.customer_id = $?", c.to_string()),
-        AuditScope::Entity(e) => push(&mut from, " AND a.entity_id = $?", e.to_string()),
+        AuditScope::User(u) => push(&mut from, &mut binds, " AND a.user_id = $?", u.to_string()),
+        AuditScope::Customer(c) => push(&mut from, &mut binds, " AND a.customer_id = $?", c.to_string()),
+        AuditScope::Entity(e) => push(&mut from, &mut binds, " AND a.entity_id = $?", e.to_string()),
     }
     if let Some(t) = int(q, "startTime")? {
-        push(&mut from, " AND a.created_time >= $?", t.to_string());
+        push(&mut from, &mut binds, " AND a.created_time >= $?", t.to_string());
     }
     if let Some(t) = int(q, "endTime")? {
-        push(&mut from, " AND a.created_time <= $?", t.to_string());
+        push(&mut from, &mut binds, " AND a.created_time <= $?", t.to_string());
     }
     if let Some(types) = q.get("actionTypes").filter(|t| !t.is_empty()) {
         let types: Vec<&str> = types.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
@@ -260,18 +257,13 @@ pub async fn list(
         {
             return Err(ServiceError::BadRequestParams("Invalid value for parameter 'actionTypes'".into()));
         }
-        let start = binds.len() + 1;
-        let ph: Vec<String> = (start..start + types.len()).map(|i| format!("${i}")).collect();
-        from.push_str(&format!(" AND a.action_type IN ({})", ph.join(", ")));
-        binds.extend(types.iter().map(|t| t.to_string()));
+        let sql = format!(" AND a.action_type IN ({})", marks(types.len()));
+        push_sql(&mut from, &mut binds, &sql, types.iter().map(|t| t.to_string()).collect());
     }
     if let Some(pat) = link.like_pattern() {
-        let n = binds.len() + 1;
-        from.push_str(&format!(
-            " AND (LOWER(COALESCE(a.entity_name, '')) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(a.user_name, '')) LIKE ${n} ESCAPE '\\' \
-             OR LOWER(a.action_type) LIKE ${n} ESCAPE '\\')"
-        ));
-        binds.push(pat);
+        let sql = " AND (LOWER(COALESCE(a.entity_name, '')) LIKE $? ESCAPE '\\' \
+                   OR LOWER(COALESCE(a.user_name, '')) LIKE $? ESCAPE '\\' OR LOWER(a.action_type) LIKE $? ESCAPE '\\')";
+        push_sql(&mut from, &mut binds, sql, vec![pat.clone(), pat.clone(), pat]);
     }
     if p.authority != Authority::SysAdmin {
         match entities::list_filter(svc, p, Operation::Read, Resource::AuditLog, SOURCE, binds.len() + 1).await? {

@@ -78,6 +78,20 @@ impl PageLink {
         })
     }
 
+    /// One page holding every row of an id list (`…?ids=` lookups), which are capped at `MAX_IDS`.
+    pub fn covering(ids: usize) -> ServiceResult<PageLink> {
+        if ids > MAX_IDS {
+            return Err(ServiceError::InvalidArguments(format!("At most {MAX_IDS} ids can be asked for at once")));
+        }
+        Ok(PageLink {
+            page_size: ids.max(1) as i64,
+            page: 0,
+            text_search: None,
+            sort_property: None,
+            descending: false,
+        })
+    }
+
     /// Row offset of this page.
     pub fn offset(&self) -> i64 {
         self.page * self.page_size
@@ -88,6 +102,25 @@ impl PageLink {
         let total_pages = if total == 0 { 0 } else { (total + self.page_size - 1) / self.page_size };
         PageData { data, total_pages, total_elements: total, has_next: self.offset() + self.page_size < total }
     }
+}
+
+/// Most ids one lookup by ids may name.
+pub const MAX_IDS: usize = 1000;
+
+/// Appends `sql` to `from`, numbering each `$?` after the binds so far and binding `values` in order, so list
+/// queries are assembled from whitelisted fragments while every value travels as a bind.
+pub fn push_sql(from: &mut String, binds: &mut Vec<String>, sql: &str, values: Vec<String>) {
+    let mut sql = sql.to_string();
+    for v in values {
+        binds.push(v);
+        sql = sql.replacen("$?", &format!("${}", binds.len()), 1);
+    }
+    from.push_str(&sql);
+}
+
+/// `n` placeholders `$?, $?, …` for `push_sql` (an `IN` list).
+pub fn marks(n: usize) -> String {
+    vec!["$?"; n].join(", ")
 }
 
 /// Runs one page of a list: `SELECT COUNT(*) {from}` for the total, then `SELECT {columns} {from} {order}` with

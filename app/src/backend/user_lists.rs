@@ -4,7 +4,7 @@
 
 use super::authz::entities::{self, ListFilter, ListSource};
 use super::error::{ServiceError, ServiceResult};
-use super::paging::PageLink;
+use super::paging::{PageLink, marks, push_sql as push};
 use super::principal::Principal;
 use super::state::Services;
 use super::users::{self, USER_COLUMNS, UserRecord};
@@ -36,16 +36,6 @@ const SORTS: [(&str, &str); 5] = [
     ("lastName", "u.last_name"),
     ("name", "u.email_lower"),
 ];
-
-/// Appends `sql` to `from`, numbering its `$?` placeholders after the binds so far.
-fn push(from: &mut String, binds: &mut Vec<String>, sql: &str, values: Vec<String>) {
-    let mut sql = sql.to_string();
-    for v in values {
-        binds.push(v);
-        sql = sql.replacen("$?", &format!("${}", binds.len()), 1);
-    }
-    from.push_str(&sql);
-}
 
 /// One page of the users in `scope` the caller may read.
 pub async fn list(
@@ -79,8 +69,8 @@ pub async fn list(
         ),
         UserScope::Ids(ids) if ids.is_empty() => return Ok(link.page_of(Vec::new(), 0)),
         UserScope::Ids(ids) => {
-            let ph = vec!["$?"; ids.len()].join(", ");
-            push(&mut from, &mut binds, &format!(" AND u.id IN ({ph})"), ids.iter().map(Uuid::to_string).collect());
+            let sql = format!(" AND u.id IN ({})", marks(ids.len()));
+            push(&mut from, &mut binds, &sql, ids.iter().map(Uuid::to_string).collect());
         }
     }
     if let Some(pat) = link.like_pattern() {
@@ -135,15 +125,6 @@ pub fn email_infos(page: PageData<UserRecord>) -> PageData<UserEmailInfo> {
 
 /// `GET /api/users/list?userIds=`: the listed users the caller may read, in one query.
 pub async fn by_ids(svc: &Services, p: &Principal, ids: Vec<Uuid>) -> ServiceResult<Vec<UserRecord>> {
-    if ids.len() > 1000 {
-        return Err(ServiceError::InvalidArguments("At most 1000 ids can be asked for at once".into()));
-    }
-    let link = PageLink {
-        page_size: ids.len().max(1) as i64,
-        page: 0,
-        text_search: None,
-        sort_property: None,
-        descending: false,
-    };
+    let link = PageLink::covering(ids.len())?;
     Ok(list(svc, p, UserScope::Ids(ids), &link).await?.data)
 }

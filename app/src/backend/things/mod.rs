@@ -432,12 +432,7 @@ pub async fn list(
     let mut binds = vec![tenant.0.to_string()];
     // Appends `sql`, numbering its `$?` placeholders in order for `values`.
     let push = |binds: &mut Vec<String>, filter: &mut String, sql: &str, values: Vec<String>| {
-        let mut sql = sql.to_string();
-        for v in values {
-            binds.push(v);
-            sql = sql.replacen("$?", &format!("${}", binds.len()), 1);
-        }
-        filter.push_str(&sql);
+        super::paging::push_sql(filter, binds, sql, values)
     };
     let group_scope = matches!(scope, Scope::Group(_));
     let scope_is_tenant = matches!(scope, Scope::Tenant);
@@ -538,16 +533,7 @@ pub async fn by_name(svc: &Services, p: &Principal, kind: Kind, name: &str) -> S
 /// `GET /api/{kind}s?{kind}Ids=`: the listed things the caller may read (others are left out, as ThingsBoard does),
 /// filtered in SQL like every list.
 pub async fn by_ids(svc: &Services, p: &Principal, kind: Kind, ids: &[Uuid]) -> ServiceResult<Vec<Thing>> {
-    if ids.len() > 1000 {
-        return Err(ServiceError::InvalidArguments("At most 1000 ids can be asked for at once".into()));
-    }
-    let link = PageLink {
-        page_size: ids.len().max(1) as i64,
-        page: 0,
-        text_search: None,
-        sort_property: None,
-        descending: false,
-    };
+    let link = PageLink::covering(ids.len())?;
     Ok(list(svc, p, kind, Scope::Ids(ids.to_vec()), None, &link).await?.data)
 }
 
