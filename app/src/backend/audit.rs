@@ -3,17 +3,14 @@
 //! customer they belong to, so lists reuse the access-control filter: an entry is visible to whoever may READ
 //! `AUDIT_LOG` over the entry's owner (its customer, else its tenant).
 
-use super::authz::entities::{self, ListFilter, ListSource};
+use super::authz::entities::ListSource;
 use super::clock::now_ms;
 use super::error::{ServiceError, ServiceResult};
 use super::paging::{PageLink, marks, push_sql};
 use super::principal::Principal;
 use super::state::Services;
 use super::users::UserRecord;
-use crate::model::permissions::{Operation, Resource};
-use crate::model::{
-    ActionStatus, AuditLog, AuditLogId, Authority, CustomerId, EntityId, EntityType, PageData, TenantId, UserId,
-};
+use crate::model::{ActionStatus, AuditLog, AuditLogId, CustomerId, EntityId, EntityType, PageData, TenantId, UserId};
 use serde_json::{Value, json};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -227,16 +224,11 @@ pub async fn list(
             "a.created_time",
         )?
         .replace(", id ", ", a.id ");
-    let mut from = String::from("FROM audit_log a WHERE ");
+    let mut from = String::from("FROM audit_log a WHERE 1 = 1");
     let mut binds: Vec<String> = Vec::new();
     let push = |from: &mut String, binds: &mut Vec<String>, sql: &str, v: String| push_sql(from, binds, sql, vec![v]);
-    match (p.authority, p.tenant_id) {
-        // The system administrator audits the platform level: tenants and their administrators' accounts.
-        (Authority::SysAdmin, _) => {
-            from.push_str("(a.tenant_id IS NULL OR a.entity_type = 'TENANT' OR a.customer_id IS NULL)")
-        }
-        (_, Some(t)) => push(&mut from, &mut binds, "a.tenant_id = $?", t.0.to_string()),
-        _ => return Err(ServiceError::Forbidden),
+    if let Some(t) = p.tenant_id {
+        push(&mut from, &mut binds, " AND a.tenant_id = $?", t.0.to_string());
     }
     match scope {
         AuditScope::Everything => {}
@@ -265,16 +257,9 @@ pub async fn list(
                    OR LOWER(COALESCE(a.user_name, '')) LIKE $? ESCAPE '\\' OR LOWER(a.action_type) LIKE $? ESCAPE '\\')";
         push_sql(&mut from, &mut binds, sql, vec![pat.clone(), pat.clone(), pat]);
     }
-    if p.authority != Authority::SysAdmin {
-        match entities::list_filter(svc, p, Operation::Read, Resource::AuditLog, SOURCE, binds.len() + 1).await? {
-            ListFilter::Everything => {}
-            ListFilter::Nothing => return Err(ServiceError::Forbidden),
-            ListFilter::Where { sql, binds: more, .. } => {
-                from.push_str(" AND ");
-                from.push_str(&sql);
-                binds.extend(more);
-            }
-        }
+    let visible = super::authz::scopes::audit_filter(svc, p, SOURCE, binds.len() + 1).await?;
+    if !visible.apply(&mut from, &mut binds) {
+        return Ok(link.page_of(Vec::new(), 0));
     }
     super::paging::fetch(&svc.db.pool, COLUMNS, &from, &order, &binds, &link, from_row).await
 }

@@ -11,7 +11,7 @@ use super::principal::Principal;
 use super::sessions::{self, SessionKind};
 use super::state::Services;
 use super::users;
-use crate::model::{Authority, JwtPair, UserId};
+use crate::model::{JwtPair, UserId};
 
 /// `GET /api/user/tokenAccessEnabled`.
 pub async fn enabled(svc: &Services) -> ServiceResult<bool> {
@@ -30,11 +30,7 @@ pub async fn token(svc: &Services, p: &Principal, target: UserId) -> ServiceResu
     if u.id == p.user_id {
         return Err(ServiceError::InvalidArguments("You are already signed in as yourself".into()));
     }
-    // Only the system administrator acts as administrators; everyone else only as customers' users.
-    if p.authority != Authority::SysAdmin && u.authority != Authority::CustomerUser {
-        return Err(ServiceError::Forbidden);
-    }
-    users::check(svc, p, Operation::Impersonate, &u).await?;
+    super::authz::users::check_impersonate(svc, p, &u).await?;
     if !u.enabled {
         return Err(ServiceError::InvalidArguments("User account is not active".into()));
     }

@@ -2,14 +2,13 @@
 //! subtree, given ids) ANDed with the access-control predicate for USER READ, so filtering, search, sort and
 //! paging all happen in SQL.
 
-use super::authz::entities::{self, ListFilter, ListSource};
-use super::error::{ServiceError, ServiceResult};
+use super::authz::{self, entities::ListSource};
+use super::error::ServiceResult;
 use super::paging::{PageLink, marks, push_sql as push};
 use super::principal::Principal;
 use super::state::Services;
 use super::users::{self, USER_COLUMNS, UserRecord};
-use crate::model::permissions::{Operation, Resource};
-use crate::model::{Authority, PageData, UserEmailInfo, UserInfo};
+use crate::model::{PageData, UserEmailInfo, UserInfo};
 use uuid::Uuid;
 
 /// Which users a list is about, before visibility.
@@ -45,16 +44,10 @@ pub async fn list(
     link: &PageLink,
 ) -> ServiceResult<PageData<UserRecord>> {
     let order = link.order_by(&SORTS, "u.created_time")?.replace(", id ", ", u.id ");
-    let mut from = String::from("FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE ");
+    let mut from = String::from("FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE 1 = 1");
     let mut binds: Vec<String> = Vec::new();
-    match p.tenant_id {
-        // The system administrator reads the users of the platform level and tenant administrators, never
-        // customers' users (ThingsBoard's rule), and nothing below that.
-        None if p.authority == Authority::SysAdmin => {
-            push(&mut from, &mut binds, "u.authority <> 'CUSTOMER_USER'", vec![])
-        }
-        None => return Err(ServiceError::Forbidden),
-        Some(t) => push(&mut from, &mut binds, "u.tenant_id = $?", vec![t.0.to_string()]),
+    if let Some(t) = p.tenant_id {
+        push(&mut from, &mut binds, " AND u.tenant_id = $?", vec![t.0.to_string()]);
     }
     match &scope {
         UserScope::Visible => {}
@@ -82,17 +75,9 @@ pub async fn list(
             vec![pat.clone(), pat.clone(), pat],
         );
     }
-    if p.authority != Authority::SysAdmin {
-        match entities::list_filter(svc, p, Operation::Read, Resource::User, SOURCE, binds.len() + 1).await? {
-            ListFilter::Everything => {}
-            // Everyone may read their own profile, whatever their roles say.
-            ListFilter::Nothing => push(&mut from, &mut binds, " AND u.id = $?", vec![p.user_id.0.to_string()]),
-            ListFilter::Where { sql, binds: more, .. } => {
-                from.push_str(&format!(" AND ({sql} OR u.id = ${})", binds.len() + more.len() + 1));
-                binds.extend(more);
-                binds.push(p.user_id.0.to_string());
-            }
-        }
+    let visible = authz::users::list_filter(svc, p, SOURCE, binds.len() + 1).await?;
+    if !visible.apply(&mut from, &mut binds) {
+        return Ok(link.page_of(Vec::new(), 0));
     }
     let mut page =
         super::paging::fetch(&svc.db.pool, USER_COLUMNS, &from, &order, &binds, link, users::from_row).await?;

@@ -114,6 +114,23 @@ pub enum ListFilter {
     Where { sql: String, binds: Vec<String>, subtree: Option<Uuid> },
 }
 
+impl ListFilter {
+    /// ANDs the filter into a query's WHERE clause (`from` already holds at least one condition); answers false
+    /// when nothing is visible and the query need not run.
+    pub fn apply(self, from: &mut String, binds: &mut Vec<String>) -> bool {
+        match self {
+            ListFilter::Everything => true,
+            ListFilter::Nothing => false,
+            ListFilter::Where { sql, binds: more, .. } => {
+                from.push_str(" AND ");
+                from.push_str(&sql);
+                binds.extend(more);
+                true
+            }
+        }
+    }
+}
+
 /// Subtrees up to this many owners are bound as a list (an index range per owner, in order when there is one);
 /// larger ones stay a join with the closure.
 const OWNER_LIST_MAX: usize = 200;

@@ -124,3 +124,24 @@ pub async fn check_may_pass_on(
     let held = m.groups.get(&group).map(|(_, set)| *set).unwrap_or(OpSet::EMPTY);
     if ops.iter().all(|o| held.allows(*o)) { Ok(()) } else { Err(ServiceError::Forbidden) }
 }
+
+/// Which audit entries a list may show the caller, as SQL over `src` with placeholders from `first`: the system
+/// administrator audits the platform level (tenants, entries outside any customer); everyone else the entries
+/// filed under owners it may READ `AUDIT_LOG` over, and 403 when that is none.
+pub async fn audit_filter(
+    svc: &Services,
+    p: &Principal,
+    src: super::entities::ListSource,
+    first: usize,
+) -> ServiceResult<super::entities::ListFilter> {
+    use super::entities::{ListFilter, list_filter};
+    if p.authority == crate::model::Authority::SysAdmin {
+        let a = src.alias;
+        let sql = format!("({a}.tenant_id IS NULL OR {a}.entity_type = 'TENANT' OR {a}.customer_id IS NULL)");
+        return Ok(ListFilter::Where { sql, binds: Vec::new(), subtree: None });
+    }
+    match list_filter(svc, p, Operation::Read, Resource::AuditLog, src, first).await? {
+        ListFilter::Nothing => Err(ServiceError::Forbidden),
+        other => Ok(other),
+    }
+}

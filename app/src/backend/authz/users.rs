@@ -72,6 +72,42 @@ pub async fn placement(
     }
 }
 
+/// Which users a list may show the caller, as SQL over `src` with placeholders from `first`: the system
+/// administrator sees the platform's users and tenant administrators, never customers' users (ThingsBoard's
+/// rule); everyone else what USER READ allows, and always their own profile.
+pub async fn list_filter(
+    svc: &Services,
+    p: &Principal,
+    src: entities::ListSource,
+    first: usize,
+) -> ServiceResult<entities::ListFilter> {
+    use entities::ListFilter;
+    let a = src.alias;
+    if p.authority == Authority::SysAdmin {
+        let sql = format!("{a}.authority <> 'CUSTOMER_USER'");
+        return Ok(ListFilter::Where { sql, binds: Vec::new(), subtree: None });
+    }
+    let me = p.user_id.0.to_string();
+    Ok(match entities::list_filter(svc, p, Op::Read, Resource::User, src, first).await? {
+        ListFilter::Everything => ListFilter::Everything,
+        ListFilter::Nothing => ListFilter::Where { sql: format!("{a}.id = ${first}"), binds: vec![me], subtree: None },
+        ListFilter::Where { sql, mut binds, .. } => {
+            let sql = format!("({sql} OR {a}.id = ${})", first + binds.len());
+            binds.push(me);
+            ListFilter::Where { sql, binds, subtree: None }
+        }
+    })
+}
+
+/// "Log in as" `u`: beyond the IMPERSONATE grant, only the system administrator acts as administrators; everyone
+/// else acts only as customers' users.
+pub async fn check_impersonate(svc: &Services, p: &Principal, u: &UserRecord) -> ServiceResult<()> {
+    if p.authority != Authority::SysAdmin && u.authority != Authority::CustomerUser {
+        return Err(ServiceError::Forbidden);
+    }
+    check(svc, p, Operation::Impersonate, u).await
+}
+
 /// `/api/tenant/{id}/users`: for the system administrator (who sees the tenant administrators only) and the
 /// tenant's own administrators. Answers whether the list is limited to tenant administrators.
 pub fn tenant_list_admins_only(p: &Principal, tenant: TenantId) -> ServiceResult<bool> {
