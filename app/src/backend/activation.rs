@@ -8,7 +8,7 @@ use super::error::{ServiceError, ServiceResult};
 use super::mail_templates::Mail;
 use super::principal::Principal;
 use super::state::Services;
-use super::tokens::{derive_secret, hash_secret, new_secret};
+use super::tokens::{LinkState, derive_secret, hash_secret, new_secret};
 use super::users::{self, UserRecord};
 use crate::model::{UserActivationLink, UserId};
 use sqlx::Row;
@@ -36,7 +36,7 @@ pub async fn issue(svc: &Services, u: &UserRecord) -> ServiceResult<UserActivati
         _ => {
             let ttl_ms = super::security_settings::current(svc).await?.user_activation_token_ttl * 3_600_000;
             let n = new_secret();
-            let secret = derive_secret(&svc.link_key, ACTIVATE, u.id.0, &n);
+            let secret = derive_secret(&svc.link_key, ACTIVATE, u.id.0, &n)?;
             sqlx::query(
                 "UPDATE user_credentials SET activate_nonce = $1, activate_token_hash = $2, activate_expires = $3 \
                  WHERE user_id = $4 AND password_hash IS NULL",
@@ -50,7 +50,7 @@ pub async fn issue(svc: &Services, u: &UserRecord) -> ServiceResult<UserActivati
             (n, now + ttl_ms)
         }
     };
-    let secret = derive_secret(&svc.link_key, ACTIVATE, u.id.0, &nonce);
+    let secret = derive_secret(&svc.link_key, ACTIVATE, u.id.0, &nonce)?;
     Ok(UserActivationLink {
         value: format!("{}/api/noauth/activate?activateToken={secret}", svc.config.public_url),
         ttl_ms: expires - now,
@@ -81,27 +81,14 @@ pub async fn resend(svc: &Services, p: &Principal, email: &str) -> ServiceResult
     send_mail(svc, &u).await
 }
 
-/// State of an activation secret, for the link's redirect.
-#[derive(Debug, PartialEq, Eq)]
-pub enum ActivationState {
-    Valid,
-    Expired,
-    Unknown,
-}
-
 /// Looks at an activation secret without using it.
-pub async fn state(svc: &Services, secret: &str) -> ServiceResult<ActivationState> {
-    let row = sqlx::query("SELECT activate_expires FROM user_credentials WHERE activate_token_hash = $1")
-        .bind(hash_secret(ACTIVATE, secret))
-        .fetch_optional(&svc.db.pool)
-        .await?;
-    Ok(match row {
-        None => ActivationState::Unknown,
-        Some(r) => {
-            let exp: Option<i64> = r.try_get("activate_expires")?;
-            if exp.unwrap_or(0) > now_ms() { ActivationState::Valid } else { ActivationState::Expired }
-        }
-    })
+pub async fn state(svc: &Services, secret: &str) -> ServiceResult<LinkState> {
+    let expires: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT activate_expires FROM user_credentials WHERE activate_token_hash = $1")
+            .bind(hash_secret(ACTIVATE, secret))
+            .fetch_optional(&svc.db.pool)
+            .await?;
+    Ok(LinkState::of(expires, now_ms()))
 }
 
 /// Sets the first password from an activation secret and enables the account; the secret is spent.

@@ -79,6 +79,13 @@ impl Entry {
         }
     }
 
+    /// Something that happened to a user's own account through the user (sign-in, lockout, reset).
+    pub fn by_user_itself(u: &UserRecord, action: Action) -> Entry {
+        let mut e = Entry::on_user(None, u, action);
+        e.actor = Some((u.id.0, u.email.clone()));
+        e
+    }
+
     /// An action by `p` on an entity, filed under the caller's owner (so its administrators see it).
     pub fn by(p: &Principal, action: Action, entity_type: EntityType, id: Uuid, name: &str) -> Entry {
         Entry {
@@ -134,11 +141,8 @@ pub async fn record(svc: &Services, e: Entry) {
 }
 
 /// A lockout, filed as the user's own action.
-pub async fn record_lockout(svc: &Services, u: &UserRecord, failures: i64) -> ServiceResult<()> {
-    let mut e = Entry::on_user(None, u, Action::Lockout).with(json!({"failedAttempts": failures}));
-    e.actor = Some((u.id.0, u.email.clone()));
-    record(svc, e).await;
-    Ok(())
+pub async fn record_lockout(svc: &Services, u: &UserRecord, failures: i64) {
+    record(svc, Entry::by_user_itself(u, Action::Lockout).with(json!({"failedAttempts": failures}))).await;
 }
 
 /// Which entries a list is about, before visibility.

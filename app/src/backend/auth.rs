@@ -44,12 +44,8 @@ pub async fn sign_in(
         other => {
             throttle::record_failure(svc, &bucket).await?;
             let Some(u) = other else { return Err(bad_credentials()) };
-            let failed = |why: &str| {
-                let mut e = audit::Entry::on_user(None, &u, audit::Action::Login).failed(why);
-                e.actor = Some((u.id.0, u.email.clone()));
-                e.with(serde_json::json!({"clientAddress": ip.to_string()}))
-            };
-            audit::record(svc, failed("Invalid username or password")).await;
+            let e = audit::Entry::by_user_itself(&u, audit::Action::Login).failed("Invalid username or password");
+            audit::record(svc, e.with(serde_json::json!({"clientAddress": ip.to_string()}))).await;
             if u.enabled && lockout::count_failure(svc, &u).await? {
                 return Err(ServiceError::BadCredentials("User account is locked due to security policy".into()));
             }
@@ -61,8 +57,7 @@ pub async fn sign_in(
     }
     throttle::record_success(svc, &account, ip).await?;
     lockout::clear(svc, &user).await?;
-    let mut e = audit::Entry::on_user(None, &user, audit::Action::Login);
-    e.actor = Some((user.id.0, user.email.clone()));
+    let e = audit::Entry::by_user_itself(&user, audit::Action::Login);
     audit::record(svc, e.with(serde_json::json!({"clientAddress": ip.to_string()}))).await;
     let (session_id, cookie) = sessions::open(svc, &user, kind).await?;
     Ok(SignedIn { user, session_id, cookie })

@@ -21,7 +21,6 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_secs: i64,
-    pub activation_ttl_hours: i64,
     /// Concurrent argon2 hashes; each takes 19 MiB, so this bounds login memory.
     pub max_parallel_hashes: usize,
     /// Whether cookies get the `Secure` flag (derived from `public_url`).
@@ -56,7 +55,6 @@ struct FileConfig {
     jwt_secret: Option<String>,
     access_token_ttl_secs: Option<i64>,
     refresh_token_ttl_secs: Option<i64>,
-    activation_ttl_hours: Option<i64>,
     max_parallel_hashes: Option<usize>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
@@ -144,7 +142,6 @@ impl Config {
             int("THINGDECK_ACCESS_TOKEN_TTL_SECS", fc.access_token_ttl_secs, 9000, 60, 7 * 24 * 3600)?;
         let refresh_token_ttl_secs =
             int("THINGDECK_REFRESH_TOKEN_TTL_SECS", fc.refresh_token_ttl_secs, 604_800, 60, 90 * 24 * 3600)?;
-        let activation_ttl_hours = int("THINGDECK_ACTIVATION_TTL_HOURS", fc.activation_ttl_hours, 24, 1, 24)?;
         let max_parallel_hashes = int(
             "THINGDECK_MAX_PARALLEL_HASHES",
             fc.max_parallel_hashes.map(|v| v as i64),
@@ -177,7 +174,6 @@ impl Config {
             jwt_secret,
             access_token_ttl_secs,
             refresh_token_ttl_secs,
-            activation_ttl_hours,
             max_parallel_hashes,
             secure_cookies,
             smtp_url,

@@ -34,7 +34,7 @@ pub async fn count_failure(svc: &Services, u: &UserRecord) -> ServiceResult<bool
         .await?;
     tx.commit().await?;
     svc.sessions.forget_user(u.id);
-    super::audit::record_lockout(svc, u, failures).await?;
+    super::audit::record_lockout(svc, u, failures).await;
     if svc.mailer.configured() {
         let mail = Mail::AccountLocked { email: u.email.clone(), attempts: failures };
         svc.mailer.send_later(u.email.clone(), mail.clone());

@@ -6,7 +6,7 @@ use super::clock::now_ms;
 use super::error::{ServiceError, ServiceResult};
 use super::mail_templates::Mail;
 use super::state::{Services, Svc};
-use super::tokens::{hash_secret, new_secret};
+use super::tokens::{LinkState, hash_secret, new_secret};
 use super::users::{self, UserRecord};
 use crate::model::UserId;
 use sqlx::Row;
@@ -74,25 +74,14 @@ async fn send_link(svc: &Services, email: &str) -> ServiceResult<()> {
     svc.mailer.send(&u.email, &Mail::ResetPassword { link, ttl_minutes: ttl_hours * 60 }).await
 }
 
-/// State of a reset secret, for the link's redirect.
-#[derive(Debug, PartialEq, Eq)]
-pub enum ResetState {
-    Valid,
-    Expired,
-    Unknown,
-}
-
 /// Looks at a reset secret without using it (spent ones are unknown).
-pub async fn state(svc: &Services, secret: &str) -> ServiceResult<ResetState> {
-    let row = sqlx::query("SELECT expires_at FROM password_reset WHERE token_hash = $1 AND used = 0")
-        .bind(hash_secret(RESET, secret))
-        .fetch_optional(&svc.db.pool)
-        .await?;
-    Ok(match row {
-        None => ResetState::Unknown,
-        Some(r) if r.try_get::<i64, _>("expires_at")? > now_ms() => ResetState::Valid,
-        Some(_) => ResetState::Expired,
-    })
+pub async fn state(svc: &Services, secret: &str) -> ServiceResult<LinkState> {
+    let expires: Option<i64> =
+        sqlx::query_scalar("SELECT expires_at FROM password_reset WHERE token_hash = $1 AND used = 0")
+            .bind(hash_secret(RESET, secret))
+            .fetch_optional(&svc.db.pool)
+            .await?;
+    Ok(LinkState::of(expires.map(Some), now_ms()))
 }
 
 /// `POST /api/noauth/resetPassword`: sets the new password, spends every reset link of the user and ends all
@@ -131,8 +120,7 @@ pub async fn reset(svc: &Services, secret: &str, password: &str) -> ServiceResul
     let id = UserId(Uuid::parse_str(&user_id).map_err(|e| ServiceError::Internal(e.to_string()))?);
     svc.sessions.forget_user(id);
     let u = users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
-    let mut e = super::audit::Entry::on_user(None, &u, super::audit::Action::CredentialsUpdated);
-    e.actor = Some((u.id.0, u.email.clone()));
+    let e = super::audit::Entry::by_user_itself(&u, super::audit::Action::CredentialsUpdated);
     super::audit::record(svc, e.with(serde_json::json!({"passwordReset": true}))).await;
     svc.mailer
         .send_later(u.email.clone(), Mail::PasswordWasReset { login_url: format!("{}/login", svc.config.public_url) });

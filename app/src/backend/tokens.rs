@@ -34,15 +34,21 @@ pub fn derived_uuid(parts: &[&str]) -> uuid::Uuid {
 
 /// A secret computed from a stored nonce with the server's link key, so a link can be shown again without storing
 /// it: whoever holds only the database cannot compute it.
-pub fn derive_secret(key: &[u8; 32], purpose: &str, subject: uuid::Uuid, nonce: &str) -> String {
+pub fn derive_secret(
+    key: &[u8; 32],
+    purpose: &str,
+    subject: uuid::Uuid,
+    nonce: &str,
+) -> crate::backend::error::ServiceResult<String> {
     use hmac::{Hmac, Mac};
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .map_err(|e| crate::backend::error::ServiceError::Internal(format!("hmac: {e}")))?;
     mac.update(purpose.as_bytes());
     mac.update(&[0]);
     mac.update(subject.as_bytes());
     mac.update(&[0]);
     mac.update(nonce.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
 }
 
 /// The key `derive_secret` uses, derived from the signing secret every node shares.
@@ -51,6 +57,26 @@ pub fn link_key(signing_secret: &[u8]) -> [u8; 32] {
     h.update(b"thingdeck-links\0");
     h.update(signing_secret);
     h.finalize().into()
+}
+
+/// Where a mailed link's secret stands, for the redirect the link answers with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkState {
+    Valid,
+    Expired,
+    /// Never issued, or already used.
+    Unknown,
+}
+
+impl LinkState {
+    /// The state of a stored secret (`None`: not found) expiring at `expires` (ms).
+    pub fn of(expires: Option<Option<i64>>, now: i64) -> LinkState {
+        match expires {
+            None => LinkState::Unknown,
+            Some(e) if e.unwrap_or(0) > now => LinkState::Valid,
+            Some(_) => LinkState::Expired,
+        }
+    }
 }
 
 /// The stored form of a secret, bound to its purpose so a token of one kind never works as another.

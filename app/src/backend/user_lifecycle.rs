@@ -51,6 +51,20 @@ pub async fn delete(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<
     Ok(u)
 }
 
+/// Removes the user row (credentials, sessions, settings and MFA go with it by foreign key) and its memberships,
+/// inside `tx`; its tenant's permissions are rebuilt on the next request.
+pub async fn erase(tx: &mut sqlx::Transaction<'_, sqlx::Any>, u: &UserRecord) -> ServiceResult<()> {
+    sqlx::query("DELETE FROM entity_group_member WHERE entity_id = $1")
+        .bind(u.id.0.to_string())
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM tb_user WHERE id = $1").bind(u.id.0.to_string()).execute(&mut **tx).await?;
+    if let Some(t) = u.tenant_id {
+        super::roles::bump_epoch(tx, t.0).await?;
+    }
+    Ok(())
+}
+
 /// `POST /api/user/{id}/userCredentialsEnabled`: disabling ends every session of the user; enabling also lifts a
 /// lockout (the failed-attempt count starts again). Nobody changes their own account's status (the own-profile
 /// WRITE every user has does not extend to it).

@@ -1,10 +1,11 @@
 //! `/api/auth/*` and `/api/noauth/*`: sign-in, rotation, logout, password change, activation.
 
 use super::extract::{Auth, AuthSession, ClientIp, JsonBody, QueryMap};
-use crate::backend::activation::{self, ActivationState};
+use crate::backend::activation;
 use crate::backend::error::{ServiceError, ServiceResult};
-use crate::backend::password_reset::{self, ResetState};
+use crate::backend::password_reset;
 use crate::backend::state::AppState;
+use crate::backend::tokens::LinkState;
 use crate::backend::{auth, passwords, security_settings, sessions};
 use crate::model::{JwtPair, SecuritySettings, User, UserPasswordPolicy};
 use axum::Json;
@@ -71,13 +72,25 @@ pub async fn password_policy(State(s): State<AppState>) -> ServiceResult<Json<Us
 
 /// The link in an activation message: on to the set-password page, or to the "expired" page.
 pub async fn check_activate(State(s): State<AppState>, QueryMap(q): QueryMap) -> ServiceResult<Response> {
-    let token = q.get("activateToken").filter(|t| !t.is_empty() && t.len() < 200).ok_or_else(|| {
-        ServiceError::BadRequestParams("Required request parameter 'activateToken' is not present".into())
-    })?;
-    let to = match activation::state(&s.svc, token).await? {
-        ActivationState::Valid => format!("/login/createPassword?activateToken={token}"),
-        ActivationState::Expired => "/activationLinkExpired".to_string(),
-        ActivationState::Unknown => return Err(ServiceError::Conflict("Activation token is not valid".into())),
+    let token = link_token(&q, "activateToken")?;
+    let state = activation::state(&s.svc, token).await?;
+    follow(state, format!("/login/createPassword?activateToken={token}"), "/activationLinkExpired", "Activation")
+}
+
+/// The secret a mailed link carries in `name`.
+fn link_token<'q>(q: &'q std::collections::HashMap<String, String>, name: &str) -> ServiceResult<&'q str> {
+    q.get(name)
+        .filter(|t| !t.is_empty() && t.len() < 200)
+        .map(String::as_str)
+        .ok_or_else(|| ServiceError::BadRequestParams(format!("Required request parameter '{name}' is not present")))
+}
+
+/// A mailed link's answer: 303 on to its page, or to the page that offers a new link; 409 for unknown secrets.
+fn follow(state: LinkState, valid: String, expired: &str, what: &str) -> ServiceResult<Response> {
+    let to = match state {
+        LinkState::Valid => valid,
+        LinkState::Expired => expired.to_string(),
+        LinkState::Unknown => return Err(ServiceError::Conflict(format!("{what} token is not valid"))),
     };
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
 }
@@ -116,15 +129,9 @@ pub async fn reset_by_email(
 
 /// The link in a reset message: on to the reset page, or to the "expired" page that offers a new link.
 pub async fn check_reset(State(s): State<AppState>, QueryMap(q): QueryMap) -> ServiceResult<Response> {
-    let token = q.get("resetToken").filter(|t| !t.is_empty() && t.len() < 200).ok_or_else(|| {
-        ServiceError::BadRequestParams("Required request parameter 'resetToken' is not present".into())
-    })?;
-    let to = match password_reset::state(&s.svc, token).await? {
-        ResetState::Valid => format!("/login/resetPassword?resetToken={token}"),
-        ResetState::Expired => "/passwordResetLinkExpired".to_string(),
-        ResetState::Unknown => return Err(ServiceError::Conflict("Password reset token is not valid".into())),
-    };
-    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
+    let token = link_token(&q, "resetToken")?;
+    let state = password_reset::state(&s.svc, token).await?;
+    follow(state, format!("/login/resetPassword?resetToken={token}"), "/passwordResetLinkExpired", "Password reset")
 }
 
 #[derive(Deserialize)]
