@@ -11,7 +11,7 @@ pub mod ui;
 pub mod backend;
 
 use api::AppError;
-use api::session::{ActivateAccount, Login, Logout, Me, current_user};
+use api::session::{ActivateAccount, Login, Logout, Me, MfaEnrol, MfaVerify, current_user};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -31,6 +31,13 @@ pub struct LogoutAction(pub ServerAction<Logout>);
 /// Setting the first password also signs in, so the user resource reloads after it too.
 #[derive(Clone, Copy)]
 pub struct ActivateAction(pub ServerAction<ActivateAccount>);
+
+/// Completing a sign-in with a second factor signs in too.
+#[derive(Clone, Copy)]
+pub struct MfaActions {
+    pub verify: ServerAction<MfaVerify>,
+    pub enrol: ServerAction<MfaEnrol>,
+}
 
 /// The HTML document around the app (server only renders it).
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
@@ -60,10 +67,15 @@ pub fn App() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
     let activate = ServerAction::<ActivateAccount>::new();
+    let mfa = MfaActions { verify: ServerAction::<MfaVerify>::new(), enrol: ServerAction::<MfaEnrol>::new() };
     let me: MeResource = Resource::new_blocking(
-        move || (login.version().get(), logout.version().get(), activate.version().get()),
+        move || {
+            let signed_in = (login.version().get(), activate.version().get());
+            (signed_in, logout.version().get(), mfa.verify.version().get(), mfa.enrol.version().get())
+        },
         |_| current_user(),
     );
+    provide_context(mfa);
     provide_context(LoginAction(login));
     provide_context(LogoutAction(logout));
     provide_context(ActivateAction(activate));
@@ -80,11 +92,14 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <main class="centered"><h1>"Page not found"</h1><p><a href="/">"Back to the console"</a></p></main> }>
                 <Route path=path!("/login") view=ui::auth_pages::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/login/mfa") view=ui::auth_pages::MfaPage ssr=SsrMode::Async />
+                <Route path=path!("/login/mfa/setup") view=ui::auth_pages::MfaSetupPage ssr=SsrMode::Async />
                 <Route path=path!("/login/createPassword") view=ui::auth_pages::CreatePasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/activationLinkExpired") view=ui::auth_pages::LinkExpiredPage ssr=SsrMode::Async />
                 <Route path=path!("/setup") view=ui::auth_pages::SetupPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=ui::layout::Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=ui::layout::Home ssr=SsrMode::Async />
+                    <Route path=path!("profile") view=ui::profile::ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("tenants") view=ui::tenants::TenantsPage ssr=SsrMode::Async />
                     <Route path=path!("tenants/:id") view=ui::tenants::TenantPage ssr=SsrMode::Async />
                 </ParentRoute>

@@ -2,6 +2,7 @@
 
 pub mod entities;
 pub mod ids;
+pub mod mfa;
 pub mod permissions;
 pub mod things;
 

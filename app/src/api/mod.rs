@@ -1,6 +1,7 @@
 //! Typed server functions: the console's only way to the backend. Each is a thin call into the same services
 //! the REST API uses; authorization happens there. State-changing functions refuse cross-site requests.
 
+pub mod profile;
 pub mod session;
 pub mod tenants;
 
@@ -34,6 +35,24 @@ impl From<crate::backend::error::ServiceError> for AppError {
         if let crate::backend::error::ServiceError::Internal(d) = &e {
             tracing::error!(detail = %d, "server function failed");
         }
+        answer_with(status);
         AppError { status: status.as_u16(), message: e.public_message() }
+    }
+}
+
+/// A server function called by the hydrated console answers with the error's own status (a wrong code is a 400,
+/// not leptos' default 500). Page renders and plain form posts (which leptos answers with a redirect back) keep
+/// theirs.
+#[cfg(feature = "ssr")]
+fn answer_with(status: http::StatusCode) {
+    use leptos::prelude::use_context;
+    let Some(parts) = use_context::<http::request::Parts>() else { return };
+    let html =
+        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    if parts.uri.path().starts_with("/_sfn/")
+        && !html
+        && let Some(res) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        res.set_status(status);
     }
 }

@@ -13,6 +13,8 @@ pub struct Me {
     pub last_name: Option<String>,
     pub authority: Authority,
     pub tenant_id: Option<crate::model::TenantId>,
+    /// Set while an administrator views the console as this user: the administrator's email.
+    pub impersonated_by: Option<String>,
 }
 
 /// The caller, or `None` when not signed in.
@@ -20,16 +22,20 @@ pub struct Me {
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     use super::ssr::*;
     let Some(c) = cookie() else { return Ok(None) };
-    match crate::backend::sessions::from_cookie(&*svc()?, &c).await {
-        Ok(v) => Ok(Some(Me {
-            email: v.user.email.clone(),
-            first_name: v.user.first_name.clone(),
-            last_name: v.user.last_name.clone(),
-            authority: v.user.authority,
-            tenant_id: v.user.tenant_id,
-        })),
-        Err(_) => Ok(None),
-    }
+    let svc = svc()?;
+    let Ok(v) = crate::backend::sessions::from_cookie(&svc, &c).await else { return Ok(None) };
+    let impersonated_by = match v.principal.impersonated_by {
+        Some(by) => Some(crate::backend::users::find(&svc, by).await?.map(|u| u.email).unwrap_or_default()),
+        None => None,
+    };
+    Ok(Some(Me {
+        email: v.user.email.clone(),
+        first_name: v.user.first_name.clone(),
+        last_name: v.user.last_name.clone(),
+        authority: v.user.authority,
+        tenant_id: v.user.tenant_id,
+        impersonated_by,
+    }))
 }
 
 /// Signs in with a browser session cookie, then goes to the console.
@@ -47,20 +53,164 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     )
     .await?;
     set_cookie(s.cookie.as_deref());
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(after_password(s.stage));
     Ok(())
 }
 
-/// Ends the browser session.
+/// Where a console sign-in goes once the password is right.
+#[cfg(feature = "ssr")]
+fn after_password(stage: crate::backend::sessions::Stage) -> &'static str {
+    use crate::backend::sessions::Stage;
+    match stage {
+        Stage::Full => "/",
+        Stage::Verify => "/login/mfa",
+        Stage::Configure => "/login/mfa/setup",
+    }
+}
+
+/// Ends the browser session (a "viewing as" session ends too, and the administrator's own stays signed in).
 #[server(prefix = "/_sfn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use super::ssr::*;
     same_origin()?;
+    let svc = svc()?;
     if let Ok(p) = principal().await {
-        crate::backend::sessions::revoke(&*svc()?, p.session_id).await?;
+        crate::backend::auth::logout(&svc, &p).await?;
+    }
+    if let Some(origin) = named_cookie(ORIGIN_COOKIE_NAME) {
+        // Ending a "viewing as" session signs out the administrator too: sign-out means sign-out.
+        if let Ok(v) = crate::backend::sessions::from_cookie(&svc, &origin).await {
+            crate::backend::sessions::revoke(&svc, v.principal.session_id).await?;
+        }
+        set_named_cookie(ORIGIN_COOKIE_NAME, None);
     }
     set_cookie(None);
     leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// A secret to enrol in an authenticator app, with its QR code (SVG).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TotpEnrolment {
+    pub auth_url: String,
+    pub qr_svg: String,
+    /// The secret in base32, for typing into an app by hand.
+    pub key: String,
+}
+
+#[cfg(feature = "ssr")]
+impl TotpEnrolment {
+    /// Generates a TOTP secret for the session's user (remembered until a code confirms it).
+    pub(crate) async fn start(view: &crate::backend::sessions::SessionView) -> Result<Self, AppError> {
+        use crate::model::mfa::{TwoFaAccountConfig, TwoFaProviderType};
+        match crate::backend::mfa::generate(&*super::ssr::svc()?, view, TwoFaProviderType::Totp).await? {
+            TwoFaAccountConfig::Totp { auth_url, qr_code_svg, .. } => Ok(TotpEnrolment {
+                key: crate::backend::mfa::secret_of(&auth_url).unwrap_or_default().to_string(),
+                qr_svg: qr_code_svg.unwrap_or_default(),
+                auth_url,
+            }),
+            TwoFaAccountConfig::BackupCode { .. } => Err(AppError { status: 500, message: "unexpected factor".into() }),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn pending(stage: crate::backend::sessions::Stage) -> Result<crate::backend::sessions::SessionView, AppError> {
+    use super::ssr::*;
+    let c = cookie().ok_or_else(|| AppError { status: 401, message: "Please sign in".into() })?;
+    let svc = svc()?;
+    let view = crate::backend::sessions::from_pending_cookie(&svc, &c, stage).await?;
+    if stage == crate::backend::sessions::Stage::Configure {
+        crate::backend::mfa::guard_configure(&svc, &view).await?;
+    }
+    Ok(view)
+}
+
+/// Completes a console sign-in with a code from the authenticator app or a backup code.
+#[server(prefix = "/_sfn", endpoint = "mfa_verify")]
+pub async fn mfa_verify(code: String, provider: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    use crate::model::mfa::TwoFaProviderType;
+    same_origin()?;
+    let view = pending(crate::backend::sessions::Stage::Verify).await?;
+    let t = TwoFaProviderType::parse(&provider)
+        .ok_or_else(|| AppError { status: 400, message: "Choose the authenticator app or a backup code".into() })?;
+    let svc = svc()?;
+    match crate::backend::mfa::check(&svc, &view, crate::backend::sessions::SessionKind::Browser, t, &code).await {
+        Ok(()) => {
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        Err(e @ crate::backend::error::ServiceError::Unauthenticated(_)) => {
+            set_cookie(None);
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Starts the enrolment the settings enforce: a fresh secret for this sign-in.
+#[server(prefix = "/_sfn", endpoint = "mfa_setup")]
+pub async fn mfa_setup() -> Result<TotpEnrolment, AppError> {
+    TotpEnrolment::start(&pending(crate::backend::sessions::Stage::Configure).await?).await
+}
+
+/// Confirms the enrolment with a current code and completes the sign-in.
+#[server(prefix = "/_sfn", endpoint = "mfa_enrol")]
+pub async fn mfa_enrol(auth_url: String, code: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    use crate::backend::sessions::{SessionKind, Stage};
+    use crate::model::mfa::TwoFaAccountConfig;
+    same_origin()?;
+    let view = pending(Stage::Configure).await?;
+    let svc = svc()?;
+    let config = TwoFaAccountConfig::Totp { use_by_default: true, auth_url, qr_code_svg: None };
+    crate::backend::mfa::verify_and_save(&svc, &view, config, Some(&code)).await?;
+    crate::backend::mfa::complete(&svc, &view, SessionKind::Browser, None).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// "Log in as user": the console continues as `user_id`; the administrator's own session is kept aside for
+/// the way back.
+#[server(prefix = "/_sfn", endpoint = "log_in_as")]
+pub async fn log_in_as(user_id: uuid::Uuid) -> Result<(), AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let svc = svc()?;
+    let own = cookie().ok_or_else(|| AppError { status: 401, message: "Please sign in".into() })?;
+    let p = principal().await?;
+    let kind = crate::backend::sessions::SessionKind::Browser;
+    let (_, _, c) = crate::backend::impersonation::start(&svc, &p, crate::model::UserId(user_id), kind).await?;
+    set_named_cookie(ORIGIN_COOKIE_NAME, Some(&own));
+    set_cookie(c.as_deref());
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// The way back from "Log in as user": ends the session as the other user and resumes the administrator's.
+#[server(prefix = "/_sfn", endpoint = "stop_viewing_as")]
+pub async fn stop_viewing_as() -> Result<(), AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let svc = svc()?;
+    let p = principal().await?;
+    if p.impersonated_by.is_none() {
+        return Err(AppError { status: 400, message: "You are not viewing the console as another user".into() });
+    }
+    crate::backend::auth::logout(&svc, &p).await?;
+    let origin = named_cookie(ORIGIN_COOKIE_NAME);
+    set_named_cookie(ORIGIN_COOKIE_NAME, None);
+    match origin {
+        Some(o) if crate::backend::sessions::from_cookie(&svc, &o).await.is_ok() => {
+            set_cookie(Some(&o));
+            leptos_axum::redirect("/");
+        }
+        _ => {
+            set_cookie(None);
+            leptos_axum::redirect("/login");
+        }
+    }
     Ok(())
 }
 
@@ -87,10 +237,10 @@ pub async fn activate_account(token: String, password: String, confirm: String) 
     let svc = svc()?;
     svc.ip_limiter.check(client_ip())?;
     let user = crate::backend::activation::activate(&svc, &token, &password).await?;
-    let (_, cookie) =
-        crate::backend::sessions::open(&svc, &user, crate::backend::sessions::SessionKind::Browser).await?;
-    set_cookie(cookie.as_deref());
-    leptos_axum::redirect("/");
+    let kind = crate::backend::sessions::SessionKind::Browser;
+    let s = crate::backend::auth::open_session(&svc, user, kind, Some(client_ip())).await?;
+    set_cookie(s.cookie.as_deref());
+    leptos_axum::redirect(after_password(s.stage));
     Ok(())
 }
 

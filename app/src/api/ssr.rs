@@ -19,13 +19,21 @@ fn parts() -> Result<Parts, AppError> {
     use_context::<Parts>().ok_or_else(|| AppError { status: 500, message: "request missing".into() })
 }
 
+/// Name of the cookie that keeps an administrator's own session while it views the console as another user.
+pub const ORIGIN_COOKIE_NAME: &str = "td_origin";
+
 /// The session cookie's value, if the request has one.
 pub fn cookie() -> Option<String> {
+    named_cookie(COOKIE_NAME)
+}
+
+/// A cookie's value, if the request has it.
+pub fn named_cookie(name: &str) -> Option<String> {
     let parts = parts().ok()?;
     parts.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|h| {
         h.split(';').find_map(|kv| {
             let (k, v) = kv.trim().split_once('=')?;
-            (k == COOKIE_NAME && !v.is_empty()).then(|| v.to_string())
+            (k == name && !v.is_empty()).then(|| v.to_string())
         })
     })
 }
@@ -68,15 +76,20 @@ pub fn client_ip() -> std::net::IpAddr {
 
 /// Sets (or with `None`, clears) the session cookie on the response.
 pub fn set_cookie(value: Option<&str>) {
+    set_named_cookie(COOKIE_NAME, value)
+}
+
+/// Sets (or with `None`, clears) an HttpOnly, same-site cookie that lives as long as a browser session.
+pub fn set_named_cookie(name: &str, value: Option<&str>) {
     let Some(resp) = use_context::<leptos_axum::ResponseOptions>() else { return };
     let secure = svc().map(|s| s.config.secure_cookies).unwrap_or(false);
     let sec = if secure { "; Secure" } else { "" };
     let header = match value {
         Some(v) => format!(
-            "{COOKIE_NAME}={v}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{sec}",
+            "{name}={v}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{sec}",
             sessions::BROWSER_SESSION_MS / 1000
         ),
-        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{sec}"),
+        None => format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{sec}"),
     };
     if let Ok(v) = http::HeaderValue::from_str(&header) {
         resp.append_header(http::header::SET_COOKIE, v);

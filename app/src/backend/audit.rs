@@ -32,6 +32,10 @@ pub enum Action {
     ChangeOwner,
     /// Log in as another user started (the entity is the target, the user the one who impersonates).
     LoginAsUser,
+    /// Entities joined a group (the entity is the group; the data names the members).
+    AddedToEntityGroup,
+    /// Entities left a group.
+    RemovedFromEntityGroup,
 }
 
 impl Action {
@@ -49,6 +53,8 @@ impl Action {
             Action::CredentialsUpdated => "CREDENTIALS_UPDATED",
             Action::ChangeOwner => "CHANGE_OWNER",
             Action::LoginAsUser => "LOGIN_AS_USER",
+            Action::AddedToEntityGroup => "ADDED_TO_ENTITY_GROUP",
+            Action::RemovedFromEntityGroup => "REMOVED_FROM_ENTITY_GROUP",
         }
     }
 }
@@ -97,6 +103,14 @@ impl Entry {
             data: Value::Null,
             failure: None,
         }
+    }
+
+    /// The same entry filed under `owner` (a customer, or the tenant itself), so the administrators of what was
+    /// changed see it rather than only those of whoever changed it.
+    pub fn under(mut self, tenant: Uuid, owner: Uuid) -> Entry {
+        self.tenant = Some(tenant);
+        self.customer = (owner != tenant).then_some(owner);
+        self
     }
 
     /// The same entry with data.

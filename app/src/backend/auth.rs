@@ -3,10 +3,10 @@
 
 use super::error::{ServiceError, ServiceResult};
 use super::principal::Principal;
-use super::sessions::{self, SessionKind};
+use super::sessions::{self, SessionKind, Stage};
 use super::state::Services;
 use super::users::{self, UserRecord};
-use super::{audit, lockout, throttle};
+use super::{audit, lockout, mfa, throttle};
 use crate::model::JwtPair;
 use std::net::IpAddr;
 use uuid::Uuid;
@@ -17,6 +17,42 @@ pub struct SignedIn {
     pub session_id: Uuid,
     /// Set for browser sessions: the cookie secret.
     pub cookie: Option<String>,
+    /// `Full`, or the second-factor step the session waits for.
+    pub stage: Stage,
+    /// How long a pending stage lasts.
+    pub pending_secs: i64,
+}
+
+impl SignedIn {
+    /// The token pair for an API session: a full pair, or the scoped token of the pending step.
+    pub async fn pair(&self, svc: &Services) -> ServiceResult<JwtPair> {
+        match self.stage {
+            Stage::Full => sessions::issue_pair(svc, &self.user, self.session_id, None).await,
+            stage => sessions::issue_pending(svc, &self.user, self.session_id, stage, self.pending_secs),
+        }
+    }
+}
+
+/// Opens the session a user who proved its password gets: full, or waiting for its second factor (or for an
+/// enforced enrolment). Only a full sign-in is audited as a login here.
+pub async fn open_session(
+    svc: &Services,
+    user: UserRecord,
+    kind: SessionKind,
+    ip: Option<IpAddr>,
+) -> ServiceResult<SignedIn> {
+    let (req, settings) = mfa::requirement(svc, &user).await?;
+    let pending_secs = settings.total_allowed_time_for_verification;
+    let stage = req.stage();
+    let (session_id, cookie) = if stage == Stage::Full {
+        let e = audit::Entry::by_user_itself(&user, audit::Action::Login);
+        let data = ip.map(|ip| serde_json::json!({"clientAddress": ip.to_string()})).unwrap_or_default();
+        audit::record(svc, e.with(data)).await;
+        sessions::open(svc, &user, kind).await?
+    } else {
+        sessions::open_pending(svc, &user, kind, stage, pending_secs).await?
+    };
+    Ok(SignedIn { user, session_id, cookie, stage, pending_secs })
 }
 
 fn bad_credentials() -> ServiceError {
@@ -57,16 +93,14 @@ pub async fn sign_in(
     }
     throttle::record_success(svc, &account, ip).await?;
     lockout::clear(svc, &user).await?;
-    let e = audit::Entry::by_user_itself(&user, audit::Action::Login);
-    audit::record(svc, e.with(serde_json::json!({"clientAddress": ip.to_string()}))).await;
-    let (session_id, cookie) = sessions::open(svc, &user, kind).await?;
-    Ok(SignedIn { user, session_id, cookie })
+    open_session(svc, user, kind, Some(ip)).await
 }
 
-/// `POST /api/auth/login`.
+/// `POST /api/auth/login`: a full pair, or with a second factor the `PRE_VERIFICATION_TOKEN` (or, when one must
+/// be enrolled first, the `MFA_CONFIGURATION_TOKEN`) that `/api/auth/2fa/*` completes.
 pub async fn login(svc: &Services, email: &str, password: &str, ip: IpAddr) -> ServiceResult<JwtPair> {
     let s = sign_in(svc, email, password, ip, SessionKind::Api).await?;
-    sessions::issue_pair(svc, &s.user, s.session_id, None).await
+    s.pair(svc).await
 }
 
 /// `POST /api/auth/changePassword`: needs the current password, ends the user's other sessions and returns a
@@ -106,11 +140,10 @@ pub async fn change_password(
     Ok(None)
 }
 
-/// Activation completes by signing the user in.
+/// Activation completes by signing the user in (into enrolment first when the settings enforce a second factor).
 pub async fn activate(svc: &Services, secret: &str, password: &str) -> ServiceResult<JwtPair> {
     let user = super::activation::activate(svc, secret, password).await?;
-    let (sid, _) = sessions::open(svc, &user, SessionKind::Api).await?;
-    sessions::issue_pair(svc, &user, sid, None).await
+    open_session(svc, user, SessionKind::Api, None).await?.pair(svc).await
 }
 
 /// `POST /api/auth/logout`: ends the session; the end of a "log in as" session is audited.

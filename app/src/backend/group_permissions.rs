@@ -141,7 +141,8 @@ pub async fn create(svc: &Services, p: &Principal, gp: &GroupPermission) -> Serv
     tx.commit().await?;
     let data =
         serde_json::json!({"userGroupId": ug_id.0, "roleId": role_id.0, "entityGroupId": entity_group.map(|g| g.0)});
-    audit::record(svc, audit::Entry::by(p, audit::Action::Added, EntityType::GroupPermission, id, "").with(data)).await;
+    let e = audit::Entry::by(p, audit::Action::Added, EntityType::GroupPermission, id, "").under(tenant.0, ug.owner);
+    audit::record(svc, e.with(data)).await;
     get(svc, p, GroupPermissionId(id)).await
 }
 
@@ -177,8 +178,12 @@ pub async fn delete(svc: &Services, p: &Principal, id: GroupPermissionId) -> Ser
     roles::bump_epoch(&mut tx, gp.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
     tx.commit().await?;
     let data = serde_json::to_value(&gp).unwrap_or_default();
-    audit::record(svc, audit::Entry::by(p, audit::Action::Deleted, EntityType::GroupPermission, id.0, "").with(data))
-        .await;
+    let e = audit::Entry::by(p, audit::Action::Deleted, EntityType::GroupPermission, id.0, "");
+    let e = match gp.tenant_id {
+        Some(t) => e.under(t.0, owner),
+        None => e,
+    };
+    audit::record(svc, e.with(data)).await;
     Ok(())
 }
 

@@ -20,6 +20,18 @@ pub async fn enabled(svc: &Services) -> ServiceResult<bool> {
 
 /// A token pair acting as `target` on behalf of the caller.
 pub async fn token(svc: &Services, p: &Principal, target: UserId) -> ServiceResult<JwtPair> {
+    let (u, sid, _) = start(svc, p, target, SessionKind::Api).await?;
+    sessions::issue_pair(svc, &u, sid, Some(p.user_id)).await
+}
+
+/// Opens a session of `kind` acting as `target` on behalf of the caller (the console's "Log in as user" takes a
+/// browser session); returns the target, the session and, for browsers, its cookie.
+pub async fn start(
+    svc: &Services,
+    p: &Principal,
+    target: UserId,
+    kind: SessionKind,
+) -> ServiceResult<(users::UserRecord, uuid::Uuid, Option<String>)> {
     if !enabled(svc).await? {
         return Err(ServiceError::Forbidden);
     }
@@ -34,7 +46,7 @@ pub async fn token(svc: &Services, p: &Principal, target: UserId) -> ServiceResu
     if !u.enabled {
         return Err(ServiceError::InvalidArguments("User account is not active".into()));
     }
-    let (sid, _) = sessions::open_as(svc, &u, SessionKind::Api, Some(p.user_id)).await?;
+    let (sid, cookie) = sessions::open_as(svc, &u, kind, Some(p.user_id)).await?;
     audit::record(svc, audit::Entry::on_user(Some(p), &u, audit::Action::LoginAsUser)).await;
-    sessions::issue_pair(svc, &u, sid, Some(p.user_id)).await
+    Ok((u, sid, cookie))
 }

@@ -10,6 +10,13 @@ use uuid::Uuid;
 /// Token issuer, as ThingsBoard sets it by default.
 pub const ISSUER: &str = "thingsboard.io";
 
+/// Scope of refresh tokens.
+pub const REFRESH_SCOPE: &str = "REFRESH_TOKEN";
+/// Scope of the token a password sign-in gets while its second factor is pending.
+pub const PRE_VERIFICATION_SCOPE: &str = "PRE_VERIFICATION_TOKEN";
+/// Scope of the token a password sign-in gets when the user must enrol a second factor first.
+pub const MFA_CONFIGURATION_SCOPE: &str = "MFA_CONFIGURATION_TOKEN";
+
 /// Claims of an access token.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -78,10 +85,20 @@ impl JwtKeys {
         })
     }
 
-    /// Verifies an access token (signature, issuer, expiry, scope).
+    /// Verifies an access token (signature, issuer, expiry, scope). Tokens of an unfinished sign-in are refused.
     pub fn access(&self, token: &str) -> ServiceResult<AccessClaims> {
         let c: AccessClaims = self.check(token)?;
-        if c.scopes.iter().any(|s| s == "REFRESH_TOKEN") || c.exp * 1000 <= now_ms() {
+        let not_access = |s: &String| s == REFRESH_SCOPE || s == PRE_VERIFICATION_SCOPE || s == MFA_CONFIGURATION_SCOPE;
+        if c.scopes.iter().any(not_access) || c.exp * 1000 <= now_ms() {
+            return Err(ServiceError::Unauthenticated("Authentication failed".into()));
+        }
+        Ok(c)
+    }
+
+    /// Verifies the token of an unfinished sign-in; it must carry exactly `scope`.
+    pub fn pending(&self, token: &str, scope: &str) -> ServiceResult<AccessClaims> {
+        let c: AccessClaims = self.check(token)?;
+        if c.scopes != [scope] || c.exp * 1000 <= now_ms() {
             return Err(ServiceError::Unauthenticated("Authentication failed".into()));
         }
         Ok(c)
@@ -90,7 +107,7 @@ impl JwtKeys {
     /// Verifies a refresh token.
     pub fn refresh(&self, token: &str) -> ServiceResult<RefreshClaims> {
         let c: RefreshClaims = self.check(token)?;
-        if c.scopes != ["REFRESH_TOKEN"] {
+        if c.scopes != [REFRESH_SCOPE] {
             return Err(ServiceError::Unauthenticated("Authentication failed".into()));
         }
         Ok(c)
@@ -131,5 +148,12 @@ mod tests {
         let other = JwtKeys::new(b"another-secret-another-secret-xx");
         assert!(matches!(other.access(&t), Err(ServiceError::Unauthenticated(_))));
         assert!(k.refresh(&t).is_err(), "an access token is not a refresh token");
+        let mut pre = claims(now_ms() / 1000 + 60);
+        pre.scopes = vec![PRE_VERIFICATION_SCOPE.into()];
+        let pre = k.sign(&pre).unwrap();
+        assert!(k.access(&pre).is_err(), "a pending sign-in is not signed in");
+        assert!(k.pending(&pre, PRE_VERIFICATION_SCOPE).is_ok());
+        assert!(k.pending(&pre, MFA_CONFIGURATION_SCOPE).is_err());
+        assert!(k.pending(&t, PRE_VERIFICATION_SCOPE).is_err());
     }
 }

@@ -13,17 +13,28 @@ use super::users::UserRecord;
 pub async fn count_failure(svc: &Services, u: &UserRecord) -> ServiceResult<bool> {
     let settings = super::security_settings::current(svc).await?;
     let Some(max) = settings.max_failed_login_attempts.filter(|n| *n > 0) else { return Ok(false) };
-    let mut tx = svc.db.pool.begin().await?;
     let failures: i64 = sqlx::query_scalar(
         "UPDATE user_credentials SET failed_attempts = failed_attempts + 1 WHERE user_id = $1 RETURNING failed_attempts",
     )
     .bind(u.id.0.to_string())
-    .fetch_one(&mut *tx)
+    .fetch_one(&svc.db.pool)
     .await?;
     if failures <= max {
-        tx.commit().await?;
         return Ok(false);
     }
+    lock_with(svc, u, failures, settings.user_lockout_notification_email).await?;
+    Ok(true)
+}
+
+/// Locks an account now (too many failed passwords or second-factor codes): disabled, every session ended,
+/// audited, the user and the notification address told.
+pub async fn lock(svc: &Services, u: &UserRecord, failures: i64) -> ServiceResult<()> {
+    let settings = super::security_settings::current(svc).await?;
+    lock_with(svc, u, failures, settings.user_lockout_notification_email).await
+}
+
+async fn lock_with(svc: &Services, u: &UserRecord, failures: i64, notify: Option<String>) -> ServiceResult<()> {
+    let mut tx = svc.db.pool.begin().await?;
     sqlx::query("UPDATE user_credentials SET enabled = 0, locked_by_failures = 1 WHERE user_id = $1")
         .bind(u.id.0.to_string())
         .execute(&mut *tx)
@@ -38,11 +49,11 @@ pub async fn count_failure(svc: &Services, u: &UserRecord) -> ServiceResult<bool
     if svc.mailer.configured() {
         let mail = Mail::AccountLocked { email: u.email.clone(), attempts: failures };
         svc.mailer.send_later(u.email.clone(), mail.clone());
-        if let Some(admin) = settings.user_lockout_notification_email.filter(|e| !e.is_empty()) {
+        if let Some(admin) = notify.filter(|e| !e.is_empty()) {
             svc.mailer.send_later(admin, mail);
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 /// A successful sign-in starts the count again.

@@ -122,7 +122,9 @@ pub async fn change_owner(
     let data = serde_json::json!({"previousOwnerId": current, "newOwnerId": target, "entityGroupIds": groups});
     super::audit::record(
         svc,
-        super::audit::Entry::by(p, super::audit::Action::ChangeOwner, entity_type, entity, "").with(data),
+        super::audit::Entry::by(p, super::audit::Action::ChangeOwner, entity_type, entity, "")
+            .under(tenant, target)
+            .with(data),
     )
     .await;
     if group_type == GroupType::User {

@@ -80,6 +80,8 @@ pub async fn set_enabled(svc: &Services, p: &Principal, id: UserId, enabled: boo
         .bind(id.0.to_string())
         .execute(&mut *tx)
         .await?;
+    // Unlocking also forgives wrong second-factor codes (they lock an account too).
+    sqlx::query("UPDATE user_mfa SET failures = 0 WHERE user_id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
     if !enabled {
         sqlx::query("UPDATE auth_session SET revoked = 1 WHERE user_id = $1")
             .bind(id.0.to_string())

@@ -133,7 +133,11 @@ pub struct PageData<T> {
 #[serde(rename_all = "camelCase")]
 pub struct JwtPair {
     pub token: String,
-    pub refresh_token: String,
+    /// `None` while a second factor is pending (serialised as `null`: ThingsBoard's Python client reads the key).
+    pub refresh_token: Option<String>,
+    /// `PRE_VERIFICATION_TOKEN` or `MFA_CONFIGURATION_TOKEN` for a sign-in that is not complete yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// The password rules, public so forms can check before submitting.

@@ -1,8 +1,8 @@
 //! Pages reachable without signing in: login, setting the first password, the first-start set-up.
 
-use crate::api::session::{CompleteSetup, password_policy, setup_link_valid};
+use crate::api::session::{CompleteSetup, mfa_setup, password_policy, setup_link_valid};
 use crate::ui::common::ErrorMessage;
-use crate::{ActivateAction, LoginAction, MeResource};
+use crate::{ActivateAction, LoginAction, MeResource, MfaActions};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
@@ -134,6 +134,70 @@ pub fn SetupPage() -> impl IntoView {
                         } else {
                             view! { <p>"This set-up link is no longer valid."</p> <p><a href="/login">"Go to sign in"</a></p> }
                                 .into_any()
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </main>
+    }
+}
+
+/// The second step of a sign-in: a code from the authenticator app, or one of the backup codes.
+#[component]
+pub fn MfaPage() -> impl IntoView {
+    let action = expect_context::<MfaActions>().verify;
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <main class="centered" id="main">
+            <section class="card">
+                <h1>"Two-step verification"</h1>
+                <p>"Enter the 6-digit code from your authenticator app, or one of your backup codes."</p>
+                <ActionForm action>
+                    <fieldset>
+                        <legend>"Code from"</legend>
+                        <label><input type="radio" name="provider" value="TOTP" checked />" Authenticator app"</label>
+                        <label><input type="radio" name="provider" value="BACKUP_CODE" />" Backup code"</label>
+                    </fieldset>
+                    <label for="code">"Code"</label>
+                    <input id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required autofocus maxlength="64" />
+                    <ErrorMessage error />
+                    <button type="submit" class="primary">"Verify"</button>
+                </ActionForm>
+                <p><a href="/login">"Start again"</a></p>
+            </section>
+        </main>
+    }
+}
+
+/// Enrolment the administrator requires before the first sign-in completes: scan, then confirm with a code.
+#[component]
+pub fn MfaSetupPage() -> impl IntoView {
+    let enrolment = Resource::new(|| (), |_| mfa_setup());
+    let action = expect_context::<MfaActions>().enrol;
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <main class="centered" id="main">
+            <section class="card">
+                <h1>"Set up two-step verification"</h1>
+                <Suspense fallback=|| view! { <p>"Preparing…"</p> }>
+                    {move || Suspend::new(async move {
+                        match enrolment.await {
+                            Ok(e) => {
+                                view! {
+                                    <p>"Your administrator requires a second step at sign-in. Scan this code with an authenticator app, then enter the code it shows."</p>
+                                    <div class="qr" data-testid="qr" inner_html=e.qr_svg></div>
+                                    <p class="hint">"Or enter this key by hand: " <code data-testid="totp-secret">{e.key}</code></p>
+                                    <ActionForm action>
+                                        <input type="hidden" name="auth_url" value=e.auth_url />
+                                        <label for="code">"Code"</label>
+                                        <input id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength="10" />
+                                        <ErrorMessage error />
+                                        <button type="submit" class="primary">"Confirm and sign in"</button>
+                                    </ActionForm>
+                                }
+                                .into_any()
+                            }
+                            Err(e) => view! { <p class="error">{e.message}</p> <p><a href="/login">"Go to sign in"</a></p> }.into_any(),
                         }
                     })}
                 </Suspense>

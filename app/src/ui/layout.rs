@@ -39,12 +39,29 @@ fn Frame(me: Me) -> impl IntoView {
         Authority::SysAdmin => view! {
             <a href="/">"Home"</a>
             <a href="/tenants">"Tenants"</a>
+            <a href="/profile">"Profile"</a>
         }
         .into_any(),
-        _ => view! { <a href="/">"Home"</a> }.into_any(),
+        _ => view! {
+            <a href="/">"Home"</a>
+            <a href="/profile">"Profile"</a>
+        }
+        .into_any(),
     };
+    // A plain form: the way back reloads the whole page as the administrator.
+    let banner = me.impersonated_by.clone().map(|by| {
+        view! {
+            <div class="banner" role="status" data-testid="viewing-as">
+                <span>{format!("Viewing as {} — signed in by {by}", me.email)}</span>
+                <form method="post" action="/_sfn/stop_viewing_as">
+                    <button type="submit" class="link-button">"Back to my account"</button>
+                </form>
+            </div>
+        }
+    });
     view! {
         <a class="skip" href="#main">"Skip to content"</a>
+        {banner}
         <header class="topbar">
             <a class="brand" href="/">"Thingdeck"</a>
             <nav aria-label="Main">{nav}</nav>

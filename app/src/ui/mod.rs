@@ -3,4 +3,5 @@
 pub mod auth_pages;
 pub mod common;
 pub mod layout;
+pub mod profile;
 pub mod tenants;

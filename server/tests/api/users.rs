@@ -270,3 +270,64 @@ both!(tenant_users_and_dashboard_references, |store| async move {
     assert!(listed["additionalInfo"].get("defaultDashboardId").is_none(), "{listed}");
     assert_eq!(listed["additionalInfo"]["defaultDashboardFullscreen"], true);
 });
+
+both!(user_groups_grant_through_roles_only_and_their_changes_are_audited, |store| async move {
+    let w = world(store).await;
+    let srv = &w.srv;
+    let a_owner = json!({"entityType": "CUSTOMER", "id": w.a});
+    let (s, ops) =
+        srv.post("/api/entityGroup", Some(&w.admin), json!({"name": "Ops", "type": "USER", "ownerId": a_owner})).await;
+    assert_eq!(s, 200, "{ops}");
+    let ops_id = id_of(&ops);
+    let plain = customer_user(srv, &w.admin, &w.a, &ops_id, "plain@a.io").await;
+    let plain_id = user_id(srv, &w.admin, "plain@a.io").await;
+    // Membership of "All" (and of a group without roles) grants nothing (a user always reads its own customer,
+    // so the probe is the sub-customer A1).
+    assert_error(&srv.get(&format!("/api/customer/{}", w.a1), Some(&plain)).await, 403, 20);
+    let (_, role) = srv
+        .post(
+            "/api/role",
+            Some(&w.admin),
+            json!({"name": "Readers", "type": "GENERIC", "permissions": {"CUSTOMER": ["READ"]}}),
+        )
+        .await;
+    let gp = json!({"roleId": role["id"], "userGroupId": {"entityType": "ENTITY_GROUP", "id": ops_id}});
+    assert_eq!(srv.post("/api/groupPermission", Some(&w.admin), gp).await.0, 200);
+    assert_eq!(srv.get(&format!("/api/customer/{}", w.a1), Some(&plain)).await.0, 200);
+    // Leaving the group takes its permissions away at once; so does deleting the group. The user stays.
+    let leave = srv.post(&format!("/api/entityGroup/{ops_id}/deleteEntities"), Some(&w.admin), json!([plain_id])).await;
+    assert_eq!(leave.0, 200, "{}", leave.1);
+    assert_error(&srv.get(&format!("/api/customer/{}", w.a1), Some(&plain)).await, 403, 20);
+    let join = srv.post(&format!("/api/entityGroup/{ops_id}/addEntities"), Some(&w.admin), json!([plain_id])).await;
+    assert_eq!(join.0, 200);
+    assert_eq!(srv.get(&format!("/api/customer/{}", w.a1), Some(&plain)).await.0, 200);
+    let mut renamed = ops.clone();
+    renamed["name"] = json!("Operations");
+    assert_eq!(srv.post("/api/entityGroup", Some(&w.admin), renamed).await.0, 200);
+    assert_eq!(srv.delete(&format!("/api/entityGroup/{ops_id}"), Some(&w.admin)).await.0, 200);
+    assert_error(&srv.get(&format!("/api/customer/{}", w.a1), Some(&plain)).await, 403, 20);
+    assert_eq!(srv.get(&format!("/api/user/{plain_id}"), Some(&w.admin)).await.0, 200);
+
+    let (_, logs) = srv.get("/api/audit/logs?pageSize=100&page=0", Some(&w.admin)).await;
+    let about_ops: Vec<(String, serde_json::Value)> = logs["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["entityId"]["id"] == ops_id.as_str())
+        .map(|l| (l["actionType"].as_str().unwrap().to_string(), l["actionData"].clone()))
+        .collect();
+    let kinds: Vec<&str> = about_ops.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["DELETED", "UPDATED", "ADDED_TO_ENTITY_GROUP", "REMOVED_FROM_ENTITY_GROUP", "ADDED"],
+        "newest first: {about_ops:?}"
+    );
+    assert_eq!(about_ops[1].1["previousName"], "Ops");
+    assert_eq!(about_ops[3].1["entityIds"], json!([plain_id]));
+    assert_eq!(about_ops[4].1["groupType"], "USER");
+    // Filed under the group's owner: A's administrator sees what the tenant administrator did to A's group.
+    let (s, a_logs) = srv.get(&format!("/api/audit/logs/customer/{}?pageSize=100&page=0", w.a), Some(&w.a_admin)).await;
+    assert_eq!(s, 200, "{a_logs}");
+    let seen = a_logs["data"].as_array().unwrap().iter().filter(|l| l["entityId"]["id"] == ops_id.as_str()).count();
+    assert_eq!(seen, 5, "{a_logs}");
+});

@@ -145,3 +145,13 @@ pub async fn audit_filter(
         other => Ok(other),
     }
 }
+
+/// Whose two-factor settings the caller administers: the system administrator the platform's (`None`), a tenant
+/// administrator its tenant's; customer users none.
+pub fn two_fa_settings_scope(p: &Principal) -> ServiceResult<Option<crate::model::TenantId>> {
+    match p.authority {
+        crate::model::Authority::SysAdmin => Ok(None),
+        crate::model::Authority::TenantAdmin => p.tenant_id.map(Some).ok_or(ServiceError::Forbidden),
+        crate::model::Authority::CustomerUser => Err(ServiceError::Forbidden),
+    }
+}

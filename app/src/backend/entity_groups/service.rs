@@ -4,6 +4,7 @@
 //! (create, write, delete). Adding and removing members needs the owner side too (not Group-role operations).
 
 use super::{ALL, GroupType, RESERVED};
+use crate::backend::audit::{self, Action};
 use crate::backend::authz::entities::within;
 use crate::backend::authz::{Decision, scopes};
 use crate::backend::clock::now_ms;
@@ -177,7 +178,9 @@ pub async fn save(svc: &Services, p: &Principal, e: &EntityGroupInfo) -> Service
                 "Entity group was already changed by someone else! Reload it and try again.".into(),
             ));
         }
+        let renamed = (g.name != name).then(|| serde_json::json!({"previousName": g.name}));
         let g = load(svc, g.id).await?.ok_or_else(|| ServiceError::not_found("Entity group", g.id))?;
+        audit_group(svc, p, Action::Updated, &g, renamed.unwrap_or_default()).await;
         return info(svc, &g).await;
     }
     let t = e
@@ -231,7 +234,16 @@ pub async fn save(svc: &Services, p: &Principal, e: &EntityGroupInfo) -> Service
     .execute(&svc.db.pool)
     .await?;
     let g = load(svc, id).await?.ok_or_else(|| ServiceError::Internal("group vanished after insert".into()))?;
+    audit_group(svc, p, Action::Added, &g, Value::Null).await;
     info(svc, &g).await
+}
+
+/// Group changes are audited with the group as the entity, filed under the group's owner, its type in the data.
+async fn audit_group(svc: &Services, p: &Principal, action: Action, g: &Group, data: Value) {
+    let mut data = if data.is_object() { data } else { serde_json::json!({}) };
+    data["groupType"] = serde_json::json!(g.group_type.as_str());
+    let e = audit::Entry::by(p, action, EntityType::EntityGroup, g.id, &g.name).under(g.tenant, g.owner);
+    audit::record(svc, e.with(data)).await;
 }
 
 /// `DELETE /api/entityGroup/{id}`: not the automatic groups; members stay, only their membership goes.
@@ -253,6 +265,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: EntityGroupId) -> Service
     sqlx::query("DELETE FROM entity_group WHERE id = $1").bind(g.id.to_string()).execute(&mut *tx).await?;
     bump_epoch(&mut tx, g.tenant).await?;
     tx.commit().await?;
+    audit_group(svc, p, Action::Deleted, &g, Value::Null).await;
     Ok(())
 }
 
@@ -404,6 +417,8 @@ pub async fn change_members(
     }
     bump_epoch(&mut tx, g.tenant).await?;
     tx.commit().await?;
+    let action = if add { Action::AddedToEntityGroup } else { Action::RemovedFromEntityGroup };
+    audit_group(svc, p, action, &g, serde_json::json!({"entityIds": entities})).await;
     Ok(())
 }
 

@@ -131,3 +131,55 @@ pub fn parse_ids(raw: Option<&String>, name: &str) -> Result<Vec<Uuid>, ServiceE
         .map(|s| Uuid::parse_str(s).map_err(|_| ServiceError::BadRequestParams(format!("Invalid UUID string: {s}"))))
         .collect()
 }
+
+async fn pending(
+    parts: &Parts,
+    state: &AppState,
+    stage: sessions::Stage,
+) -> Result<sessions::SessionView, ServiceError> {
+    let token = bearer(parts).ok_or_else(|| ServiceError::Unauthenticated("Authentication failed".into()))?;
+    sessions::from_pending_token(&state.svc, token, stage).await
+}
+
+/// A sign-in that waits for its second factor (`PRE_VERIFICATION_TOKEN`).
+pub struct PendingVerify(pub sessions::SessionView);
+
+impl FromRequestParts<AppState> for PendingVerify {
+    type Rejection = ServiceError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(PendingVerify(pending(parts, state, sessions::Stage::Verify).await?))
+    }
+}
+
+/// A sign-in held until the user enrols a second factor (`MFA_CONFIGURATION_TOKEN`).
+pub struct PendingConfigure(pub sessions::SessionView);
+
+impl FromRequestParts<AppState> for PendingConfigure {
+    type Rejection = ServiceError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(PendingConfigure(pending(parts, state, sessions::Stage::Configure).await?))
+    }
+}
+
+/// Whoever may manage their own second factors: a signed-in user, or a sign-in held until it enrols one
+/// (`MFA_CONFIGURATION_TOKEN`).
+pub struct Enrolling(pub std::sync::Arc<sessions::SessionView>);
+
+impl FromRequestParts<AppState> for Enrolling {
+    type Rejection = ServiceError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match AuthSession::from_request_parts(parts, state).await {
+            Ok(AuthSession(v)) => Ok(Enrolling(v)),
+            Err(full) => match pending(parts, state, sessions::Stage::Configure).await {
+                Ok(v) => {
+                    crate::backend::mfa::guard_configure(&state.svc, &v).await?;
+                    Ok(Enrolling(std::sync::Arc::new(v)))
+                }
+                Err(_) => Err(full),
+            },
+        }
+    }
+}

@@ -8,6 +8,8 @@ pub mod extract;
 pub mod permissions;
 pub mod tenants;
 pub mod things;
+pub mod two_fa;
+pub mod user_settings;
 pub mod users;
 
 use crate::backend::error::ServiceError;
@@ -27,6 +29,28 @@ pub fn router() -> Router<AppState> {
         .route("/api/noauth/activate", get(auth::check_activate).post(auth::activate))
         .route("/api/noauth/resetPasswordByEmail", post(auth::reset_by_email))
         .route("/api/noauth/resetPassword", get(auth::check_reset).post(auth::reset))
+        .route("/api/auth/2fa/providers", get(two_fa::sign_in_providers))
+        .route("/api/auth/2fa/verification/send", post(two_fa::send_code))
+        .route("/api/auth/2fa/verification/check", post(two_fa::check_code))
+        .route("/api/auth/2fa/login", post(two_fa::finish_configuration))
+        .route(
+            "/api/user/settings",
+            get(user_settings::get_general).post(user_settings::save).put(user_settings::update_general),
+        )
+        .route(
+            "/api/user/settings/{x}",
+            get(user_settings::get).put(user_settings::update).delete(user_settings::delete_general),
+        )
+        .route("/api/user/settings/{kind}/{paths}", axum::routing::delete(user_settings::delete))
+        .route("/api/2fa/settings", get(two_fa::settings).post(two_fa::save_settings))
+        .route("/api/2fa/providers", get(two_fa::providers))
+        .route("/api/2fa/account/settings", get(two_fa::account_settings))
+        .route("/api/2fa/account/config/generate", post(two_fa::generate))
+        .route("/api/2fa/account/config/submit", post(two_fa::submit_config))
+        .route(
+            "/api/2fa/account/config",
+            post(two_fa::save_config).put(two_fa::update_config).delete(two_fa::delete_config),
+        )
         .route("/api/admin/securitySettings", get(auth::security_settings).post(auth::save_security_settings))
         .route("/api/tenant", post(tenants::save))
         .route("/api/tenant/{id}", get(tenants::get).delete(tenants::delete))
@@ -69,6 +93,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/permissions/allowedPermissions", get(permissions::allowed_permissions))
         .route("/api/permission/{entityType}/{entityId}/{operation}", get(permissions::has_permission))
         .route("/api/thingdeck/explain", get(permissions::explain))
+        .route("/api/thingdeck/user/{id}/2fa", axum::routing::delete(two_fa::reset_for_user))
         .route("/api/thingdeck/shareWarnings", get(entity_groups::share_warnings))
         .route("/api/user", post(users::save))
         .route("/api/user/{id}", get(users::get).delete(users::delete))
