@@ -95,7 +95,7 @@ pub async fn state(svc: &Services, secret: &str) -> ServiceResult<LinkState> {
 pub async fn activate(svc: &Services, secret: &str, password: &str) -> ServiceResult<UserRecord> {
     super::passwords::check(svc, password).await?;
     let hash = svc.hasher.hash(password).await?;
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     let row = sqlx::query("SELECT user_id, activate_expires FROM user_credentials WHERE activate_token_hash = $1")
         .bind(hash_secret(ACTIVATE, secret))
         .fetch_optional(&mut *tx)

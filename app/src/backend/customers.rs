@@ -121,7 +121,7 @@ pub async fn save(svc: &Services, p: &Principal, c: &Customer, opts: &SaveOption
     let tenant = tenant_of(p)?;
     let parent = c.parent_customer_id.filter(|p| !p.is_null());
     let id = CustomerId(Uuid::now_v7());
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     if let Some(parent) = parent {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customer WHERE id = $1 AND tenant_id = $2")
             .bind(parent.0.to_string())
@@ -352,7 +352,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
     let tenant = c.tenant_id.ok_or_else(|| ServiceError::Internal("customer without tenant".into()))?;
     entities::check(svc, p, Operation::Delete, &entity_ref(&c)?, "Customer").await?;
     let owner = c.parent_customer_id.map(|p| p.0).unwrap_or(tenant.0);
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     let mut users = delete_users_of(&mut tx, id.0).await?;
     // Its hidden public customer goes with it (its owner already has, or will create, its own).
     let public: Vec<String> =

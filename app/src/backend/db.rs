@@ -83,16 +83,32 @@ impl Db {
         Ok(Db { pool, backend, name_samples: Default::default() })
     }
 
+    /// A transaction that will write: see [`begin_write`].
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        begin_write(&self.pool, self.backend).await
+    }
+
     /// Closes every connection; SQLite checkpoints its WAL on the last close.
     pub async fn close(&self) {
         self.pool.close().await;
     }
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`): a deferred
+/// transaction that reads and then writes fails at once with "database is locked" when another connection writes
+/// in between, because SQLite cannot wait for that upgrade (the busy timeout applies only to a lock taken first).
+/// Readers are not held up (WAL). PostgreSQL's row locks need nothing of the kind.
+pub async fn begin_write(pool: &AnyPool, backend: Backend) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+}
+
 /// Runs engine-specific DDL (triggers and the like) in one transaction, serialised between nodes starting at once
 /// on PostgreSQL by the advisory lock `lock`.
 pub async fn run_ddl(pool: &AnyPool, backend: Backend, lock: i64, ddl: Vec<String>) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool, backend).await?;
     if backend == Backend::Postgres {
         tx.execute(format!("SELECT pg_advisory_xact_lock({lock})").as_str()).await?;
     }
@@ -131,6 +147,29 @@ mod tests {
         let u = format!("sqlite:{}/x.db", dir.display());
         assert_eq!(sqlite_url(&u).unwrap(), format!("sqlite://{}/x.db?mode=rwc", dir.display()));
         assert!(dir.exists());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// The failure CI met: a transaction reads, another connection commits a write, the transaction's own write
+    /// then failed with "database is locked". A write transaction must instead hold the other writer back.
+    #[tokio::test]
+    async fn a_write_transaction_that_reads_first_is_not_overtaken() {
+        let dir = std::env::temp_dir().join(format!("td-dbtest-{}", uuid::Uuid::new_v4()));
+        let db = Db::open(&format!("sqlite:{}/x.db", dir.display())).await.unwrap();
+        sqlx::query("CREATE TABLE t (n BIGINT)").execute(&db.pool).await.unwrap();
+        let mut tx = db.begin_write().await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t").fetch_one(&mut *tx).await.unwrap();
+        let other = {
+            let pool = db.pool.clone();
+            tokio::spawn(async move { sqlx::query("INSERT INTO t VALUES (2)").execute(&pool).await.map(|_| ()) })
+        };
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        sqlx::query("INSERT INTO t VALUES ($1)").bind(n).execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        other.await.unwrap().unwrap();
+        let rows: Vec<i64> = sqlx::query_scalar("SELECT n FROM t ORDER BY n").fetch_all(&db.pool).await.unwrap();
+        assert_eq!(rows, [0, 2], "the other writer waited for the transaction");
+        db.close().await;
         let _ = std::fs::remove_dir_all(dir);
     }
 }

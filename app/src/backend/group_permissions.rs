@@ -124,7 +124,7 @@ pub async fn create(svc: &Services, p: &Principal, gp: &GroupPermission) -> Serv
         }
         _ => {}
     }
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     let same: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM group_permission WHERE user_group_id = $1 AND role_id = $2 \
          AND COALESCE(entity_group_id, '') = $3",
@@ -173,7 +173,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: GroupPermissionId) -> Ser
     if gp.public == Some(true) {
         return Err(ServiceError::InvalidArguments("Public group permissions are removed by makePrivate".into()));
     }
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     sqlx::query("DELETE FROM group_permission WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
     roles::bump_epoch(&mut tx, gp.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
     tx.commit().await?;
@@ -276,7 +276,7 @@ pub async fn share(
         return Err(ServiceError::InvalidArguments("userGroupId must name a user group".into()));
     }
     check(svc, p, Operation::Create, ug.owner).await?;
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     let roles: Vec<Uuid> = match &req.role_ids {
         Some(ids) if !ids.is_empty() => {
             let mut out = Vec::new();
@@ -358,7 +358,7 @@ pub async fn share_down(
         .map(|a| a.iter().filter_map(|o| o.as_str().and_then(Operation::parse)).collect())
         .unwrap_or_default();
     super::authz::scopes::check_may_pass_on(svc, p, g.id, g.owner, g.group_type.group_resource(), &ops).await?;
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     let same: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM group_permission WHERE user_group_id = $1 AND role_id = $2 AND entity_group_id = $3",
     )

@@ -34,7 +34,7 @@ pub async fn lock(svc: &Services, u: &UserRecord, failures: i64) -> ServiceResul
 }
 
 async fn lock_with(svc: &Services, u: &UserRecord, failures: i64, notify: Option<String>) -> ServiceResult<()> {
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     sqlx::query("UPDATE user_credentials SET enabled = 0, locked_by_failures = 1 WHERE user_id = $1")
         .bind(u.id.0.to_string())
         .execute(&mut *tx)

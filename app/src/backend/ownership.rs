@@ -84,7 +84,7 @@ pub async fn change_owner(
     if current == target {
         return Err(ServiceError::InvalidArguments("Entity already belongs to this owner!".into()));
     }
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     match group_type {
         GroupType::Customer => {
             let parent = (target != tenant).then(|| target.to_string());

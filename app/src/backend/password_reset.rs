@@ -38,7 +38,7 @@ async fn send_link(svc: &Services, email: &str) -> ServiceResult<()> {
     }
     let now = now_ms();
     let ttl_hours = super::security_settings::current(svc).await?.password_reset_token_ttl;
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     // Locks the user's credentials row so concurrent requests count one after another.
     sqlx::query("UPDATE user_credentials SET failed_attempts = failed_attempts WHERE user_id = $1")
         .bind(u.id.0.to_string())
@@ -93,7 +93,7 @@ pub async fn reset(svc: &Services, secret: &str, password: &str) -> ServiceResul
     }
     super::passwords::check(svc, password).await?;
     let hash = svc.hasher.hash(password).await?;
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     let row = sqlx::query("SELECT user_id, expires_at FROM password_reset WHERE token_hash = $1 AND used = 0")
         .bind(hash_secret(RESET, secret))
         .fetch_optional(&mut *tx)

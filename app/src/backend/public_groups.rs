@@ -101,7 +101,7 @@ pub async fn make_public(svc: &Services, p: &Principal, id: EntityGroupId) -> Se
     if is_public(&g) {
         return Err(ServiceError::InvalidArguments("Entity group is already public!".into()));
     }
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     let customer = public_customer(&mut tx, g.tenant, g.owner).await?;
     let users = public_users_group(&mut tx, customer).await?;
     let role_owner = (g.owner != g.tenant).then_some(g.owner);
@@ -137,7 +137,7 @@ pub async fn make_private(svc: &Services, p: &Principal, id: EntityGroupId) -> S
     if !is_public(&g) {
         return Err(ServiceError::InvalidArguments("Entity group is not public!".into()));
     }
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     sqlx::query("DELETE FROM group_permission WHERE entity_group_id = $1 AND is_public = 1")
         .bind(g.id.to_string())
         .execute(&mut *tx)

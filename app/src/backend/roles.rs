@@ -434,7 +434,7 @@ pub mod api {
             if current.role_type != Some(role_type) {
                 return Err(bad("Role type can't be changed"));
             }
-            let mut tx = svc.db.pool.begin().await?;
+            let mut tx = svc.db.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE role SET name = $1, name_lower = $2, permissions = $3, excluded_permissions = $4, \
                  additional_info = $5, version = version + 1 WHERE id = $6 AND ($7 < 0 OR version = $7)",
@@ -492,7 +492,7 @@ pub mod api {
     pub async fn delete(svc: &Services, p: &Principal, id: RoleId) -> ServiceResult<()> {
         let role = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Role", id))?;
         entities::check(svc, p, Operation::Delete, &entity_ref(&role), "Role").await?;
-        let mut tx = svc.db.pool.begin().await?;
+        let mut tx = svc.db.begin_write().await?;
         sqlx::query("DELETE FROM role WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
         bump_epoch(&mut tx, role.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
         tx.commit().await?;

@@ -51,7 +51,7 @@ async fn install_postgres(pool: &AnyPool) -> Result<(), sqlx::Error> {
 }
 
 async fn install_sqlite(pool: &AnyPool) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::db::begin_write(pool, Backend::Sqlite).await?;
     for kind in Kind::EVERY {
         let t = kind.table();
         let f = fts_table(kind);

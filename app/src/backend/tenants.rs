@@ -91,7 +91,7 @@ pub async fn save(svc: &Services, p: &Principal, t: &Tenant) -> ServiceResult<Te
         None => {
             authz::check(p, Operation::Create, Target::AllTenants, "Tenant", "new")?;
             let id = TenantId(Uuid::now_v7());
-            let mut tx = svc.db.pool.begin().await?;
+            let mut tx = svc.db.begin_write().await?;
             sqlx::query(&format!(
                 "INSERT INTO tenant ({COLUMNS}, title_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14)"
             ))
@@ -163,7 +163,7 @@ pub async fn get_info(svc: &Services, p: &Principal, id: TenantId) -> ServiceRes
 /// `DELETE /api/tenant/{id}`: the tenant and, through cascades, all it owns; its users' sessions end now.
 pub async fn delete(svc: &Services, p: &Principal, id: TenantId) -> ServiceResult<()> {
     authz::check(p, Operation::Delete, Target::Tenant(id), "Tenant", id)?;
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     let done = sqlx::query("DELETE FROM tenant WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
     if done.rows_affected() == 0 {
         return Err(ServiceError::not_found("Tenant", id));

@@ -17,7 +17,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<
         return Err(ServiceError::InvalidArguments("Sysadmin is not allowed to delete himself".into()));
     }
     users::check(svc, p, Operation::Delete, &u).await?;
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     if let Some(t) = u.tenant_id {
         // Serialises deletions within the tenant, so two admins deleting each other cannot both succeed.
         sqlx::query("UPDATE tenant SET version = version WHERE id = $1")
@@ -74,7 +74,7 @@ pub async fn set_enabled(svc: &Services, p: &Principal, id: UserId, enabled: boo
         return Err(ServiceError::InvalidArguments("You can't enable or disable your own account".into()));
     }
     users::check(svc, p, Operation::Write, &u).await?;
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     sqlx::query("UPDATE user_credentials SET enabled = $1, failed_attempts = 0 WHERE user_id = $2")
         .bind(i64::from(enabled))
         .bind(id.0.to_string())

@@ -217,7 +217,7 @@ async fn insert(
     }
     let id = UserId(Uuid::now_v7());
     let now = now_ms();
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tb_user WHERE email_lower = $1")
         .bind(email.to_lowercase())
         .fetch_one(&mut *tx)
@@ -358,7 +358,7 @@ pub async fn save(
 
 /// Removes a user just created whose activation mail failed, with its memberships.
 async fn remove(svc: &Services, u: &UserRecord) -> ServiceResult<()> {
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     sqlx::query("DELETE FROM entity_group_member WHERE entity_id = $1")
         .bind(u.id.0.to_string())
         .execute(&mut *tx)

@@ -261,7 +261,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: EntityGroupId) -> Service
     if mine > 0 {
         return Err(ServiceError::InvalidArguments("You can't delete a user group you are a member of".into()));
     }
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     sqlx::query("DELETE FROM entity_group WHERE id = $1").bind(g.id.to_string()).execute(&mut *tx).await?;
     bump_epoch(&mut tx, g.tenant).await?;
     tx.commit().await?;
@@ -406,7 +406,7 @@ pub async fn change_members(
             Some(_) => {}
         }
     }
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     for e in entities {
         let sql = if add {
             "INSERT INTO entity_group_member (group_id, entity_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"

@@ -126,7 +126,7 @@ pub async fn save(
         return Ok(to_wire(super::update(svc, p, Kind::Device, &draft).await?));
     }
     let token = token_for(access_token)?;
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     let id = super::create_in(&mut tx, svc, p, Kind::Device, &draft, opts).await?;
     insert_credentials(&mut tx, id, &token).await?;
     tx.commit().await?;

@@ -378,7 +378,7 @@ pub async fn save(svc: &Services, p: &Principal, kind: Kind, d: &Draft, opts: &S
     if d.id.is_some() {
         return update(svc, p, kind, d).await;
     }
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     let id = create_in(&mut tx, svc, p, kind, d, opts).await?;
     tx.commit().await?;
     load(svc, kind, id, true).await?.ok_or_else(|| ServiceError::Internal("thing vanished after insert".into()))
@@ -387,7 +387,7 @@ pub async fn save(svc: &Services, p: &Principal, kind: Kind, d: &Draft, opts: &S
 /// Deletes a thing the caller may DELETE, with its group memberships (and, by cascade, its credentials).
 pub async fn delete(svc: &Services, p: &Principal, kind: Kind, id: Uuid) -> ServiceResult<()> {
     let t = get_checked(svc, p, kind, id, Operation::Delete).await?;
-    let mut tx = svc.db.pool.begin().await?;
+    let mut tx = svc.db.begin_write().await?;
     entity_groups::leave_all_groups(&mut tx, t.id).await?;
     if kind == Kind::Device {
         sqlx::query("DELETE FROM device_credentials WHERE device_id = $1")
