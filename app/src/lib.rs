@@ -102,6 +102,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("profile") view=ui::profile::ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("tenants") view=ui::tenants::TenantsPage ssr=SsrMode::Async />
                     <Route path=path!("tenants/:id") view=ui::tenants::TenantPage ssr=SsrMode::Async />
+                    <Route path=path!("customers") view=ui::customers::CustomersPage ssr=SsrMode::Async />
+                    <Route path=path!("customers/:id") view=ui::customers::CustomerPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { startServer, launch, watchConsole, hydrated, shot, SYSADMIN, SYSADMIN_PASSWORD } from "./support.mjs";
+import { startServer, launch, watchConsole, hydrated, shot, api, tenantAdmin } from "./support.mjs";
 
 function totp(authUrl, atSeconds) {
   const secret = new URL(authUrl).searchParams.get("secret");
@@ -18,29 +18,11 @@ function totp(authUrl, atSeconds) {
   return String((d.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }
 
-async function api(base, path, token, body) {
-  const r = await fetch(`${base}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json", ...(token ? { "x-authorization": `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
-  return text.startsWith("{") || text.startsWith("[") ? JSON.parse(text) : text;
-}
-
 test("a second factor is asked for before the console opens", async () => {
   const srv = await startServer();
   const browser = await launch();
   try {
-    const sys = (await api(srv.base, "/api/auth/login", null, { username: SYSADMIN, password: SYSADMIN_PASSWORD })).token;
-    const tenant = await api(srv.base, "/api/tenant", sys, { title: "Two Step Co" });
-    const admin = await api(srv.base, "/api/user?sendActivationMail=false", sys, {
-      email: "ada@twostep.io", authority: "TENANT_ADMIN", tenantId: tenant.id, firstName: "Ada",
-    });
-    const link = await api(srv.base, `/api/user/${admin.id.id}/activationLink`, sys);
-    const activateToken = link.split("activateToken=")[1];
-    const ada = (await api(srv.base, "/api/noauth/activate", null, { activateToken, password: "ada-two-step" })).token;
+    const ada = await tenantAdmin(srv.base, "Two Step Co", "ada@twostep.io", "ada-two-step");
     const config = await api(srv.base, "/api/2fa/account/config/generate?providerType=TOTP", ada, {});
     const now = Date.now() / 1000;
     await api(srv.base, `/api/2fa/account/config?verificationCode=${totp(config.authUrl, now)}`, ada, config);

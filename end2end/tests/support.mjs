@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
 
 export const SYSADMIN = "sysadmin@e2e.test";
 export const SYSADMIN_PASSWORD = "e2e-sysadmin-pass";
@@ -81,4 +82,38 @@ export async function hydrated(page) {
 
 export async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/// Calls the REST API (GET without a body, POST with one); fails the test on an error status.
+export async function api(base, path, token, body) {
+  const r = await fetch(`${base}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json", ...(token ? { "x-authorization": `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
+  return text.startsWith("{") || text.startsWith("[") ? JSON.parse(text) : text;
+}
+
+/// A tenant with an activated administrator, made over the REST API; answers the administrator's token.
+export async function tenantAdmin(base, title, email, password) {
+  const sys = (await api(base, "/api/auth/login", null, { username: SYSADMIN, password: SYSADMIN_PASSWORD })).token;
+  const tenant = await api(base, "/api/tenant", sys, { title });
+  const admin = await api(base, "/api/user?sendActivationMail=false", sys, {
+    email, authority: "TENANT_ADMIN", tenantId: tenant.id, firstName: "Ada",
+  });
+  const link = await api(base, `/api/user/${admin.id.id}/activationLink`, sys);
+  const activateToken = link.split("activateToken=")[1];
+  return (await api(base, "/api/noauth/activate", null, { activateToken, password })).token;
+}
+
+/// Signs in through the console's login page and waits for the console.
+export async function signIn(page, base, email, password) {
+  await page.goto(`${base}/login`);
+  await hydrated(page);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await page.click("button:has-text('Sign in')");
+  await page.waitForSelector("[data-testid=home-title]");
 }

@@ -1,12 +1,16 @@
 //! Typed server functions: the console's only way to the backend. Each is a thin call into the same services
 //! the REST API uses; authorization happens there. State-changing functions refuse cross-site requests.
 
+pub mod customers;
 pub mod profile;
 pub mod session;
 pub mod tenants;
 
 #[cfg(feature = "ssr")]
 mod ssr;
+
+/// Rows per page in the console's tables.
+pub const PAGE_SIZE: i64 = 10;
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -18,6 +22,15 @@ use serde::{Deserialize, Serialize};
 pub struct AppError {
     pub status: u16,
     pub message: String,
+}
+
+impl AppError {
+    /// An error the console shows; on the server the response carries `status` too (see `answer_with`).
+    pub fn new(status: u16, message: impl Into<String>) -> AppError {
+        #[cfg(feature = "ssr")]
+        answer_with(http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+        AppError { status, message: message.into() }
+    }
 }
 
 impl FromServerFnError for AppError {

@@ -16,7 +16,7 @@ pub struct TwoStepStatus {
 #[cfg(feature = "ssr")]
 async fn me() -> Result<std::sync::Arc<crate::backend::sessions::SessionView>, AppError> {
     use super::ssr::*;
-    let c = cookie().ok_or_else(|| AppError { status: 401, message: "Please sign in".into() })?;
+    let c = cookie().ok_or_else(|| AppError::new(401, "Please sign in"))?;
     Ok(crate::backend::sessions::from_cookie(&*svc()?, &c).await?)
 }
 
@@ -26,7 +26,7 @@ pub async fn change_password(current: String, password: String, confirm: String)
     use super::ssr::*;
     same_origin()?;
     if password != confirm {
-        return Err(AppError { status: 400, message: "The two passwords differ".into() });
+        return Err(AppError::new(400, "The two passwords differ"));
     }
     let p = principal().await?;
     crate::backend::auth::change_password(&*svc()?, &p, &current, &password).await?;

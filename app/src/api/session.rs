@@ -15,6 +15,8 @@ pub struct Me {
     pub tenant_id: Option<crate::model::TenantId>,
     /// Set while an administrator views the console as this user: the administrator's email.
     pub impersonated_by: Option<String>,
+    /// Which sections and buttons to offer.
+    pub abilities: crate::model::permissions::Abilities,
 }
 
 /// The caller, or `None` when not signed in.
@@ -28,6 +30,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
         Some(by) => Some(crate::backend::users::find(&svc, by).await?.map(|u| u.email).unwrap_or_default()),
         None => None,
     };
+    let abilities = crate::backend::authz::console::abilities(&svc, &v.principal).await?;
     Ok(Some(Me {
         email: v.user.email.clone(),
         first_name: v.user.first_name.clone(),
@@ -35,6 +38,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
         authority: v.user.authority,
         tenant_id: v.user.tenant_id,
         impersonated_by,
+        abilities,
     }))
 }
 
@@ -109,7 +113,7 @@ impl TotpEnrolment {
                 qr_svg: qr_code_svg.unwrap_or_default(),
                 auth_url,
             }),
-            TwoFaAccountConfig::BackupCode { .. } => Err(AppError { status: 500, message: "unexpected factor".into() }),
+            TwoFaAccountConfig::BackupCode { .. } => Err(AppError::new(500, "unexpected factor")),
         }
     }
 }
@@ -117,7 +121,7 @@ impl TotpEnrolment {
 #[cfg(feature = "ssr")]
 async fn pending(stage: crate::backend::sessions::Stage) -> Result<crate::backend::sessions::SessionView, AppError> {
     use super::ssr::*;
-    let c = cookie().ok_or_else(|| AppError { status: 401, message: "Please sign in".into() })?;
+    let c = cookie().ok_or_else(|| AppError::new(401, "Please sign in"))?;
     let svc = svc()?;
     let view = crate::backend::sessions::from_pending_cookie(&svc, &c, stage).await?;
     if stage == crate::backend::sessions::Stage::Configure {
@@ -134,7 +138,7 @@ pub async fn mfa_verify(code: String, provider: String) -> Result<(), AppError> 
     same_origin()?;
     let view = pending(crate::backend::sessions::Stage::Verify).await?;
     let t = TwoFaProviderType::parse(&provider)
-        .ok_or_else(|| AppError { status: 400, message: "Choose the authenticator app or a backup code".into() })?;
+        .ok_or_else(|| AppError::new(400, "Choose the authenticator app or a backup code"))?;
     let svc = svc()?;
     match crate::backend::mfa::check(&svc, &view, crate::backend::sessions::SessionKind::Browser, t, &code).await {
         Ok(()) => {
@@ -178,7 +182,7 @@ pub async fn log_in_as(user_id: uuid::Uuid) -> Result<(), AppError> {
     use super::ssr::*;
     same_origin()?;
     let svc = svc()?;
-    let own = cookie().ok_or_else(|| AppError { status: 401, message: "Please sign in".into() })?;
+    let own = cookie().ok_or_else(|| AppError::new(401, "Please sign in"))?;
     let p = principal().await?;
     let kind = crate::backend::sessions::SessionKind::Browser;
     let (_, _, c) = crate::backend::impersonation::start(&svc, &p, crate::model::UserId(user_id), kind).await?;
@@ -196,7 +200,7 @@ pub async fn stop_viewing_as() -> Result<(), AppError> {
     let svc = svc()?;
     let p = principal().await?;
     if p.impersonated_by.is_none() {
-        return Err(AppError { status: 400, message: "You are not viewing the console as another user".into() });
+        return Err(AppError::new(400, "You are not viewing the console as another user"));
     }
     crate::backend::auth::logout(&svc, &p).await?;
     let origin = named_cookie(ORIGIN_COOKIE_NAME);
@@ -223,7 +227,7 @@ pub async fn password_policy() -> Result<UserPasswordPolicy, AppError> {
 #[cfg(feature = "ssr")]
 fn same_passwords(password: &str, confirm: &str) -> Result<(), AppError> {
     if password != confirm {
-        return Err(AppError { status: 400, message: "The two passwords differ".into() });
+        return Err(AppError::new(400, "The two passwords differ"));
     }
     Ok(())
 }

@@ -12,11 +12,11 @@ use leptos::prelude::*;
 pub const COOKIE_NAME: &str = "td_session";
 
 pub fn svc() -> Result<Svc, AppError> {
-    use_context::<AppState>().map(|s| s.svc).ok_or_else(|| AppError { status: 500, message: "state missing".into() })
+    use_context::<AppState>().map(|s| s.svc).ok_or_else(|| AppError::new(500, "state missing"))
 }
 
 fn parts() -> Result<Parts, AppError> {
-    use_context::<Parts>().ok_or_else(|| AppError { status: 500, message: "request missing".into() })
+    use_context::<Parts>().ok_or_else(|| AppError::new(500, "request missing"))
 }
 
 /// Name of the cookie that keeps an administrator's own session while it views the console as another user.
@@ -40,7 +40,7 @@ pub fn named_cookie(name: &str) -> Option<String> {
 
 /// The signed-in caller, or 401.
 pub async fn principal() -> Result<Principal, AppError> {
-    let c = cookie().ok_or_else(|| AppError { status: 401, message: "Please sign in".into() })?;
+    let c = cookie().ok_or_else(|| AppError::new(401, "Please sign in"))?;
     let view = sessions::from_cookie(&*svc()?, &c).await?;
     Ok(view.principal.clone())
 }
@@ -54,14 +54,14 @@ pub fn same_origin() -> Result<(), AppError> {
     if let Some(origin) = h.get(http::header::ORIGIN).and_then(|v| v.to_str().ok()) {
         let origin_host = origin.split("://").nth(1).unwrap_or("");
         if origin == "null" || origin_host != host {
-            return Err(AppError { status: 403, message: "Cross-site request refused".into() });
+            return Err(AppError::new(403, "Cross-site request refused"));
         }
     }
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && site != "same-origin"
         && site != "none"
     {
-        return Err(AppError { status: 403, message: "Cross-site request refused".into() });
+        return Err(AppError::new(403, "Cross-site request refused"));
     }
     Ok(())
 }
@@ -94,4 +94,33 @@ pub fn set_named_cookie(name: &str, value: Option<&str>) {
     if let Ok(v) = http::HeaderValue::from_str(&header) {
         resp.append_header(http::header::SET_COOKIE, v);
     }
+}
+
+/// The list page `page` of the console's tables, searched and sorted as the URL says.
+pub fn page_link(
+    page: i64,
+    search: String,
+    sort: String,
+    desc: bool,
+) -> Result<crate::backend::paging::PageLink, AppError> {
+    let mut q = std::collections::HashMap::new();
+    q.insert("pageSize".to_string(), super::PAGE_SIZE.to_string());
+    q.insert("page".to_string(), page.max(0).to_string());
+    q.insert("textSearch".to_string(), search);
+    if !sort.is_empty() {
+        q.insert("sortProperty".to_string(), sort);
+    }
+    q.insert("sortOrder".to_string(), if desc { "DESC" } else { "ASC" }.to_string());
+    Ok(crate::backend::paging::PageLink::from_query(&q)?)
+}
+
+/// An id from a form or URL, or 400 naming what it should have been.
+pub fn parse_id(id: &str, what: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::new(400, format!("Invalid {what} id")))
+}
+
+/// A form field, `None` when left empty.
+pub fn opt(s: String) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
 }

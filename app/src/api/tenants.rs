@@ -4,39 +4,12 @@ use super::AppError;
 use crate::model::{PageData, Tenant, User, UserActivationLink};
 use leptos::prelude::*;
 
-/// Rows per page in the console's tables.
-pub const PAGE_SIZE: i64 = 10;
-
-#[cfg(feature = "ssr")]
-fn link(page: i64, search: String, sort: String, desc: bool) -> Result<crate::backend::paging::PageLink, AppError> {
-    let mut q = std::collections::HashMap::new();
-    q.insert("pageSize".to_string(), PAGE_SIZE.to_string());
-    q.insert("page".to_string(), page.max(0).to_string());
-    q.insert("textSearch".to_string(), search);
-    if !sort.is_empty() {
-        q.insert("sortProperty".to_string(), sort);
-    }
-    q.insert("sortOrder".to_string(), if desc { "DESC" } else { "ASC" }.to_string());
-    Ok(crate::backend::paging::PageLink::from_query(&q)?)
-}
-
-#[cfg(feature = "ssr")]
-fn parse_id(id: &str, what: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError { status: 400, message: format!("Invalid {what} id") })
-}
-
-#[cfg(feature = "ssr")]
-fn opt(s: String) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
-
 /// One page of tenants.
 #[server(prefix = "/_sfn", endpoint = "tenants")]
 pub async fn list_tenants(page: i64, search: String, sort: String, desc: bool) -> Result<PageData<Tenant>, AppError> {
     use super::ssr::*;
     let p = principal().await?;
-    Ok(crate::backend::tenants::list(&*svc()?, &p, &link(page, search, sort, desc)?).await?)
+    Ok(crate::backend::tenants::list(&*svc()?, &p, &page_link(page, search, sort, desc)?).await?)
 }
 
 /// One tenant.
@@ -92,8 +65,13 @@ pub async fn list_tenant_admins(tenant_id: String, page: i64) -> Result<PageData
     use super::ssr::*;
     let p = principal().await?;
     let id = crate::model::TenantId(parse_id(&tenant_id, "tenant")?);
-    Ok(crate::backend::users::list_tenant_users(&*svc()?, &p, id, &link(page, String::new(), "email".into(), false)?)
-        .await?)
+    Ok(crate::backend::users::list_tenant_users(
+        &*svc()?,
+        &p,
+        id,
+        &page_link(page, String::new(), "email".into(), false)?,
+    )
+    .await?)
 }
 
 /// Creates a tenant administrator and returns its first activation link.

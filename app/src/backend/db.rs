@@ -98,7 +98,10 @@ impl Db {
 /// transaction that reads and then writes fails at once with "database is locked" when another connection writes
 /// in between, because SQLite cannot wait for that upgrade (the busy timeout applies only to a lock taken first).
 /// Readers are not held up (WAL). PostgreSQL's row locks need nothing of the kind.
-pub async fn begin_write(pool: &AnyPool, backend: Backend) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+pub async fn begin_write(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
     match backend {
         Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
         Backend::Postgres => pool.begin().await,

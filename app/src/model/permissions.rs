@@ -197,6 +197,18 @@ impl Resource {
     }
 }
 
+/// What the signed-in user may do per resource, as the console's menus and buttons need it: a section or button the
+/// user may not use is not shown. Only a hint: every call is decided again on the server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Abilities(pub Vec<(Resource, Vec<Operation>)>);
+
+impl Abilities {
+    /// Whether `op` on `res` is allowed somewhere the user can reach.
+    pub fn may(&self, res: Resource, op: Operation) -> bool {
+        self.0.iter().any(|(r, ops)| *r == res && ops.contains(&op))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

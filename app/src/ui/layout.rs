@@ -2,6 +2,7 @@
 
 use crate::api::session::Me;
 use crate::model::Authority;
+use crate::model::permissions::{Operation, Resource as Res};
 use crate::{LogoutAction, MeResource};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
@@ -35,19 +36,7 @@ fn Frame(me: Me) -> impl IntoView {
         Authority::TenantAdmin => "Tenant administrator",
         Authority::CustomerUser => "Customer user",
     };
-    let nav = match me.authority {
-        Authority::SysAdmin => view! {
-            <a href="/">"Home"</a>
-            <a href="/tenants">"Tenants"</a>
-            <a href="/profile">"Profile"</a>
-        }
-        .into_any(),
-        _ => view! {
-            <a href="/">"Home"</a>
-            <a href="/profile">"Profile"</a>
-        }
-        .into_any(),
-    };
+    let nav = sections(&me).into_iter().map(|(href, label)| view! { <a href=href>{label}</a> }).collect_view();
     // A plain form: the way back reloads the whole page as the administrator.
     let banner = me.impersonated_by.clone().map(|by| {
         view! {
@@ -59,6 +48,7 @@ fn Frame(me: Me) -> impl IntoView {
             </div>
         }
     });
+    provide_context(me.clone());
     view! {
         <a class="skip" href="#main">"Skip to content"</a>
         {banner}
@@ -77,6 +67,20 @@ fn Frame(me: Me) -> impl IntoView {
             <Outlet />
         </main>
     }
+}
+
+/// The navigation the user's abilities allow: a section it may not read is not offered.
+fn sections(me: &Me) -> Vec<(&'static str, &'static str)> {
+    let may = |r: Res| me.abilities.may(r, Operation::Read);
+    let mut out = vec![("/", "Home")];
+    if may(Res::Tenant) {
+        out.push(("/tenants", "Tenants"));
+    }
+    if may(Res::Customer) {
+        out.push(("/customers", "Customers"));
+    }
+    out.push(("/profile", "Profile"));
+    out
 }
 
 /// The landing page after sign-in.

@@ -2,6 +2,7 @@
 
 pub mod auth_pages;
 pub mod common;
+pub mod customers;
 pub mod layout;
 pub mod profile;
 pub mod tenants;

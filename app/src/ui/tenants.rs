@@ -5,66 +5,14 @@ use crate::api::tenants::{
     ActivationLink, CreateTenantAdmin, DeleteTenant, SaveTenant, get_tenant, list_tenant_admins, list_tenants,
 };
 use crate::model::Tenant;
-use crate::ui::common::{CopyLink, ErrorMessage, Pager};
+use crate::ui::common::{CopyLink, ErrorMessage, ListQuery, Pager, SearchBox, SortHeader, fmt_time};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
-
-#[derive(Clone, Debug, PartialEq)]
-struct ListQuery {
-    page: i64,
-    search: String,
-    sort: String,
-    desc: bool,
-}
-
-impl ListQuery {
-    fn href(&self, page: i64, sort: &str, desc: bool) -> String {
-        let mut s = format!("/tenants?page={page}&sort={sort}&dir={}", if desc { "desc" } else { "asc" });
-        if !self.search.is_empty() {
-            s.push_str("&q=");
-            s.push_str(&encode(&self.search));
-        }
-        s
-    }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn fmt_time(ms: Option<i64>) -> String {
-    let Some(ms) = ms else { return String::new() };
-    let days = ms.div_euclid(86_400_000);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
+use leptos_router::hooks::use_params_map;
 
 /// `/tenants`: state lives in the URL (`page`, `q`, `sort`, `dir`) so back/forward and deep links work.
 #[component]
 pub fn TenantsPage() -> impl IntoView {
-    let query = use_query_map();
-    let params = Memo::new(move |_| {
-        query.with(|q| ListQuery {
-            page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
-            search: q.get("q").unwrap_or_default(),
-            sort: q.get("sort").unwrap_or_else(|| "createdTime".into()),
-            desc: q.get("dir").map(|d| d == "desc").unwrap_or(true),
-        })
-    });
+    let params = ListQuery::from_url("/tenants");
     let save = ServerAction::<SaveTenant>::new();
     let delete = ServerAction::<DeleteTenant>::new();
     let data = Resource::new(
@@ -75,25 +23,11 @@ pub fn TenantsPage() -> impl IntoView {
     let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
     let created = move || save.value().get().and_then(|r| r.ok()).map(|t| t.title.unwrap_or_default());
 
-    let header = move |label: &'static str, key: &'static str| {
-        let p = params.get();
-        let active = p.sort == key;
-        let desc = if active { !p.desc } else { false };
-        let sort = if active { if p.desc { "descending" } else { "ascending" } } else { "none" };
-        view! {
-            <th aria-sort=sort>
-                <a href=p.href(0, key, desc)>{label}{active.then_some(if p.desc { " ↓" } else { " ↑" })}</a>
-            </th>
-        }
-    };
+    let header = move |label: &'static str, key: &'static str| view! { <SortHeader q=params.get() label key /> };
 
     view! {
         <h1>"Tenants"</h1>
-        <form method="get" action="/tenants" class="search" role="search">
-            <label for="q">"Search by title"</label>
-            <input id="q" name="q" type="search" prop:value=move || params.get().search />
-            <button type="submit">"Search"</button>
-        </form>
+        <SearchBox q=params label="Search by title" />
         <ErrorMessage error=delete_error />
         <Transition fallback=|| view! { <p class="loading">"Loading tenants…"</p> }>
             {move || Suspend::new(async move {
@@ -286,17 +220,5 @@ fn TenantAdmins(tenant_id: String) -> impl IntoView {
                 <CopyLink value=l.value label="Activation link" />
             })}
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_and_urls() {
-        assert_eq!(fmt_time(Some(0)), "1970-01-01");
-        assert_eq!(fmt_time(Some(1_795_000_000_000)), "2026-11-18");
-        assert_eq!(encode("a b&c"), "a%20b%26c");
     }
 }

@@ -260,3 +260,61 @@ pub fn names_of(page: &Value) -> Vec<String> {
     n.sort();
     n
 }
+
+/// Posts a console form like a browser without JavaScript; returns status, location and the set cookies.
+pub async fn form(
+    srv: &Server,
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+) -> (u16, String, Vec<String>) {
+    let mut req = srv.http.post(srv.url(path)).header("Origin", srv.url("")).header("Accept", "text/html").form(fields);
+    if let Some(c) = cookie {
+        req = req.header("Cookie", c);
+    }
+    let r = req.send().await.unwrap();
+    let loc = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let cookies = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|c| c.split(';').next().unwrap().to_string())
+        .collect();
+    (r.status().as_u16(), loc, cookies)
+}
+
+/// A console page as a browser without JavaScript gets it: status, redirect target, HTML.
+pub async fn html(srv: &Server, path: &str, cookie: &str) -> (u16, String, String) {
+    let r = srv.http.get(srv.url(path)).header("Accept", "text/html").header("Cookie", cookie).send().await.unwrap();
+    let loc = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    (r.status().as_u16(), loc, r.text().await.unwrap())
+}
+
+/// One cookie (`name=value`) out of those a response set.
+pub fn cookie_named(cookies: &[String], name: &str) -> Option<String> {
+    cookies.iter().find(|c| c.starts_with(&format!("{name}=")) && !c.ends_with('=')).cloned()
+}
+
+/// Calls a server function like the hydrated console does (form-encoded arguments, JSON answer).
+pub async fn sfn(srv: &Server, name: &str, cookie: &str, fields: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let r = srv
+        .http
+        .post(srv.url(&format!("/_sfn/{name}")))
+        .header("Origin", srv.url(""))
+        .header("Accept", "application/json")
+        .header("Cookie", cookie)
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+}
+
+/// Signs in to the console with a password; the session cookie (`td_session=…`).
+pub async fn console_login(srv: &Server, email: &str, password: &str) -> String {
+    let (_, _, set) = form(srv, "/_sfn/login", None, &[("email", email), ("password", password)]).await;
+    cookie_named(&set, "td_session").expect("console session cookie")
+}

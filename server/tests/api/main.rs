@@ -7,6 +7,7 @@ mod cli;
 mod console;
 mod customer_roles;
 mod customers;
+mod customers_console;
 mod entity_groups;
 mod group_permissions;
 mod impersonation;

@@ -230,34 +230,6 @@ both!(enforced_two_factor_makes_users_enrol_first, |store| async move {
     );
 });
 
-/// Posts a console form like a browser without JavaScript; returns status, location and the set cookies.
-async fn form(srv: &Server, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> (u16, String, Vec<String>) {
-    let mut req = srv.http.post(srv.url(path)).header("Origin", srv.url("")).header("Accept", "text/html").form(fields);
-    if let Some(c) = cookie {
-        req = req.header("Cookie", c);
-    }
-    let r = req.send().await.unwrap();
-    let loc = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let cookies = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|c| c.split(';').next().unwrap().to_string())
-        .collect();
-    (r.status().as_u16(), loc, cookies)
-}
-
-async fn html(srv: &Server, path: &str, cookie: &str) -> (u16, String, String) {
-    let r = srv.http.get(srv.url(path)).header("Accept", "text/html").header("Cookie", cookie).send().await.unwrap();
-    let loc = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    (r.status().as_u16(), loc, r.text().await.unwrap())
-}
-
-fn cookie_named(cookies: &[String], name: &str) -> Option<String> {
-    cookies.iter().find(|c| c.starts_with(&format!("{name}=")) && !c.ends_with('=')).cloned()
-}
-
 both!(the_console_asks_for_the_code_and_shows_who_views_as_whom, |store| async move {
     let w = world(store).await;
     let srv = &w.srv;
@@ -307,23 +279,6 @@ both!(the_console_asks_for_the_code_and_shows_who_views_as_whom, |store| async m
     let (_, _, gone) = html(srv, "/", &viewing).await;
     assert!(!gone.contains("Signed in as"), "the session as the other user has ended");
 });
-
-/// Calls a server function like the hydrated console does (form-encoded arguments, JSON answer).
-async fn sfn(srv: &Server, name: &str, cookie: &str, fields: &[(&str, &str)]) -> (u16, serde_json::Value) {
-    let r = srv
-        .http
-        .post(srv.url(&format!("/_sfn/{name}")))
-        .header("Origin", srv.url(""))
-        .header("Accept", "application/json")
-        .header("Cookie", cookie)
-        .form(fields)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
-}
 
 both!(the_profile_page_turns_two_step_on_and_off, |store| async move {
     let w = world(store).await;

@@ -6,6 +6,7 @@
 //! (`merged`, built with `grants`), which also turns the same rule into SQL list filters.
 
 pub mod allowed;
+pub mod console;
 pub mod entities;
 pub mod explain;
 pub mod grants;
