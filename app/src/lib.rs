@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tenants/:id") view=ui::tenants::TenantPage ssr=SsrMode::Async />
                     <Route path=path!("customers") view=ui::customers::CustomersPage ssr=SsrMode::Async />
                     <Route path=path!("customers/:id") view=ui::customers::CustomerPage ssr=SsrMode::Async />
+                    <Route path=path!("users") view=ui::users::UsersPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

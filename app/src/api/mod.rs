@@ -5,6 +5,7 @@ pub mod customers;
 pub mod profile;
 pub mod session;
 pub mod tenants;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 mod ssr;

@@ -79,6 +79,9 @@ fn sections(me: &Me) -> Vec<(&'static str, &'static str)> {
     if may(Res::Customer) {
         out.push(("/customers", "Customers"));
     }
+    if may(Res::User) {
+        out.push(("/users", "Users"));
+    }
     out.push(("/profile", "Profile"));
     out
 }

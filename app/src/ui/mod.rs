@@ -6,3 +6,4 @@ pub mod customers;
 pub mod layout;
 pub mod profile;
 pub mod tenants;
+pub mod users;

@@ -20,3 +20,4 @@ mod tenants;
 mod things;
 mod user_settings;
 mod users;
+mod users_console;

@@ -1,0 +1,75 @@
+//! Users for tenant and customer administrators: the list of every user the caller may read, enable / disable,
+//! delete. "Log in as user" is `session::log_in_as`. Every call goes to the user services, which ask `authz`.
+
+use super::AppError;
+use crate::model::PageData;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A user as the console lists it (flat, so the browser decodes little).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub owner_name: String,
+    /// Names of its user groups, "All" first.
+    pub groups: Vec<String>,
+    pub enabled: bool,
+    /// Has set a password (followed its activation link).
+    pub activated: bool,
+    /// A customer's user: the kind a tenant administrator may view the console as.
+    pub customer_user: bool,
+    pub created_time: i64,
+}
+
+/// One page of the users the caller may read, searched by email or name.
+#[server(prefix = "/_sfn", endpoint = "users")]
+pub async fn list_users(page: i64, search: String, sort: String, desc: bool) -> Result<PageData<UserView>, AppError> {
+    use super::ssr::*;
+    use crate::backend::user_lists::{self, UserScope};
+    let p = principal().await?;
+    let svc = svc()?;
+    let rows = user_lists::list(&svc, &p, UserScope::Visible, &page_link(page, search, sort, desc)?).await?;
+    let items: Vec<(uuid::Uuid, uuid::Uuid)> = rows.data.iter().map(|u| (u.id.0, u.owner())).collect();
+    let extra = crate::backend::infos::owners_and_groups(&svc, &items).await?;
+    let data = rows
+        .data
+        .into_iter()
+        .zip(extra)
+        .map(|(u, (owner_name, groups))| UserView {
+            id: u.id.0.to_string(),
+            name: [u.first_name.as_deref(), u.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" "),
+            email: u.email,
+            owner_name,
+            groups: groups.into_iter().map(|g| g.name).collect(),
+            enabled: u.enabled,
+            activated: u.password_hash.is_some(),
+            customer_user: u.authority == crate::model::Authority::CustomerUser,
+            created_time: u.created_time,
+        })
+        .collect();
+    Ok(PageData { data, total_pages: rows.total_pages, total_elements: rows.total_elements, has_next: rows.has_next })
+}
+
+/// Lets a user sign in again, or stops it (its sessions end at once).
+#[server(prefix = "/_sfn", endpoint = "set_user_enabled")]
+pub async fn set_user_enabled(id: String, enabled: bool) -> Result<(), AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let p = principal().await?;
+    let id = crate::model::UserId(parse_id(&id, "user")?);
+    crate::backend::user_lifecycle::set_enabled(&*svc()?, &p, id, enabled).await?;
+    Ok(())
+}
+
+/// Deletes a user: it leaves every group and its sessions end; what it created stays.
+#[server(prefix = "/_sfn", endpoint = "delete_user")]
+pub async fn delete_user(id: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let p = principal().await?;
+    let id = crate::model::UserId(parse_id(&id, "user")?);
+    crate::backend::user_lifecycle::delete(&*svc()?, &p, id).await?;
+    Ok(())
+}

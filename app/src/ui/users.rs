@@ -1,0 +1,123 @@
+//! Users for tenant and customer administrators: every user the caller may read (paged, searchable, sortable, in
+//! the URL), with "Log in as user", enable / disable and delete where the user's roles allow them.
+
+use crate::api::session::Me;
+use crate::api::users::{DeleteUser, SetUserEnabled, UserView, list_users};
+use crate::model::permissions::{Operation, Resource as Res};
+use crate::ui::common::{ErrorMessage, ListQuery, Pager, SearchBox, SortHeader, Toast, fmt_time};
+use leptos::prelude::*;
+
+fn may(op: Operation) -> bool {
+    use_context::<Me>().is_some_and(|m| m.abilities.may(Res::User, op))
+}
+
+/// `/users`: state lives in the URL (`page`, `q`, `sort`, `dir`).
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let params = ListQuery::from_url("/users");
+    let enable = ServerAction::<SetUserEnabled>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let data = Resource::new(
+        move || (params.get(), enable.version().get(), delete.version().get()),
+        |(p, _, _)| list_users(p.page, p.search, p.sort, p.desc),
+    );
+    let error = Signal::derive(move || {
+        enable.value().get().and_then(|r| r.err()).or_else(|| delete.value().get().and_then(|r| r.err()))
+    });
+    let done = Signal::derive(move || {
+        let deleted = delete.value().get().is_some_and(|r| r.is_ok());
+        let changed = enable.value().get().is_some_and(|r| r.is_ok());
+        (deleted || changed).then(|| if deleted { "User deleted." } else { "Saved." }.to_string())
+    });
+    let header = move |label: &'static str, key: &'static str| view! { <SortHeader q=params.get() label key /> };
+    view! {
+        <h1>"Users"</h1>
+        <SearchBox q=params label="Search by email or name" />
+        <ErrorMessage error />
+        <Toast text=done />
+        <Transition fallback=|| view! { <p class="loading">"Loading users…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(page) if page.data.is_empty() => view! { <p class="empty">"No user matches."</p> }.into_any(),
+                    Ok(page) => {
+                        let p = params.get_untracked();
+                        let rows = page.data.into_iter().map(|u| view! { <UserRow u enable delete /> }).collect_view();
+                        view! {
+                            <table class="grid" data-testid="users-table">
+                                <thead>
+                                    <tr>
+                                        {header("Email", "email")}
+                                        {header("Name", "firstName")}
+                                        <th>"Owner"</th>
+                                        <th>"Groups"</th>
+                                        <th>"Status"</th>
+                                        {header("Created", "createdTime")}
+                                        <th><span class="sr-only">"Actions"</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                            <p class="muted">{format!("{} users", page.total_elements)}</p>
+                            <Pager page=p.page total_pages=page.total_pages href=move |n| p.href(n, &p.sort, p.desc) />
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UserRow(u: UserView, enable: ServerAction<SetUserEnabled>, delete: ServerAction<DeleteUser>) -> impl IntoView {
+    let me = use_context::<Me>().map(|m| m.email).unwrap_or_default();
+    let other = u.email != me;
+    let status = match (u.activated, u.enabled) {
+        (false, _) => "Waiting for activation",
+        (true, true) => "Active",
+        (true, false) => "Disabled",
+    };
+    let confirm = format!(
+        "return confirm('Delete user {}? It leaves every group and its sessions end.')",
+        u.email.replace(['\'', '\\'], "")
+    );
+    // A plain form: viewing the console as someone else reloads the whole page with the other session.
+    let log_in_as = (other && u.customer_user && u.enabled && may(Operation::Impersonate)).then(|| {
+        view! {
+            <form method="post" action="/_sfn/log_in_as" class="inline">
+                <input type="hidden" name="user_id" value=u.id.clone() />
+                <button type="submit">"Log in as user"</button>
+            </form>
+        }
+    });
+    let id = u.id.clone();
+    let toggle = (other && may(Operation::Write)).then(|| {
+        view! {
+            <ActionForm action=enable attr:class="inline">
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="enabled" value=(!u.enabled).to_string() />
+                <button type="submit">{if u.enabled { "Disable" } else { "Enable" }}</button>
+            </ActionForm>
+        }
+    });
+    let remove = (other && may(Operation::Delete)).then(|| {
+        view! {
+            <ActionForm action=delete attr:class="inline">
+                <input type="hidden" name="id" value=u.id.clone() />
+                <button type="submit" class="danger" onclick=confirm>"Delete"</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <tr>
+            <td>{u.email.clone()}</td>
+            <td>{u.name}</td>
+            <td>{u.owner_name}</td>
+            <td>{u.groups.join(", ")}</td>
+            <td>{status}</td>
+            <td>{fmt_time(Some(u.created_time))}</td>
+            <td class="actions">{log_in_as}{toggle}{remove}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,70 @@
+//! The console's users page over plain HTTP: the list follows the caller's roles, its buttons too, and the server
+//! functions behind them decide like the REST API.
+
+use crate::both;
+use crate::harness::*;
+use crate::users::{user_id, world};
+
+fn table(page: &str) -> &str {
+    let from = page.find("data-testid=\"users-table\"").unwrap_or_else(|| panic!("no users table in {page}"));
+    let rest = &page[from..];
+    &rest[..rest.find("</table>").unwrap_or(rest.len())]
+}
+
+/// The row of `email` in a rendered users table.
+fn row<'a>(page: &'a str, email: &str) -> &'a str {
+    let t = table(page);
+    let at = t.find(&format!(">{email}<")).unwrap_or_else(|| panic!("{email} not listed"));
+    let start = t[..at].rfind("<tr").unwrap_or(0);
+    let end = t[at..].find("</tr>").map(|e| at + e).unwrap_or(t.len());
+    &t[start..end]
+}
+
+both!(users_page_offers_what_roles_allow, |store| async move {
+    let w = world(store).await;
+    let srv = &w.srv;
+    let admin = console_login(srv, "admin@acme.io", "admin-password").await;
+    let (_, _, home) = html(srv, "/", &admin).await;
+    assert!(home.contains("href=\"/users\""));
+    let (s, _, page) = html(srv, "/users?sort=email&dir=asc", &admin).await;
+    assert_eq!(s, 200);
+    for email in ["admin@acme.io", "boss@a.io", "user@a.io", "user@a1.io", "user@b.io"] {
+        assert!(table(&page).contains(&format!(">{email}<")), "{email} listed");
+    }
+    let t = table(&page);
+    assert!(t.find(">admin@acme.io<").unwrap() < t.find(">user@b.io<").unwrap(), "email ascending");
+    let mine = row(&page, "admin@acme.io");
+    assert!(!mine.contains("Log in as user") && !mine.contains("Delete"), "nothing to do to oneself: {mine}");
+    let theirs = row(&page, "user@a.io");
+    assert!(theirs.contains("Log in as user") && theirs.contains("Disable") && theirs.contains("Delete"), "{theirs}");
+    assert!(theirs.contains("Customer Users") && theirs.contains(">A<"), "groups and owner: {theirs}");
+
+    // Disable from the console: the row says so, and that user's console session is over.
+    let victim = console_login(srv, "user@a1.io", "customer-pass").await;
+    let a1_user = user_id(srv, &w.admin, "user@a1.io").await;
+    let (s, _) = sfn(srv, "set_user_enabled", &admin, &[("id", &a1_user), ("enabled", "false")]).await;
+    assert_eq!(s, 200);
+    let (_, _, page) = html(srv, "/users?q=a1.io", &admin).await;
+    assert!(row(&page, "user@a1.io").contains("Disabled") && row(&page, "user@a1.io").contains("Enable"));
+    let (_, loc, _) = html(srv, "/users", &victim).await;
+    assert_eq!(loc, "/login", "a disabled user's session ends");
+
+    // A's administrator sees A's subtree; a plain user sees users but may change none of them.
+    let boss = console_login(srv, "boss@a.io", "customer-pass").await;
+    let (_, _, page) = html(srv, "/users", &boss).await;
+    assert!(table(&page).contains(">user@a.io<") && !table(&page).contains(">user@b.io<"));
+    let user = console_login(srv, "user@a.io", "customer-pass").await;
+    let (_, _, page) = html(srv, "/users", &user).await;
+    assert!(!page.contains("Log in as user") && !page.contains(">Delete<") && !page.contains(">Disable<"), "{page}");
+    let b_user = user_id(srv, &w.admin, "user@b.io").await;
+    assert_eq!(sfn(srv, "delete_user", &user, &[("id", &b_user)]).await.0, 403, "another part of the tree");
+    let a_boss = user_id(srv, &w.admin, "boss@a.io").await;
+    assert_eq!(sfn(srv, "delete_user", &user, &[("id", &a_boss)]).await.0, 403);
+    assert_eq!(sfn(srv, "delete_user", &admin, &[("id", "nope")]).await.0, 400);
+
+    // Deleting from the console.
+    assert_eq!(sfn(srv, "delete_user", &admin, &[("id", &b_user)]).await.0, 200);
+    let (_, _, page) = html(srv, "/users?q=user%40b", &admin).await;
+    assert!(page.contains("No user matches."));
+    w.srv.stop();
+});
