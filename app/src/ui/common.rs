@@ -174,6 +174,37 @@ pub fn SearchBox(q: Memo<ListQuery>, label: &'static str) -> impl IntoView {
     }
 }
 
+/// The frame every paged list shares: the table with its header row (plus an "Actions" column) and rows, the
+/// count, and the pager that keeps the list's search, group and order.
+#[component]
+pub fn PagedGrid(
+    testid: &'static str,
+    q: ListQuery,
+    total_elements: i64,
+    total_pages: i64,
+    noun: &'static str,
+    head: AnyView,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <table class="grid" data-testid=testid>
+            <thead>
+                <tr>{head}<th><span class="sr-only">"Actions"</span></th></tr>
+            </thead>
+            <tbody>{children()}</tbody>
+        </table>
+        <p class="muted">{format!("{total_elements} {noun}")}</p>
+        <Pager page=q.page total_pages href=move |n| q.href(n, &q.sort, q.desc) />
+    }
+}
+
+/// The sortable columns of lists of tenants and customers (title and contact, then creation time).
+pub fn contact_headers(q: Memo<ListQuery>) -> AnyView {
+    let h = move |label: &'static str, key: &'static str| view! { <SortHeader q=q.get() label key /> };
+    view! { {h("Title", "title")}{h("Email", "email")}{h("Country", "country")}{h("City", "city")}{h("Created", "createdTime")} }
+        .into_any()
+}
+
 /// A confirmation toast for a finished action.
 #[component]
 pub fn Toast(#[prop(into)] text: Signal<Option<String>>) -> impl IntoView {

@@ -8,7 +8,7 @@ use crate::api::customers::{
 };
 use crate::api::session::Me;
 use crate::model::permissions::{Operation, Resource as Res};
-use crate::ui::common::{ErrorMessage, ListQuery, Pager, SearchBox, SortHeader, Toast, field_error, fmt_time};
+use crate::ui::common::{ErrorMessage, ListQuery, PagedGrid, SearchBox, Toast, contact_headers, field_error, fmt_time};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -29,7 +29,6 @@ pub fn CustomersPage() -> impl IntoView {
         |(p, _, _)| list_customers(p.page, p.search, p.sort, p.desc, p.group),
     );
     let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
-    let header = move |label: &'static str, key: &'static str| view! { <SortHeader q=params.get() label key /> };
     let deleted =
         Signal::derive(move || delete.value().get().and_then(|r| r.ok()).map(|_| "Customer deleted.".to_string()));
 
@@ -66,24 +65,12 @@ pub fn CustomersPage() -> impl IntoView {
                         view! { <p class="empty">{text}</p> }.into_any()
                     }
                     Ok(page) => {
-                        let p = params.get_untracked();
                         let rows = page.data.into_iter().map(|c| view! { <CustomerRow c delete /> }).collect_view();
                         view! {
-                            <table class="grid" data-testid="customers-table">
-                                <thead>
-                                    <tr>
-                                        {header("Title", "title")}
-                                        {header("Email", "email")}
-                                        {header("Country", "country")}
-                                        {header("City", "city")}
-                                        {header("Created", "createdTime")}
-                                        <th><span class="sr-only">"Actions"</span></th>
-                                    </tr>
-                                </thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                            <p class="muted">{format!("{} customers", page.total_elements)}</p>
-                            <Pager page=p.page total_pages=page.total_pages href=move |n| p.href(n, &p.sort, p.desc) />
+                            <PagedGrid testid="customers-table" q=params.get_untracked() total_elements=page.total_elements
+                                total_pages=page.total_pages noun="customers" head=contact_headers(params)>
+                                {rows}
+                            </PagedGrid>
                         }
                         .into_any()
                     }

@@ -5,7 +5,7 @@ use crate::api::tenants::{
     ActivationLink, CreateTenantAdmin, DeleteTenant, SaveTenant, get_tenant, list_tenant_admins, list_tenants,
 };
 use crate::model::Tenant;
-use crate::ui::common::{CopyLink, ErrorMessage, ListQuery, Pager, SearchBox, SortHeader, fmt_time};
+use crate::ui::common::{CopyLink, ErrorMessage, ListQuery, PagedGrid, SearchBox, contact_headers, fmt_time};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -23,8 +23,6 @@ pub fn TenantsPage() -> impl IntoView {
     let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
     let created = move || save.value().get().and_then(|r| r.ok()).map(|t| t.title.unwrap_or_default());
 
-    let header = move |label: &'static str, key: &'static str| view! { <SortHeader q=params.get() label key /> };
-
     view! {
         <h1>"Tenants"</h1>
         <SearchBox q=params label="Search by title" />
@@ -35,30 +33,12 @@ pub fn TenantsPage() -> impl IntoView {
                     Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                     Ok(page) if page.data.is_empty() => view! { <p class="empty">"No tenants yet."</p> }.into_any(),
                     Ok(page) => {
-                        let p = params.get_untracked();
-                        let total_pages = page.total_pages;
-                        let current = p.page;
-                        let rows = page
-                            .data
-                            .into_iter()
-                            .map(|t| view! { <TenantRow t delete /> })
-                            .collect_view();
+                        let rows = page.data.into_iter().map(|t| view! { <TenantRow t delete /> }).collect_view();
                         view! {
-                            <table class="grid" data-testid="tenants-table">
-                                <thead>
-                                    <tr>
-                                        {header("Title", "title")}
-                                        {header("Email", "email")}
-                                        {header("Country", "country")}
-                                        {header("City", "city")}
-                                        {header("Created", "createdTime")}
-                                        <th><span class="sr-only">"Actions"</span></th>
-                                    </tr>
-                                </thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                            <p class="muted">{format!("{} tenants", page.total_elements)}</p>
-                            <Pager page=current total_pages href=move |n| p.href(n, &p.sort, p.desc) />
+                            <PagedGrid testid="tenants-table" q=params.get_untracked() total_elements=page.total_elements
+                                total_pages=page.total_pages noun="tenants" head=contact_headers(params)>
+                                {rows}
+                            </PagedGrid>
                         }
                         .into_any()
                     }

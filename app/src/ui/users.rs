@@ -4,7 +4,7 @@
 use crate::api::session::Me;
 use crate::api::users::{DeleteUser, SetUserEnabled, UserView, list_users};
 use crate::model::permissions::{Operation, Resource as Res};
-use crate::ui::common::{ErrorMessage, ListQuery, Pager, SearchBox, SortHeader, Toast, fmt_time};
+use crate::ui::common::{ErrorMessage, ListQuery, PagedGrid, SearchBox, SortHeader, Toast, fmt_time};
 use leptos::prelude::*;
 
 fn may(op: Operation) -> bool {
@@ -41,25 +41,21 @@ pub fn UsersPage() -> impl IntoView {
                     Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                     Ok(page) if page.data.is_empty() => view! { <p class="empty">"No user matches."</p> }.into_any(),
                     Ok(page) => {
-                        let p = params.get_untracked();
                         let rows = page.data.into_iter().map(|u| view! { <UserRow u enable delete /> }).collect_view();
+                        let head = view! {
+                            {header("Email", "email")}
+                            {header("Name", "firstName")}
+                            <th>"Owner"</th>
+                            <th>"Groups"</th>
+                            <th>"Status"</th>
+                            {header("Created", "createdTime")}
+                        }
+                        .into_any();
                         view! {
-                            <table class="grid" data-testid="users-table">
-                                <thead>
-                                    <tr>
-                                        {header("Email", "email")}
-                                        {header("Name", "firstName")}
-                                        <th>"Owner"</th>
-                                        <th>"Groups"</th>
-                                        <th>"Status"</th>
-                                        {header("Created", "createdTime")}
-                                        <th><span class="sr-only">"Actions"</span></th>
-                                    </tr>
-                                </thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                            <p class="muted">{format!("{} users", page.total_elements)}</p>
-                            <Pager page=p.page total_pages=page.total_pages href=move |n| p.href(n, &p.sort, p.desc) />
+                            <PagedGrid testid="users-table" q=params.get_untracked() total_elements=page.total_elements
+                                total_pages=page.total_pages noun="users" head>
+                                {rows}
+                            </PagedGrid>
                         }
                         .into_any()
                     }
