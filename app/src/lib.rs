@@ -105,6 +105,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers") view=ui::customers::CustomersPage ssr=SsrMode::Async />
                     <Route path=path!("customers/:id") view=ui::customers::CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("users") view=ui::users::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("devices") view=|| view! { <ui::things::ThingsPage meta=ui::things::DEVICES /> } ssr=SsrMode::Async />
+                    <Route path=path!("devices/:id") view=|| view! { <ui::things::ThingPage meta=ui::things::DEVICES /> } ssr=SsrMode::Async />
+                    <Route path=path!("assets") view=|| view! { <ui::things::ThingsPage meta=ui::things::ASSETS /> } ssr=SsrMode::Async />
+                    <Route path=path!("assets/:id") view=|| view! { <ui::things::ThingPage meta=ui::things::ASSETS /> } ssr=SsrMode::Async />
+                    <Route path=path!("dashboards") view=|| view! { <ui::things::ThingsPage meta=ui::things::DASHBOARDS /> } ssr=SsrMode::Async />
+                    <Route path=path!("dashboards/:id") view=|| view! { <ui::things::ThingPage meta=ui::things::DASHBOARDS /> } ssr=SsrMode::Async />
+                    <Route path=path!("edges") view=|| view! { <ui::things::ThingsPage meta=ui::things::EDGES /> } ssr=SsrMode::Async />
+                    <Route path=path!("edges/:id") view=|| view! { <ui::things::ThingPage meta=ui::things::EDGES /> } ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

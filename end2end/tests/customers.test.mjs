@@ -42,7 +42,7 @@ test("customers, groups and sub-customers by clicking", async () => {
     await page.fill("#gname", "Office renters");
     await page.click("button:has-text('Create group')");
     await page.waitForSelector("text=Group “Office renters” created.");
-    await page.waitForSelector("[data-testid=customer-tabs] >> text=Office renters");
+    await page.waitForSelector("[data-testid=group-tabs] >> text=Office renters");
     await page.waitForSelector("#cgroup >> option:has-text('Office renters')", { state: "attached" });
 
     await addCustomer(page, "Customer A", "Office renters");
@@ -53,14 +53,14 @@ test("customers, groups and sub-customers by clicking", async () => {
     await shot(page, "10-customers");
 
     // The group's tab shows its members only, and the URL says which tab.
-    await page.click("[data-testid=customer-tabs] >> text=Office renters");
+    await page.click("[data-testid=group-tabs] >> text=Office renters");
     await page.waitForURL(/group=[0-9a-f-]{36}/);
     await rowCount(page, 1);
     assert.equal(await rows(page).first().locator("td").first().textContent(), "Customer A");
     await shot(page, "11-customer-group-tab");
 
     // Search and sort live in the URL; back and forward restore the list.
-    await page.click("[data-testid=customer-tabs] >> text=All");
+    await page.click("[data-testid=group-tabs] >> text=All");
     await rowCount(page, 2);
     await page.fill("#q", "customer b");
     await page.click("button:has-text('Search')");
@@ -70,7 +70,7 @@ test("customers, groups and sub-customers by clicking", async () => {
     await rowCount(page, 2);
     await page.goForward();
     await rowCount(page, 1);
-    await page.click("[data-testid=customer-tabs] >> text=All");
+    await page.click("[data-testid=group-tabs] >> text=All");
     await rowCount(page, 2);
     await page.click("th >> text=Title");
     await page.waitForURL(/sort=title&dir=asc/);

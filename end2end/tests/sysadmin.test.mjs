@@ -44,7 +44,7 @@ test("sysadmin creates a tenant administrator who activates and lands in the con
     await linkField.waitFor();
     const link = await linkField.inputValue();
     assert.match(link, /\/api\/noauth\/activate\?activateToken=/);
-    await page.click("button:has-text('Copy link')");
+    await page.click("button:has-text('Copy')");
     await page.waitForSelector("button:has-text('Copied')");
     await page.waitForSelector("[data-testid=admins-table] >> text=ada@browser.io");
     await shot(page, "03-tenant-admin-created");

@@ -27,13 +27,6 @@ pub struct CustomerView {
     pub groups: Vec<String>,
 }
 
-/// One tab above the customer list: a group's id (empty for the owner's "All") and name.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GroupTab {
-    pub id: String,
-    pub name: String,
-}
-
 #[cfg(feature = "ssr")]
 fn view_of(c: crate::model::CustomerInfo) -> CustomerView {
     let s = |v: Option<String>| v.unwrap_or_default();
@@ -59,29 +52,6 @@ fn views(page: PageData<crate::model::CustomerInfo>) -> PageData<CustomerView> {
         total_elements: page.total_elements,
         has_next: page.has_next,
     }
-}
-
-#[cfg(feature = "ssr")]
-fn tab_of(g: crate::model::EntityGroupInfo) -> GroupTab {
-    let id = if g.group_all { String::new() } else { g.id.map(|i| i.to_string()).unwrap_or_default() };
-    GroupTab { id, name: g.name.unwrap_or_default() }
-}
-
-/// The customer groups the caller sees — its owner's own (the "All" group first) and those shared with it — for the
-/// list's tabs and the "add to group" choice.
-#[server(prefix = "/_sfn", endpoint = "customer_groups")]
-pub async fn customer_groups() -> Result<Vec<GroupTab>, AppError> {
-    use super::ssr::*;
-    use crate::backend::entity_groups::{GroupType, service};
-    let p = principal().await?;
-    let mut q = std::collections::HashMap::new();
-    q.insert("pageSize".to_string(), "200".to_string());
-    q.insert("page".to_string(), "0".to_string());
-    q.insert("sortProperty".to_string(), "name".to_string());
-    let link = crate::backend::paging::PageLink::from_query(&q)?;
-    let mut groups = service::list_by_type(&*svc()?, &p, GroupType::Customer, true, &link).await?.data;
-    groups.sort_by_key(|g| !g.group_all);
-    Ok(groups.into_iter().map(tab_of).collect())
 }
 
 /// One page of customers: the caller's own (its owner's "All" group) when `group` is empty, else one group's.
@@ -188,26 +158,4 @@ pub async fn delete_customer(id: String) -> Result<(), AppError> {
     let p = principal().await?;
     let id = crate::model::CustomerId(parse_id(&id, "customer")?);
     Ok(crate::backend::customers::delete(&*svc()?, &p, id).await?)
-}
-
-/// A new customer group of the caller's owner.
-#[server(prefix = "/_sfn", endpoint = "create_customer_group")]
-pub async fn create_customer_group(name: String) -> Result<GroupTab, AppError> {
-    use super::ssr::*;
-    same_origin()?;
-    let p = principal().await?;
-    let g = crate::model::EntityGroupInfo {
-        id: None,
-        created_time: None,
-        group_type: Some("CUSTOMER".into()),
-        name: Some(name),
-        owner_id: None,
-        tenant_id: None,
-        additional_info: None,
-        configuration: None,
-        version: None,
-        group_all: false,
-        owner_ids: Vec::new(),
-    };
-    Ok(tab_of(crate::backend::entity_groups::service::save(&*svc()?, &p, &g).await?))
 }

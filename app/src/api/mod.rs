@@ -2,9 +2,11 @@
 //! the REST API uses; authorization happens there. State-changing functions refuse cross-site requests.
 
 pub mod customers;
+pub mod groups;
 pub mod profile;
 pub mod session;
 pub mod tenants;
+pub mod things;
 pub mod users;
 
 #[cfg(feature = "ssr")]

@@ -13,6 +13,8 @@ pub struct Me {
     pub last_name: Option<String>,
     pub authority: Authority,
     pub tenant_id: Option<crate::model::TenantId>,
+    /// Its owner (its customer, or the tenant for tenant administrators): things of this owner are "its own".
+    pub owner_id: Option<String>,
     /// Set while an administrator views the console as this user: the administrator's email.
     pub impersonated_by: Option<String>,
     /// Which sections and buttons to offer.
@@ -37,6 +39,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
         last_name: v.user.last_name.clone(),
         authority: v.user.authority,
         tenant_id: v.user.tenant_id,
+        owner_id: v.principal.owner().map(|o| o.to_string()),
         impersonated_by,
         abilities,
     }))

@@ -124,3 +124,20 @@ pub fn opt(s: String) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
 }
+
+/// Every customer the caller may read below its owner (at most 200, by title): the choices of owner pickers and
+/// share dialogs.
+pub async fn customer_choices(
+    svc: &crate::backend::state::Services,
+    p: &Principal,
+) -> Result<Vec<super::groups::Choice>, AppError> {
+    let owner = p.owner().ok_or_else(|| AppError::new(403, "Customers belong to a tenant"))?;
+    let mut link = page_link(0, String::new(), "title".into(), false)?;
+    link.page_size = 200;
+    let page = crate::backend::customers::list_below(svc, p, owner, true, &link).await?;
+    Ok(page
+        .data
+        .into_iter()
+        .filter_map(|c| Some(super::groups::Choice { id: c.id?.0.to_string(), name: c.title.unwrap_or_default() }))
+        .collect())
+}

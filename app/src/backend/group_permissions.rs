@@ -24,8 +24,19 @@ pub struct GroupPermissionInfo {
     pub permission: GroupPermission,
     pub role: crate::model::Role,
     pub user_group_name: String,
+    /// Whose user group it is: two customers both have a "Customer Users" group.
+    pub user_group_owner_id: crate::model::EntityId,
+    pub user_group_owner_name: String,
     pub entity_group_name: Option<String>,
+    pub entity_group_owner_id: Option<crate::model::EntityId>,
+    pub entity_group_owner_name: Option<String>,
     pub read_only: bool,
+}
+
+/// An owner's id on the wire: the tenant's own or a customer's.
+fn owner_ref(tenant: TenantId, owner: Uuid) -> crate::model::EntityId {
+    let entity_type = if owner == tenant.0 { EntityType::Tenant } else { EntityType::Customer };
+    crate::model::EntityId { entity_type, id: owner }
 }
 
 struct GroupRow {
@@ -205,21 +216,38 @@ pub async fn list_for_group(
         .fetch_all(&svc.db.pool)
         .await?;
     let mut out = Vec::with_capacity(rows.len());
+    let mut owners = Vec::with_capacity(rows.len() * 2);
     for r in &rows {
         let gp = from_row(r)?;
         let role = roles::api::get(svc, p, gp.role_id.unwrap_or(RoleId(Uuid::nil()))).await?;
-        let ug = group(svc, tenant, gp.user_group_id.map(|g| g.0).unwrap_or_default()).await?;
+        let ug_id = gp.user_group_id.map(|g| g.0).unwrap_or_default();
+        let ug = group(svc, tenant, ug_id).await?;
         let eg = match gp.entity_group_id {
-            Some(e) => Some(group(svc, tenant, e.0).await?.name),
+            Some(e) => Some((e.0, group(svc, tenant, e.0).await?)),
             None => None,
         };
+        owners.push((ug_id, ug.owner));
+        owners.push(eg.as_ref().map(|(id, g)| (*id, g.owner)).unwrap_or((ug_id, ug.owner)));
         out.push(GroupPermissionInfo {
             permission: gp,
             role,
             user_group_name: ug.name,
-            entity_group_name: eg,
+            user_group_owner_id: owner_ref(tenant, ug.owner),
+            user_group_owner_name: String::new(),
+            entity_group_name: eg.as_ref().map(|(_, g)| g.name.clone()),
+            entity_group_owner_id: eg.as_ref().map(|(_, g)| owner_ref(tenant, g.owner)),
+            entity_group_owner_name: None,
             read_only: false,
         });
+    }
+    let names = super::infos::owners_and_groups(svc, &owners).await?;
+    for (info, pair) in out.iter_mut().zip(names.chunks(2)) {
+        if let [(ug_owner, _), (eg_owner, _)] = pair {
+            info.user_group_owner_name = ug_owner.clone();
+            if info.entity_group_owner_id.is_some() {
+                info.entity_group_owner_name = Some(eg_owner.clone());
+            }
+        }
     }
     Ok(out)
 }

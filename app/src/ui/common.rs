@@ -22,7 +22,11 @@ pub fn field_error(
 
 /// A read-only field holding a link, with a button that copies it.
 #[component]
-pub fn CopyLink(#[prop(into)] value: String, #[prop(into)] label: String) -> impl IntoView {
+pub fn CopyLink(
+    #[prop(into)] value: String,
+    #[prop(into)] label: String,
+    #[prop(default = "activation-link")] testid: &'static str,
+) -> impl IntoView {
     let copied = RwSignal::new(false);
     let text = value.clone();
     let copy = move |_| {
@@ -38,10 +42,10 @@ pub fn CopyLink(#[prop(into)] value: String, #[prop(into)] label: String) -> imp
         <div class="copy-link">
             <label>
                 {label}
-                <input type="text" readonly value=value class="link-field" data-testid="activation-link" />
+                <input type="text" readonly value=value class="link-field" data-testid=testid />
             </label>
             <button type="button" on:click=copy>
-                {move || if copied.get() { "Copied" } else { "Copy link" }}
+                {move || if copied.get() { "Copied" } else { "Copy" }}
             </button>
         </div>
     }

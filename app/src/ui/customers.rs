@@ -2,13 +2,12 @@
 //! sortable, all in the URL), add / delete, new groups; a customer's page with its details and sub-customers.
 //! Buttons follow the signed-in user's abilities; the server decides every call again.
 
-use crate::api::customers::{
-    CreateCustomerGroup, CustomerView, DeleteCustomer, GroupTab, SaveCustomer, customer_groups, get_customer,
-    list_customers, sub_customers,
-};
+use crate::api::customers::{CustomerView, DeleteCustomer, SaveCustomer, get_customer, list_customers, sub_customers};
+use crate::api::groups::{CreateGroup, GroupTab, group_tabs};
 use crate::api::session::Me;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, ListQuery, PagedGrid, SearchBox, Toast, contact_headers, field_error, fmt_time};
+use crate::ui::groups::{GroupTabs, NewGroup};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -22,8 +21,8 @@ pub fn CustomersPage() -> impl IntoView {
     let params = ListQuery::from_url("/customers");
     let save = ServerAction::<SaveCustomer>::new();
     let delete = ServerAction::<DeleteCustomer>::new();
-    let new_group = ServerAction::<CreateCustomerGroup>::new();
-    let groups = Resource::new(move || new_group.version().get(), |_| customer_groups());
+    let new_group = ServerAction::<CreateGroup>::new();
+    let groups = Resource::new(move || new_group.version().get(), |_| group_tabs("CUSTOMER".into()));
     let data = Resource::new(
         move || (params.get(), save.version().get(), delete.version().get()),
         |(p, _, _)| list_customers(p.page, p.search, p.sort, p.desc, p.group),
@@ -36,20 +35,10 @@ pub fn CustomersPage() -> impl IntoView {
         <h1>"Customers"</h1>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let current = params.get().group;
-                let list = match groups.await {
-                    Ok(list) => list,
-                    Err(e) => return view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                };
-                let tabs = list.into_iter().map(|g| {
-                    let selected = g.id == current;
-                    let href = params.get_untracked().tab(&g.id);
-                    view! {
-                        <a href=href class="tab" aria-current=selected.then_some("page")>{g.name}</a>
-                    }
-                }).collect_view();
-                view! { <nav class="tabs" aria-label="Customer groups" data-testid="customer-tabs">{tabs}</nav> }
-                    .into_any()
+                match groups.await {
+                    Ok(list) => view! { <GroupTabs groups=list q=params label="Customer groups" /> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                }
             })}
         </Transition>
         <SearchBox q=params label="Search by title" />
@@ -81,7 +70,7 @@ pub fn CustomersPage() -> impl IntoView {
             <AddCustomer save parent=String::new() groups=Signal::derive(move || groups.get().and_then(|r| r.ok()).unwrap_or_default()) selected=Signal::derive(move || params.get().group) />
         })}
         {use_context::<Me>().is_some_and(|m| m.abilities.may(Res::CustomerGroup, Operation::Create)).then(|| view! {
-            <NewGroup action=new_group />
+            <NewGroup action=new_group kind="CUSTOMER" heading="New customer group" />
         })}
     }
 }
@@ -164,26 +153,6 @@ fn AddCustomer(
                 <button type="submit" class="primary">{heading}</button>
             </ActionForm>
             <Toast text=created />
-        </section>
-    }
-}
-
-#[component]
-fn NewGroup(action: ServerAction<CreateCustomerGroup>) -> impl IntoView {
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let done = Signal::derive(move || {
-        action.value().get().and_then(|r| r.ok()).map(|g| format!("Group “{}” created.", g.name))
-    });
-    view! {
-        <section class="card">
-            <h2>"New customer group"</h2>
-            <ActionForm action>
-                <label for="gname">"Name"</label>
-                <input id="gname" name="name" required maxlength="255" placeholder="Office renters" />
-                <ErrorMessage error />
-                <button type="submit" class="primary">"Create group"</button>
-            </ActionForm>
-            <Toast text=done />
         </section>
     }
 }

@@ -82,6 +82,17 @@ fn sections(me: &Me) -> Vec<(&'static str, &'static str)> {
     if may(Res::User) {
         out.push(("/users", "Users"));
     }
+    for (res, group, href, label) in [
+        (Res::Device, Res::DeviceGroup, "/devices", "Devices"),
+        (Res::Asset, Res::AssetGroup, "/assets", "Assets"),
+        (Res::Dashboard, Res::DashboardGroup, "/dashboards", "Dashboards"),
+        (Res::Edge, Res::EdgeGroup, "/edges", "Edges"),
+    ] {
+        // A customer user who reads things only through shared groups still gets the section.
+        if me.authority != Authority::SysAdmin && (may(res) || may(group)) {
+            out.push((href, label));
+        }
+    }
     out.push(("/profile", "Profile"));
     out
 }

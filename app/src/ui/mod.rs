@@ -3,7 +3,9 @@
 pub mod auth_pages;
 pub mod common;
 pub mod customers;
+pub mod groups;
 pub mod layout;
 pub mod profile;
 pub mod tenants;
+pub mod things;
 pub mod users;

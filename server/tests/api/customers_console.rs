@@ -50,7 +50,7 @@ both!(customers_pages_follow_roles_and_keep_their_state_in_the_url, |store| asyn
     assert!(page.contains("Add customer") && page.contains("New customer group"));
 
     // A group, a customer created into it, the group's tab.
-    let (s, g) = sfn(srv, "create_customer_group", &admin, &[("name", "Office renters")]).await;
+    let (s, g) = sfn(srv, "create_group", &admin, &[("kind", "CUSTOMER"), ("name", "Office renters")]).await;
     assert_eq!(s, 200, "{g}");
     let office = g["id"].as_str().unwrap().to_string();
     let (s, c) = save(srv, &admin, "Cafe", &office).await;
@@ -60,7 +60,7 @@ both!(customers_pages_follow_roles_and_keep_their_state_in_the_url, |store| asyn
     assert_eq!(c["groups"], json!(["All", "Office renters"]));
     assert_eq!(c["country"], "Ireland");
     let (_, _, page) = html(srv, &format!("/customers?group={office}"), &admin).await;
-    assert!(between(&page, "data-testid=\"customer-tabs\"", "</nav>").contains("Office renters"), "{page}");
+    assert!(between(&page, "data-testid=\"group-tabs\"", "</nav>").contains("Office renters"), "{page}");
     let table = rows(&page);
     assert!(table.contains(">Cafe<") && !table.contains(">B<"), "{table}");
 
@@ -103,7 +103,7 @@ both!(customers_pages_follow_roles_and_keep_their_state_in_the_url, |store| asyn
     assert!(!page.contains("Add customer") && !page.contains("New customer group") && !page.contains(">Delete<"));
     let (s, _) = sfn(srv, "delete_customer", &user, &[("id", &w.a1)]).await;
     assert_eq!(s, 403, "the server refuses what the page does not offer");
-    let (s, _) = sfn(srv, "create_customer_group", &user, &[("name", "Mine")]).await;
+    let (s, _) = sfn(srv, "create_group", &user, &[("kind", "CUSTOMER"), ("name", "Mine")]).await;
     assert_eq!(s, 403);
 
     // Deleting from the console; a signed-out call is refused.

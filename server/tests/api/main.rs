@@ -18,6 +18,7 @@ mod scenarios;
 mod sharing;
 mod tenants;
 mod things;
+mod things_console;
 mod user_settings;
 mod users;
 mod users_console;

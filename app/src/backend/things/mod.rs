@@ -165,6 +165,24 @@ pub struct Draft {
     pub version: Option<i64>,
 }
 
+impl Draft {
+    /// A draft keeping everything `t` has, so an edit changes only the fields it sets afterwards.
+    pub fn of(t: &Thing) -> Draft {
+        Draft {
+            id: Some(t.id),
+            customer_id: None,
+            name: Some(t.name.clone()),
+            thing_type: Some(t.thing_type.clone()),
+            label: t.label.clone(),
+            additional_info: t.additional_info.clone(),
+            details: t.details.clone(),
+            configuration: t.configuration.clone(),
+            routing_key: t.routing_key.clone(),
+            version: Some(t.version),
+        }
+    }
+}
+
 fn uuid(s: &str) -> ServiceResult<Uuid> {
     Uuid::parse_str(s).map_err(|e| ServiceError::Internal(format!("bad uuid {s}: {e}")))
 }

@@ -1,0 +1,198 @@
+//! Entity groups as the console's tabs and sharing panel: the groups of one type the caller sees, new groups, and
+//! for a group the caller owns its shares (read, write or Group roles to a customer's users), revoking them, and
+//! making it public or private. Every call goes to `backend::entity_groups`, `group_permissions` and
+//! `public_groups`, which ask `authz`.
+
+use super::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One tab above a list: a group's id (empty for "All") and name, whether the caller's owner owns it (only those
+/// can be shared, made public or joined by new entities) and, when public, its public customer's id.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupTab {
+    pub id: String,
+    pub name: String,
+    pub owned: bool,
+    pub public_id: String,
+}
+
+/// One share of a group: who received it (a user group and its owner) with which role.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShareView {
+    pub id: String,
+    pub user_group: String,
+    pub owner_name: String,
+    pub role: String,
+    pub public: bool,
+}
+
+/// Someone a group can be shared with: a customer's id and title.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) fn group_type(kind: &str) -> Result<crate::backend::entity_groups::GroupType, AppError> {
+    crate::backend::entity_groups::GroupType::parse(kind.trim())
+        .ok_or_else(|| AppError::new(400, format!("Unknown entity group type {kind}")))
+}
+
+#[cfg(feature = "ssr")]
+fn tab_of(g: crate::model::EntityGroupInfo, own: Option<uuid::Uuid>) -> GroupTab {
+    let public_id = g
+        .additional_info
+        .as_ref()
+        .filter(|i| i.get("isPublic").and_then(serde_json::Value::as_bool) == Some(true))
+        .and_then(|i| i.get("publicCustomerId").and_then(serde_json::Value::as_str))
+        .unwrap_or_default()
+        .to_string();
+    let owned = own.is_some() && g.owner_id.map(|o| o.id) == own;
+    let id = if g.group_all { String::new() } else { g.id.map(|i| i.to_string()).unwrap_or_default() };
+    GroupTab { id, name: g.name.unwrap_or_default(), owned, public_id }
+}
+
+/// The groups of `kind` (`CUSTOMER`, `DEVICE`, …) the caller sees — its owner's own ("All" first) and those shared
+/// with it — for a list's tabs and "add to group" choices. At most 200.
+#[server(prefix = "/_sfn", endpoint = "group_tabs")]
+pub async fn group_tabs(kind: String) -> Result<Vec<GroupTab>, AppError> {
+    use super::ssr::*;
+    use crate::backend::entity_groups::service;
+    let p = principal().await?;
+    let t = group_type(&kind)?;
+    let mut link = page_link(0, String::new(), "name".into(), false)?;
+    link.page_size = 200;
+    let mut groups = service::list_by_type(&*svc()?, &p, t, true, &link).await?.data;
+    groups.sort_by_key(|g| !g.group_all);
+    let own = p.owner();
+    Ok(groups.into_iter().map(|g| tab_of(g, own)).collect())
+}
+
+/// A new group of `kind` owned by the caller's owner.
+#[server(prefix = "/_sfn", endpoint = "create_group")]
+pub async fn create_group(kind: String, name: String) -> Result<GroupTab, AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let p = principal().await?;
+    let t = group_type(&kind)?;
+    let g = crate::model::EntityGroupInfo {
+        id: None,
+        created_time: None,
+        group_type: Some(t.as_str().into()),
+        name: Some(name),
+        owner_id: None,
+        tenant_id: None,
+        additional_info: None,
+        configuration: None,
+        version: None,
+        group_all: false,
+        owner_ids: Vec::new(),
+    };
+    Ok(tab_of(crate::backend::entity_groups::service::save(&*svc()?, &p, &g).await?, p.owner()))
+}
+
+/// Deletes a group (not its members).
+#[server(prefix = "/_sfn", endpoint = "delete_group")]
+pub async fn delete_group(group: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let p = principal().await?;
+    let id = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
+    Ok(crate::backend::entity_groups::service::delete(&*svc()?, &p, id).await?)
+}
+
+/// Who a group is shared with, public access included.
+#[server(prefix = "/_sfn", endpoint = "group_shares")]
+pub async fn group_shares(group: String) -> Result<Vec<ShareView>, AppError> {
+    use super::ssr::*;
+    let p = principal().await?;
+    let id = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
+    let list = crate::backend::group_permissions::list_for_group(&*svc()?, &p, id, false).await?;
+    Ok(list
+        .into_iter()
+        .map(|i| ShareView {
+            id: i.permission.id.map(|g| g.0.to_string()).unwrap_or_default(),
+            user_group: i.user_group_name,
+            owner_name: i.user_group_owner_name,
+            role: i.role.name.unwrap_or_default(),
+            public: i.permission.public.unwrap_or(false),
+        })
+        .collect())
+}
+
+/// The customers a group can be shared with: every customer the caller may read (at most 200, by title).
+#[server(prefix = "/_sfn", endpoint = "share_targets")]
+pub async fn share_targets() -> Result<Vec<Choice>, AppError> {
+    use super::ssr::*;
+    let p = principal().await?;
+    customer_choices(&*svc()?, &p).await
+}
+
+/// Shares a group with a customer's users: all of them (`user_group` empty) or one of its user groups, read-only
+/// (`access` = `read`) or read-write (`write`).
+#[server(prefix = "/_sfn", endpoint = "share_group")]
+pub async fn share_group(group: String, customer: String, user_group: String, access: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    use crate::backend::group_permissions::{ShareGroupRequest, share};
+    same_origin()?;
+    let p = principal().await?;
+    let id = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
+    let read_else_write = match access.as_str() {
+        "read" => true,
+        "write" => false,
+        _ => return Err(AppError::new(400, "Access must be read or write")),
+    };
+    let req = match opt(user_group) {
+        Some(ug) => ShareGroupRequest {
+            owner_id: None,
+            all_user_group: false,
+            user_group_id: Some(crate::model::EntityGroupId(parse_id(&ug, "user group")?)),
+            read_else_write: Some(read_else_write),
+            role_ids: None,
+        },
+        None => {
+            let c = opt(customer).ok_or_else(|| AppError::new(400, "Choose a customer to share with"))?;
+            ShareGroupRequest {
+                owner_id: Some(crate::model::EntityId {
+                    entity_type: crate::model::EntityType::Customer,
+                    id: parse_id(&c, "customer")?,
+                }),
+                all_user_group: true,
+                user_group_id: None,
+                read_else_write: Some(read_else_write),
+                role_ids: None,
+            }
+        }
+    };
+    share(&*svc()?, &p, id, &req).await?;
+    Ok(())
+}
+
+/// Revokes one share (a group permission).
+#[server(prefix = "/_sfn", endpoint = "revoke_share")]
+pub async fn revoke_share(id: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let p = principal().await?;
+    let id = crate::model::GroupPermissionId(parse_id(&id, "group permission")?);
+    Ok(crate::backend::group_permissions::delete(&*svc()?, &p, id).await?)
+}
+
+/// Makes a group public (anyone with its link reads it) or private again.
+#[server(prefix = "/_sfn", endpoint = "set_group_public")]
+pub async fn set_group_public(group: String, public: bool) -> Result<(), AppError> {
+    use super::ssr::*;
+    use crate::backend::public_groups;
+    same_origin()?;
+    let p = principal().await?;
+    let id = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
+    let svc = svc()?;
+    if public {
+        public_groups::make_public(&svc, &p, id).await?
+    } else {
+        public_groups::make_private(&svc, &p, id).await?
+    }
+    Ok(())
+}

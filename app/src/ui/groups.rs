@@ -1,0 +1,159 @@
+//! Entity groups in the console: the tab row above every list, the "new group" form, and the sharing panel of a
+//! group the caller owns (share with a customer read-only or read-write, see and revoke shares, public link).
+
+use crate::api::groups::{
+    CreateGroup, DeleteGroup, GroupTab, RevokeShare, SetGroupPublic, ShareGroup, group_shares, share_targets,
+};
+use crate::ui::common::{CopyLink, ErrorMessage, ListQuery, Toast};
+use leptos::prelude::*;
+
+/// The "All" tab and one per group, each a link that keeps the list's order.
+#[component]
+pub fn GroupTabs(groups: Vec<GroupTab>, q: Memo<ListQuery>, label: &'static str) -> impl IntoView {
+    let current = q.get_untracked();
+    let tabs = groups
+        .into_iter()
+        .map(|g| {
+            let selected = g.id == current.group;
+            let href = current.tab(&g.id);
+            let text = if !g.owned && !g.id.is_empty() { format!("{} (shared)", g.name) } else { g.name };
+            view! { <a href=href class="tab" aria-current=selected.then_some("page")>{text}</a> }
+        })
+        .collect_view();
+    view! { <nav class="tabs" aria-label=label data-testid="group-tabs">{tabs}</nav> }
+}
+
+/// Creates a group of `kind` owned by the caller's owner.
+#[component]
+pub fn NewGroup(action: ServerAction<CreateGroup>, kind: &'static str, heading: &'static str) -> impl IntoView {
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let done = Signal::derive(move || {
+        action.value().get().and_then(|r| r.ok()).map(|g| format!("Group “{}” created.", g.name))
+    });
+    view! {
+        <section class="card">
+            <h2>{heading}</h2>
+            <ActionForm action>
+                <input type="hidden" name="kind" value=kind />
+                <label for="gname">"Name"</label>
+                <input id="gname" name="name" required maxlength="255" />
+                <ErrorMessage error />
+                <button type="submit" class="primary">"Create group"</button>
+            </ActionForm>
+            <Toast text=done />
+        </section>
+    }
+}
+
+/// Sharing and visibility of one group the caller owns: who has it (with a Revoke each), a form to share it with
+/// a customer's users read-only or read-write, public/private with the public link, and deleting the group.
+/// `warning` is shown above the share form (dashboards: what the customer will not be able to read).
+#[component]
+pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) -> impl IntoView {
+    let share = ServerAction::<ShareGroup>::new();
+    let revoke = ServerAction::<RevokeShare>::new();
+    let public = ServerAction::<SetGroupPublic>::new();
+    let delete = ServerAction::<DeleteGroup>::new();
+    let gid = group.id.clone();
+    let shares = Resource::new(
+        move || (gid.clone(), share.version().get(), revoke.version().get(), public.version().get()),
+        |(g, _, _, _)| group_shares(g),
+    );
+    let targets = Resource::new(|| (), |_| share_targets());
+    let error = Signal::derive(move || {
+        share
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| revoke.value().get().and_then(|r| r.err()))
+            .or_else(|| public.value().get().and_then(|r| r.err()))
+            .or_else(|| delete.value().get().and_then(|r| r.err()))
+    });
+    let done = Signal::derive(move || {
+        if share.value().get().is_some_and(|r| r.is_ok()) {
+            Some("Group shared.".to_string())
+        } else if revoke.value().get().is_some_and(|r| r.is_ok()) {
+            Some("Share revoked.".to_string())
+        } else {
+            None
+        }
+    });
+    Effect::new(move |_| {
+        if delete.value().get().is_some_and(|r| r.is_ok()) || public.value().get().is_some_and(|r| r.is_ok()) {
+            // The tabs and the public state come from the group list: reload the page's data.
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
+        }
+    });
+    let (id, id2, id3) = (group.id.clone(), group.id.clone(), group.id.clone());
+    let is_public = !group.public_id.is_empty();
+    let public_id = group.public_id.clone();
+    let name = group.name.clone();
+    let confirm_delete =
+        format!("return confirm('Delete group {}? Its members stay.')", name.replace(['\'', '\\'], ""));
+    view! {
+            <section class="card" data-testid="share-panel" aria-labelledby="share-heading">
+                <h2 id="share-heading">{format!("Sharing “{name}”")}</h2>
+                <Transition fallback=|| view! { <p class="loading">"Loading shares…"</p> }>
+                    {move || Suspend::new(async move {
+                        match shares.await {
+                            Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                            Ok(list) if list.iter().all(|s| s.public) => {
+                                view! { <p class="empty">"Not shared with anyone."</p> }.into_any()
+                            }
+                            Ok(list) => {
+                                let rows = list.into_iter().filter(|s| !s.public).map(|s| {
+                                    view! {
+                                        <li>
+                                            {format!("{} — {}: {}", s.owner_name, s.user_group, s.role)}
+                                            <ActionForm action=revoke>
+                                                <input type="hidden" name="id" value=s.id />
+                                                <button type="submit" class="link-button danger">"Revoke"</button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                }).collect_view();
+                                view! { <ul class="shares" data-testid="shares">{rows}</ul> }.into_any()
+                            }
+                        }
+                    })}
+                </Transition>
+                {(!warning.is_empty()).then(|| view! { <p class="warning" role="note">{warning}</p> })}
+                <ActionForm action=share>
+                    <input type="hidden" name="group" value=id />
+                    <input type="hidden" name="user_group" value="" />
+                    <label for="share-customer">"Share with customer"</label>
+                    <select id="share-customer" name="customer" required>
+                        <option value="">"— choose —"</option>
+    {move || targets.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|c| {
+                            view! { <option value=c.id>{c.name}</option> }
+                        }).collect_view()}
+                    </select>
+                    <fieldset class="choice">
+                        <legend>"Access"</legend>
+                        <label><input type="radio" name="access" value="read" checked />" Read"</label>
+                        <label><input type="radio" name="access" value="write" />" Write"</label>
+                    </fieldset>
+                    <button type="submit" class="primary">"Share"</button>
+                </ActionForm>
+                <ErrorMessage error />
+                <Toast text=done />
+                <div class="row">
+                    <ActionForm action=public>
+                        <input type="hidden" name="group" value=id2 />
+                        <input type="hidden" name="public" value=(!is_public).to_string() />
+                        <button type="submit">{if is_public { "Make private" } else { "Make public" }}</button>
+                    </ActionForm>
+                    <ActionForm action=delete>
+                        <input type="hidden" name="group" value=id3 />
+                        <button type="submit" class="danger" onclick=confirm_delete>"Delete group"</button>
+                    </ActionForm>
+                </div>
+                {is_public.then(|| view! {
+                    <CopyLink value=public_id label="Public id (anyone signs in with it at /api/auth/login/public)" testid="public-id" />
+                })}
+            </section>
+        }
+}

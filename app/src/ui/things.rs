@@ -1,0 +1,452 @@
+//! Devices, assets, dashboards and edges: one list page and one detail page for the four kinds, told apart by
+//! data (`Meta`), not by type, so the browser bundle carries the page once. The list has the "All" and group
+//! tabs (paged, searchable, sortable in the URL), add / delete, new groups and the sharing panel of an owned
+//! group; a thing's page has its details, "Manage owner and groups" and, for devices, the access token.
+
+use crate::api::groups::{CreateGroup, GroupTab, group_tabs};
+use crate::api::session::Me;
+use crate::api::things::{
+    ChangeThingOwner, DeleteThing, RegenerateToken, SaveThing, ThingGroup, ThingView, device_token, get_thing,
+    list_things, owner_choices,
+};
+use crate::model::permissions::{Operation, Resource as Res};
+use crate::ui::common::{
+    CopyLink, ErrorMessage, ListQuery, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
+};
+use crate::ui::groups::{GroupTabs, NewGroup, SharePanel};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+/// What tells the four kinds apart on screen.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Meta {
+    /// The entity type on the wire (`DEVICE`…), which the server functions take.
+    pub kind: &'static str,
+    pub path: &'static str,
+    pub title: &'static str,
+    /// Lower-case singular for buttons and messages.
+    pub one: &'static str,
+    pub res: Res,
+    pub group_res: Res,
+    /// Dashboards have a title and nothing else of these.
+    pub typed: bool,
+}
+
+/// The four kinds' descriptions.
+pub const DEVICES: Meta = Meta {
+    kind: "DEVICE",
+    path: "/devices",
+    title: "Devices",
+    one: "device",
+    res: Res::Device,
+    group_res: Res::DeviceGroup,
+    typed: true,
+};
+pub const ASSETS: Meta = Meta {
+    kind: "ASSET",
+    path: "/assets",
+    title: "Assets",
+    one: "asset",
+    res: Res::Asset,
+    group_res: Res::AssetGroup,
+    typed: true,
+};
+pub const DASHBOARDS: Meta = Meta {
+    kind: "DASHBOARD",
+    path: "/dashboards",
+    title: "Dashboards",
+    one: "dashboard",
+    res: Res::Dashboard,
+    group_res: Res::DashboardGroup,
+    typed: false,
+};
+pub const EDGES: Meta = Meta {
+    kind: "EDGE",
+    path: "/edges",
+    title: "Edges",
+    one: "edge",
+    res: Res::Edge,
+    group_res: Res::EdgeGroup,
+    typed: true,
+};
+
+fn may(res: Res, op: Operation) -> bool {
+    use_context::<Me>().is_some_and(|m| m.abilities.may(res, op))
+}
+
+/// What a customer will not see of a shared dashboard group, said where the sharing happens.
+const DASHBOARD_SHARE_WARNING: &str = "A dashboard shows only what its viewers may read: share the device and asset \
+     groups its widgets use with the same customer, or its widgets stay empty for them.";
+
+/// `/devices`, `/assets`, `/dashboards`, `/edges`.
+#[component]
+pub fn ThingsPage(meta: Meta) -> impl IntoView {
+    let params = ListQuery::from_url(meta.path);
+    let save = ServerAction::<SaveThing>::new();
+    let delete = ServerAction::<DeleteThing>::new();
+    let new_group = ServerAction::<CreateGroup>::new();
+    let groups = Resource::new(move || new_group.version().get(), move |_| group_tabs(meta.kind.into()));
+    let data = Resource::new(
+        move || (params.get(), save.version().get(), delete.version().get()),
+        move |(p, _, _)| list_things(meta.kind.into(), p.page, p.search, p.sort, p.desc, p.group),
+    );
+    let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
+    let deleted = Signal::derive(move || {
+        delete.value().get().and_then(|r| r.ok()).map(|_| format!("The {} was deleted.", meta.one))
+    });
+    let group_list = Signal::derive(move || groups.get().and_then(|r| r.ok()).unwrap_or_default());
+    view! {
+        <h1>{meta.title}</h1>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match groups.await {
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(list) => {
+                        let current = params.get().group;
+                        let owned = list.iter().find(|g| g.id == current && g.owned && !g.id.is_empty()).cloned();
+                        let panel = owned.filter(|_| may(meta.group_res, Operation::Write)).map(|g| {
+                            let warning = (meta.kind == "DASHBOARD").then_some(DASHBOARD_SHARE_WARNING);
+                            view! { <details class="card"><summary>"Share, make public or delete this group"</summary><SharePanel group=g warning=warning.unwrap_or_default() /></details> }
+                        });
+                        view! { <GroupTabs groups=list q=params label="Groups" />{panel} }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+        <SearchBox q=params label="Search by name" />
+        <ErrorMessage error=delete_error />
+        <Toast text=deleted />
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(page) if page.data.is_empty() => {
+                        let text = if params.get_untracked().search.is_empty() { "Nothing here yet." } else { "Nothing matches." };
+                        view! { <p class="empty">{text}</p> }.into_any()
+                    }
+                    Ok(page) => {
+                        let rows = page.data.into_iter().map(|t| view! { <ThingRow meta t delete /> }).collect_view();
+                        view! {
+                            <PagedGrid testid="things-table" q=params.get_untracked() total_elements=page.total_elements
+                                total_pages=page.total_pages noun=&meta.path[1..] head=headers(meta, params)>
+                                {rows}
+                            </PagedGrid>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Transition>
+        {may(meta.res, Operation::Create).then(|| view! { <AddThing meta save groups=group_list selected=Signal::derive(move || params.get().group) /> })}
+        {may(meta.group_res, Operation::Create).then(|| view! { <NewGroup action=new_group kind=meta.kind heading="New group" /> })}
+    }
+}
+
+fn headers(meta: Meta, q: Memo<ListQuery>) -> AnyView {
+    let h = move |label: &'static str, key: &'static str| view! { <SortHeader q=q.get() label key /> };
+    let name = if meta.typed { "Name" } else { "Title" };
+    view! {
+        {h(name, "name")}
+        {meta.typed.then(|| view! { {h("Type", "type")}{h("Label", "label")} })}
+        <th>"Owner"</th>
+        <th>"Groups"</th>
+        {h("Created", "createdTime")}
+    }
+    .into_any()
+}
+
+#[component]
+fn ThingRow(meta: Meta, t: ThingView, delete: ServerAction<DeleteThing>) -> impl IntoView {
+    let confirm = format!("return confirm('Delete {} {}?')", meta.one, t.name.replace(['\'', '\\'], ""));
+    let groups = t.groups.iter().map(|(_, n)| n.as_str()).filter(|n| *n != "All").collect::<Vec<_>>().join(", ");
+    let id = t.id.clone();
+    view! {
+        <tr>
+            <td><a href=format!("{}/{}", meta.path, t.id)>{t.name}</a></td>
+            {meta.typed.then(|| view! { <td>{t.thing_type}</td><td>{t.label}</td> })}
+            <td>{t.owner_name}</td>
+            <td>{groups}</td>
+            <td>{fmt_time(Some(t.created_time))}</td>
+            <td class="actions">
+                {may(meta.res, Operation::Delete).then(|| view! {
+                    <ActionForm action=delete>
+                        <input type="hidden" name="kind" value=meta.kind />
+                        <input type="hidden" name="id" value=id />
+                        <button type="submit" class="danger" onclick=confirm>"Delete"</button>
+                    </ActionForm>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn AddThing(
+    meta: Meta,
+    save: ServerAction<SaveThing>,
+    #[prop(into)] groups: Signal<Vec<GroupTab>>,
+    #[prop(into)] selected: Signal<String>,
+) -> impl IntoView {
+    let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let field = if meta.typed { "name" } else { "title" };
+    let (name_error, other_error) = field_error(error, field);
+    let created =
+        Signal::derive(move || save.value().get().and_then(|r| r.ok()).map(|t| format!("“{}” created.", t.name)));
+    view! {
+        <section class="card">
+            <h2>{format!("Add {}", meta.one)}</h2>
+            <ActionForm action=save>
+                <input type="hidden" name="kind" value=meta.kind />
+                <input type="hidden" name="id" value="" />
+                <input type="hidden" name="version" value="" />
+                <label for="tname">{if meta.typed { "Name" } else { "Title" }}</label>
+                <input id="tname" name="name" required maxlength="255" aria-describedby="tname-error" />
+                <span id="tname-error"><ErrorMessage error=name_error /></span>
+                {if meta.typed {
+                    view! {
+                        <label for="ttype">"Type"</label>
+                        <input id="ttype" name="thing_type" maxlength="255" placeholder="default" />
+                        <label for="tlabel">"Label"</label>
+                        <input id="tlabel" name="label" maxlength="255" />
+                    }.into_any()
+                } else {
+                    view! { <input type="hidden" name="thing_type" value="" /><input type="hidden" name="label" value="" /> }.into_any()
+                }}
+                <label for="tgroup">"Also add to group"</label>
+                <select id="tgroup" name="group">
+                    <option value="">"— only “All” —"</option>
+                    {move || groups.get().into_iter().filter(|g| g.owned && !g.id.is_empty()).map(|g| {
+                        let sel = g.id == selected.get();
+                        view! { <option value=g.id selected=sel>{g.name}</option> }
+                    }).collect_view()}
+                </select>
+                <ErrorMessage error=other_error />
+                <button type="submit" class="primary">{format!("Add {}", meta.one)}</button>
+            </ActionForm>
+            <Toast text=created />
+        </section>
+    }
+}
+
+/// `/devices/:id` and the others: details, owner and groups, credentials.
+#[component]
+pub fn ThingPage(meta: Meta) -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let save = ServerAction::<SaveThing>::new();
+    let delete = ServerAction::<DeleteThing>::new();
+    let owner = ServerAction::<ChangeThingOwner>::new();
+    let membership = ServerAction::<ThingGroup>::new();
+    let thing = Resource::new(
+        move || (id.get(), save.version().get(), owner.version().get(), membership.version().get()),
+        move |(id, _, _, _)| get_thing(meta.kind.into(), id),
+    );
+    let field = if meta.typed { "name" } else { "title" };
+    let save_error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let (name_error, other_error) = field_error(save_error, field);
+    let saved = Signal::derive(move || save.value().get().and_then(|r| r.ok()).map(|_| "Saved.".to_string()));
+    let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if delete.value().get().is_some_and(|r| r.is_ok()) {
+            navigate(meta.path, Default::default());
+        }
+    });
+    view! {
+        <p><a href=meta.path>{format!("← All {}", meta.title.to_lowercase())}</a></p>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match thing.await {
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(t) => {
+                        let writable = may(meta.res, Operation::Write);
+                        let groups = t.groups.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>().join(", ");
+                        let confirm = format!("return confirm('Delete {} {}?')", meta.one, t.name.replace(['\'', '\\'], ""));
+                        let (t2, t3, tid, tid2) = (t.clone(), t.clone(), t.id.clone(), t.id.clone());
+                        view! {
+                            <h1>{t.name.clone()}</h1>
+                            <p class="muted" data-testid="thing-owner">{format!("Owner: {}", t.owner_name)}</p>
+                            <p class="muted" data-testid="thing-groups">{format!("Groups: {groups}")}</p>
+                            <section class="card">
+                                <h2>"Details"</h2>
+                                <ActionForm action=save>
+                                    <input type="hidden" name="kind" value=meta.kind />
+                                    <input type="hidden" name="id" value=t.id.clone() />
+                                    <input type="hidden" name="version" value=t.version.to_string() />
+                                    <input type="hidden" name="group" value="" />
+                                    <fieldset class="fields" disabled=!writable>
+                                        <label for="dname">{if meta.typed { "Name" } else { "Title" }}</label>
+                                        <input id="dname" name="name" required maxlength="255" value=t.name.clone() />
+                                        <ErrorMessage error=name_error />
+                                        {if meta.typed {
+                                            view! {
+                                                <label for="dtype">"Type"</label>
+                                                <input id="dtype" name="thing_type" maxlength="255" value=t.thing_type.clone() />
+                                                <label for="dlabel">"Label"</label>
+                                                <input id="dlabel" name="label" maxlength="255" value=t.label.clone() />
+                                            }.into_any()
+                                        } else {
+                                            view! { <input type="hidden" name="thing_type" value="" /><input type="hidden" name="label" value="" /> }.into_any()
+                                        }}
+                                    </fieldset>
+                                    <ErrorMessage error=other_error />
+                                    {writable.then(|| view! { <button type="submit" class="primary">"Save"</button> })}
+                                </ActionForm>
+                                <Toast text=saved />
+                            </section>
+                            {may(meta.res, Operation::ChangeOwner).then(|| view! { <ManageOwner meta t=t2 action=owner /> })}
+                            <Membership meta t=t3 action=membership />
+                            {(meta.kind == "DEVICE" && may(meta.res, Operation::ReadCredentials)).then(|| view! { <Credentials id=tid /> })}
+                            {may(meta.res, Operation::Delete).then(|| view! {
+                                <ActionForm action=delete>
+                                    <input type="hidden" name="kind" value=meta.kind />
+                                    <input type="hidden" name="id" value=tid2 />
+                                    <button type="submit" class="danger" onclick=confirm>{format!("Delete {}", meta.one)}</button>
+                                </ActionForm>
+                            })}
+                            <ErrorMessage error=delete_error />
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// "Manage owner and groups": the new owner, then one of its groups or a new one made for it.
+#[component]
+fn ManageOwner(meta: Meta, t: ThingView, action: ServerAction<ChangeThingOwner>) -> impl IntoView {
+    let owners = Resource::new(|| (), |_| owner_choices());
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let done = Signal::derive(move || {
+        action.value().get().and_then(|r| r.ok()).map(|t| format!("Now owned by {}.", t.owner_name))
+    });
+    let current = t.owner_id.clone();
+    view! {
+            <section class="card" data-testid="manage-owner">
+                <h2>"Manage owner and groups"</h2>
+                <ActionForm action>
+                    <input type="hidden" name="kind" value=meta.kind />
+                    <input type="hidden" name="id" value=t.id />
+                    <input type="hidden" name="group" value="" />
+                    <label for="owner">"Owner"</label>
+                    <select id="owner" name="owner" required>
+    {move || owners.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|c| {
+                            let sel = c.id == current;
+                            view! { <option value=c.id selected=sel>{c.name}</option> }
+                        }).collect_view()}
+                    </select>
+                    <label for="new-group">"Put it in a new group of that owner (optional) — create a new one!"</label>
+                    <input id="new-group" name="new_group" maxlength="255" placeholder="e.g. Office sensors" />
+                    <ErrorMessage error />
+                    <button type="submit" class="primary">"Change owner"</button>
+                </ActionForm>
+                <Toast text=done />
+            </section>
+        }
+}
+
+/// The groups of the thing's owner the caller sees, each with Add or Remove.
+#[component]
+fn Membership(meta: Meta, t: ThingView, action: ServerAction<ThingGroup>) -> impl IntoView {
+    let groups = Resource::new(|| (), move |_| group_tabs(meta.kind.into()));
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let member_of: Vec<String> = t.groups.iter().map(|(id, _)| id.clone()).collect();
+    let id = t.id.clone();
+    let owner = t.owner_id.clone();
+    let own = use_context::<Me>().and_then(|m| m.owner_id).unwrap_or_default();
+    // Only groups of the thing's own owner can hold it: the caller's own groups, when it owns the thing.
+    let same_owner = owner == own;
+    let writable = may(meta.group_res, Operation::AddToGroup) || may(meta.group_res, Operation::Write);
+    view! {
+        <section class="card" data-testid="membership">
+            <h2>"Groups"</h2>
+            {if !same_owner {
+                view! { <p class="muted">"Its owner's groups are managed by that owner; change the owner to put it in yours."</p> }.into_any()
+            } else {
+                view! {
+                    <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
+                        {
+                            let member_of = member_of.clone();
+                            let id = id.clone();
+                            move || {
+                                let member_of = member_of.clone();
+                                let id = id.clone();
+                                Suspend::new(async move {
+                                    let list: Vec<GroupTab> = groups.await.unwrap_or_default().into_iter().filter(|g| g.owned && !g.id.is_empty()).collect();
+                                    if list.is_empty() {
+                                        return view! { <p class="empty">"No groups yet."</p> }.into_any();
+                                    }
+                                    list.into_iter().map(|g| {
+                                        let member = member_of.contains(&g.id);
+                                        let id = id.clone();
+                                        view! {
+                                            <div class="row">
+                                                <span>{g.name}{member.then_some(" ✓")}</span>
+                                                {writable.then(|| view! {
+                                                    <ActionForm action>
+                                                        <input type="hidden" name="kind" value=meta.kind />
+                                                        <input type="hidden" name="id" value=id />
+                                                        <input type="hidden" name="group" value=g.id />
+                                                        <input type="hidden" name="add" value=(!member).to_string() />
+                                                        <button type="submit" class="link-button">{if member { "Remove" } else { "Add" }}</button>
+                                                    </ActionForm>
+                                                })}
+                                            </div>
+                                        }
+                                    }).collect_view().into_any()
+                                })
+                            }
+                        }
+                    </Transition>
+                }.into_any()
+            }}
+            <ErrorMessage error />
+        </section>
+    }
+}
+
+/// A device's access token with copy and regenerate.
+#[component]
+fn Credentials(id: String) -> impl IntoView {
+    let regenerate = ServerAction::<RegenerateToken>::new();
+    let token_id = id.clone();
+    let token = Resource::new(move || (token_id.clone(), regenerate.version().get()), |(id, _)| device_token(id));
+    let error = Signal::derive(move || regenerate.value().get().and_then(|r| r.err()));
+    let done = Signal::derive(move || {
+        regenerate.value().get().and_then(|r| r.ok()).map(|_| "New token made: the device must use it now.".to_string())
+    });
+    let writable = may(Res::Device, Operation::WriteCredentials);
+    view! {
+        <section class="card" data-testid="credentials">
+            <h2>"Credentials"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {
+                    let id = id.clone();
+                    move || {
+                        let id = id.clone();
+                        Suspend::new(async move {
+                            match token.await {
+                                Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                                Ok(t) => view! {
+                                    <p class="muted">"Type: access token"</p>
+                                    <CopyLink value=t.token label="Access token" testid="access-token" />
+                                    {writable.then(|| view! {
+                                        <ActionForm action=regenerate>
+                                            <input type="hidden" name="id" value=id />
+                                            <input type="hidden" name="version" value=t.version.to_string() />
+                                            <button type="submit" onclick="return confirm('Make a new token? The device stops working until it uses the new one.')">"Regenerate token"</button>
+                                        </ActionForm>
+                                    })}
+                                }.into_any(),
+                            }
+                        })
+                    }
+                }
+            </Transition>
+            <ErrorMessage error />
+            <Toast text=done />
+        </section>
+    }
+}

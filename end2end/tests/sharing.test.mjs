@@ -1,0 +1,167 @@
+// The "share a dashboard with customers" lesson by clicking, as far as the console offers it: a customer group
+// with Customer A and B, devices moved to their owners (one into a group made on the way), a building asset
+// group and a dashboard group shared read-only with both, a device's access token. Then each customer's user
+// sees exactly its own devices and the shared building. Screenshots of each page go to end2end/artifacts.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launch, watchConsole, hydrated, shot, tenantAdmin, signIn, api } from "./support.mjs";
+
+const rows = (page) => page.locator("[data-testid=things-table] tbody tr");
+
+async function until(what, check) {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+const names = async (page) => (await rows(page).locator("td:first-child").allTextContents()).sort();
+
+async function section(page, label, path) {
+  await page.click(`header nav >> text=${label}`);
+  await page.waitForURL(new RegExp(`${path}$`));
+}
+
+async function newGroup(page, name) {
+  await page.fill("#gname", name);
+  await page.click("button:has-text('Create group')");
+  await page.waitForSelector(`[data-testid=group-tabs] >> text=${name}`);
+}
+
+async function addThing(page, what, name, group) {
+  await page.fill("#tname", name);
+  if (group) await page.selectOption("#tgroup", { label: group });
+  else await page.selectOption("#tgroup", { value: "" });
+  await page.click(`button:has-text('Add ${what}')`);
+  await until(`${name} listed`, async () => (await names(page)).includes(name));
+}
+
+async function moveTo(page, thing, owner, newGroupName) {
+  await page.click(`[data-testid=things-table] >> text=${thing}`);
+  await page.waitForSelector("[data-testid=manage-owner]");
+  await hydrated(page);
+  await page.selectOption("#owner", { label: owner });
+  if (newGroupName) await page.fill("#new-group", newGroupName);
+  await page.click("button:has-text('Change owner')");
+  await page.waitForSelector(`[data-testid=thing-owner] >> text=Owner: ${owner}`);
+}
+
+async function shareWith(page, customer) {
+  await page.selectOption("#share-customer", { label: customer });
+  await page.click("[data-testid=share-panel] button:has-text('Share')");
+  await page.waitForSelector(`[data-testid=shares] >> text=${customer}`);
+}
+
+/// A customer user in its "Customer Users" group, activated over the REST API, signed in through the console.
+async function customerUser(base, token, customerId, email) {
+  const groups = await api(base, `/api/entityGroups/CUSTOMER/${customerId}/USER`, token);
+  const users = groups.find((g) => g.name === "Customer Users");
+  const u = await api(base, `/api/user?sendActivationMail=false&entityGroupId=${users.id.id}`, token, {
+    email, authority: "CUSTOMER_USER", customerId: { entityType: "CUSTOMER", id: customerId },
+  });
+  const link = await api(base, `/api/user/${u.id.id}/activationLink`, token);
+  await api(base, "/api/noauth/activate", null, { activateToken: link.split("activateToken=")[1], password: "customer-pass-1" });
+}
+
+test("share buildings and a dashboard with two customers by clicking", async () => {
+  const srv = await startServer();
+  const browser = await launch();
+  try {
+    const token = await tenantAdmin(srv.base, "Smart Office", "ada@office.io", "ada-office-pass");
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const problems = watchConsole(page);
+    await signIn(page, srv.base, "ada@office.io", "ada-office-pass");
+
+    // Customers A and B in "Office renters".
+    await section(page, "Customers", "/customers");
+    await hydrated(page);
+    await page.fill("#gname", "Office renters");
+    await page.click("button:has-text('Create group')");
+    await page.waitForSelector("[data-testid=group-tabs] >> text=Office renters");
+    for (const c of ["Customer A", "Customer B"]) {
+      await page.fill("#ctitle", c);
+      await page.selectOption("#cgroup", { label: "Office renters" });
+      await page.click("button:has-text('Add customer')");
+      await page.waitForSelector(`[data-testid=customers-table] >> text=${c}`);
+    }
+
+    // Devices, then their owners.
+    await section(page, "Devices", "/devices");
+    await hydrated(page);
+    await page.waitForSelector("text=Nothing here yet.");
+    await addThing(page, "device", "A-Thermo");
+    await addThing(page, "device", "B-Thermo");
+    await shot(page, "devices");
+    await moveTo(page, "A-Thermo", "Customer A", "A sensors");
+    await page.waitForSelector("[data-testid=thing-groups] >> text=A sensors");
+    await page.waitForSelector("[data-testid=access-token]");
+    const tokenValue = await page.inputValue("[data-testid=access-token]");
+    assert.equal(tokenValue.length, 20);
+    await shot(page, "device");
+    await page.goBack();
+    await until("device list", async () => (await names(page)).length === 2);
+    await moveTo(page, "B-Thermo", "Customer B");
+
+    // The building asset group, shared read-only with both.
+    await section(page, "Assets", "/assets");
+    await hydrated(page);
+    await newGroup(page, "Buildings");
+    await addThing(page, "asset", "Office building", "Buildings");
+    await page.click("[data-testid=group-tabs] >> text=Buildings");
+    await page.waitForURL(/group=/);
+    await page.click("summary:has-text('Share, make public or delete this group')");
+    await shareWith(page, "Customer A");
+    await shareWith(page, "Customer B");
+    await shot(page, "assets-sharing");
+
+    // The dashboard group, shared the same way; the share warning is shown where it happens.
+    await section(page, "Dashboards", "/dashboards");
+    await hydrated(page);
+    await newGroup(page, "Shared dashboards");
+    await addThing(page, "dashboard", "Building overview", "Shared dashboards");
+    await page.click("[data-testid=group-tabs] >> text=Shared dashboards");
+    await page.waitForURL(/group=/);
+    await page.click("summary:has-text('Share, make public or delete this group')");
+    await page.waitForSelector("[data-testid=share-panel] .warning");
+    await shareWith(page, "Customer A");
+    await shareWith(page, "Customer B");
+    await shot(page, "dashboards-sharing");
+    assert.deepEqual(problems, [], `console warnings: ${problems.join("\n")}`);
+
+    // Each customer's user sees its own device and the shared building and dashboard.
+    const customers = (await api(srv.base, "/api/customers?pageSize=10&page=0", token)).data;
+    const idOf = (t) => customers.find((c) => c.title === t).id.id;
+    await customerUser(srv.base, token, idOf("Customer A"), "a@office.io");
+    await customerUser(srv.base, token, idOf("Customer B"), "b@office.io");
+    for (const [email, mine, theirs] of [["a@office.io", "A-Thermo", "B-Thermo"], ["b@office.io", "B-Thermo", "A-Thermo"]]) {
+      const ctx = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+      const p = await ctx.newPage();
+      await signIn(p, srv.base, email, "customer-pass-1");
+      await section(p, "Devices", "/devices");
+      await until(`${email} devices`, async () => (await names(p)).length > 0);
+      assert.deepEqual(await names(p), [mine], `${email} sees only its own device, not ${theirs}`);
+      assert.equal(await p.locator("button:has-text('Add device')").count(), 0);
+      await section(p, "Assets", "/assets");
+      await until(`${email} assets`, async () => (await names(p)).length > 0);
+      assert.deepEqual(await names(p), ["Office building"]);
+      await p.waitForSelector("[data-testid=group-tabs] >> text=Buildings (shared)");
+      await section(p, "Dashboards", "/dashboards");
+      await until(`${email} dashboards`, async () => (await names(p)).length > 0);
+      assert.deepEqual(await names(p), ["Building overview"]);
+      if (email.startsWith("a")) await shot(p, "customer-user-dashboards");
+      await ctx.close();
+    }
+
+    // Without JavaScript the same list renders its rows.
+    const nojs = await browser.newContext({ javaScriptEnabled: false });
+    const cookies = await page.context().cookies();
+    await nojs.addCookies(cookies);
+    const plain = await nojs.newPage();
+    await plain.goto(`${srv.base}/devices?sort=name&dir=asc`);
+    assert.deepEqual(await names(plain), ["A-Thermo", "B-Thermo"]);
+    await nojs.close();
+  } finally {
+    await browser.close();
+    await srv.stop();
+  }
+});
