@@ -52,15 +52,34 @@ async function shareWith(page, customer) {
   await page.waitForSelector(`[data-testid=shares] >> text=${customer}`);
 }
 
-/// A customer user in its "Customer Users" group, activated over the REST API, signed in through the console.
-async function customerUser(base, token, customerId, email) {
-  const groups = await api(base, `/api/entityGroups/CUSTOMER/${customerId}/USER`, token);
-  const users = groups.find((g) => g.name === "Customer Users");
-  const u = await api(base, `/api/user?sendActivationMail=false&entityGroupId=${users.id.id}`, token, {
-    email, authority: "CUSTOMER_USER", customerId: { entityType: "CUSTOMER", id: customerId },
-  });
-  const link = await api(base, `/api/user/${u.id.id}/activationLink`, token);
-  await api(base, "/api/noauth/activate", null, { activateToken: link.split("activateToken=")[1], password: "customer-pass-1" });
+/// Adds a customer user through the add-user form (its "Customer Users" group, the shared dashboard full
+/// screen), then follows the activation link it hands over in a fresh browser and sets a password.
+async function addCustomerUser(browser, page, customer, email) {
+  await section(page, "Users", "/users");
+  await hydrated(page);
+  await page.selectOption("#uowner", { label: customer });
+  await until("the customer's user groups", async () => (await page.locator("#ugroup option").allTextContents()).includes("Customer Users"));
+  await page.selectOption("#ugroup", { label: "Customer Users" });
+  await page.fill("#uemail", email);
+  await page.fill("#ufirst", customer);
+  await page.selectOption("#udash", { label: "Building overview" });
+  await page.check("#ufull");
+  await page.click("button:has-text('Add user')");
+  const field = page.locator("[data-testid=activation-link]");
+  await field.waitFor();
+  const link = await field.inputValue();
+  await page.waitForSelector(`[data-testid=users-table] >> text=${email}`);
+  const ctx = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  const p = await ctx.newPage();
+  await p.goto(link);
+  await p.waitForSelector("#confirm");
+  assert.match(p.url(), /\/login\/createPassword\?activateToken=/);
+  await hydrated(p);
+  await p.fill("#password", "customer-pass-1");
+  await p.fill("#confirm", "customer-pass-1");
+  await p.click("button:has-text('Set password and sign in')");
+  await p.waitForSelector("[data-testid=home-title]");
+  return { ctx, p };
 }
 
 test("share buildings and a dashboard with two customers by clicking", async () => {
@@ -126,17 +145,15 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     await shareWith(page, "Customer A");
     await shareWith(page, "Customer B");
     await shot(page, "dashboards-sharing");
-    assert.deepEqual(problems, [], `console warnings: ${problems.join("\n")}`);
 
-    // Each customer's user sees its own device and the shared building and dashboard.
-    const customers = (await api(srv.base, "/api/customers?pageSize=10&page=0", token)).data;
-    const idOf = (t) => customers.find((c) => c.title === t).id.id;
-    await customerUser(srv.base, token, idOf("Customer A"), "a@office.io");
-    await customerUser(srv.base, token, idOf("Customer B"), "b@office.io");
-    for (const [email, mine, theirs] of [["a@office.io", "A-Thermo", "B-Thermo"], ["b@office.io", "B-Thermo", "A-Thermo"]]) {
-      const ctx = await browser.newContext({ viewport: { width: 1024, height: 800 } });
-      const p = await ctx.newPage();
-      await signIn(p, srv.base, email, "customer-pass-1");
+    // One user per customer in "Customer Users", added and activated by clicking; each sees its own device and
+    // the shared building and dashboard.
+    for (const [customer, email, mine, theirs] of [
+      ["Customer A", "a@office.io", "A-Thermo", "B-Thermo"],
+      ["Customer B", "b@office.io", "B-Thermo", "A-Thermo"],
+    ]) {
+      const { ctx, p } = await addCustomerUser(browser, page, customer, email);
+      if (email.startsWith("a")) await shot(page, "users-add");
       await section(p, "Devices", "/devices");
       await until(`${email} devices`, async () => (await names(p)).length > 0);
       assert.deepEqual(await names(p), [mine], `${email} sees only its own device, not ${theirs}`);
@@ -151,6 +168,10 @@ test("share buildings and a dashboard with two customers by clicking", async () 
       if (email.startsWith("a")) await shot(p, "customer-user-dashboards");
       await ctx.close();
     }
+    const users = await api(srv.base, "/api/user/users?pageSize=10&page=0&textSearch=a@office.io", token);
+    const kiosk = await api(srv.base, `/api/user/${users.data.find((u) => u.email === "a@office.io").id.id}`, token);
+    assert.equal(kiosk.additionalInfo.defaultDashboardFullscreen, true, JSON.stringify(kiosk));
+    assert.deepEqual(problems, [], `console warnings: ${problems.join("\n")}`);
 
     // Without JavaScript the same list renders its rows.
     const nojs = await browser.newContext({ javaScriptEnabled: false });

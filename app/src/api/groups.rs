@@ -196,3 +196,22 @@ pub async fn set_group_public(group: String, public: bool) -> Result<(), AppErro
     }
     Ok(())
 }
+
+/// The groups of `kind` one owner has (the caller must read that owner's groups; an empty `owner` is the caller's
+/// own), "All" first: where a new user or a moved thing can go.
+#[server(prefix = "/_sfn", endpoint = "owner_groups")]
+pub async fn owner_groups(kind: String, owner: String) -> Result<Vec<GroupTab>, AppError> {
+    use super::ssr::*;
+    let p = principal().await?;
+    let t = group_type(&kind)?;
+    let owner = match opt(owner) {
+        Some(o) => parse_id(&o, "owner")?,
+        None => p.owner().ok_or_else(|| AppError::new(403, "Groups belong to a tenant"))?,
+    };
+    let mut link = page_link(0, String::new(), "name".into(), false)?;
+    link.page_size = 200;
+    let mut groups = crate::backend::entity_groups::service::list_by_owner(&*svc()?, &p, owner, t, &link).await?.data;
+    groups.sort_by_key(|g| !g.group_all);
+    let own = p.owner();
+    Ok(groups.into_iter().map(|g| tab_of(g, own)).collect())
+}

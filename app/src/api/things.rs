@@ -325,3 +325,15 @@ pub async fn regenerate_token(id: String, version: String) -> Result<TokenView, 
     let c = crate::backend::things::devices::update_credentials(&*svc()?, &p, &c).await?;
     Ok(TokenView { token: c.credentials_id.unwrap_or_default(), version: c.version.unwrap_or(0) })
 }
+
+/// Dashboards the caller may read (at most 200, by title): the choices for a user's default dashboard.
+#[server(prefix = "/_sfn", endpoint = "dashboard_choices")]
+pub async fn dashboard_choices() -> Result<Vec<super::groups::Choice>, AppError> {
+    use super::ssr::*;
+    use crate::backend::things::{self, Kind, Scope};
+    let p = principal().await?;
+    let mut link = page_link(0, String::new(), "title".into(), false)?;
+    link.page_size = 200;
+    let page = things::list(&*svc()?, &p, Kind::Dashboard, Scope::Tenant, None, &link).await?;
+    Ok(page.data.into_iter().map(|t| super::groups::Choice { id: t.id.to_string(), name: t.name }).collect())
+}

@@ -1,6 +1,9 @@
 //! Users for tenant and customer administrators: the list of every user the caller may read, enable / disable,
 //! delete. "Log in as user" is `session::log_in_as`. Every call goes to the user services, which ask `authz`.
 
+// A server function takes a form's fields as its arguments.
+#![allow(clippy::too_many_arguments)]
+
 use super::AppError;
 use crate::model::PageData;
 use leptos::prelude::*;
@@ -72,4 +75,71 @@ pub async fn delete_user(id: String) -> Result<(), AppError> {
     let id = crate::model::UserId(parse_id(&id, "user")?);
     crate::backend::user_lifecycle::delete(&*svc()?, &p, id).await?;
     Ok(())
+}
+
+/// A user just created: its id and, when the administrator chose to hand it over, its activation link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewUser {
+    pub id: String,
+    pub email: String,
+    pub activation_link: String,
+}
+
+/// Adds a user: a tenant administrator when `owner` is the caller's tenant, else a customer user of that
+/// customer, in its user group `group` (if given), landing on `dashboard` (full screen when `fullscreen` is
+/// `true`). `activation` is `link` (answer the link to hand over) or `mail` (mail it).
+#[server(prefix = "/_sfn", endpoint = "create_user")]
+pub async fn create_user(
+    owner: String,
+    group: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    phone: String,
+    activation: String,
+    dashboard: String,
+    fullscreen: Option<String>,
+) -> Result<NewUser, AppError> {
+    use super::ssr::*;
+    use crate::model::{Authority, CustomerId, TenantId, User};
+    same_origin()?;
+    let p = principal().await?;
+    let svc = svc()?;
+    let tenant = p.tenant_id.ok_or_else(|| AppError::new(403, "Users belong to a tenant"))?;
+    let owner = parse_id(&owner, "owner")?;
+    let send = match activation.as_str() {
+        "link" => false,
+        "mail" => true,
+        _ => return Err(AppError::new(400, "Activation must be link or mail")),
+    };
+    let groups: Vec<uuid::Uuid> = opt(group).map(|g| parse_id(&g, "user group")).transpose()?.into_iter().collect();
+    let mut info = serde_json::Map::new();
+    if let Some(d) = opt(dashboard) {
+        info.insert("defaultDashboardId".into(), serde_json::Value::String(parse_id(&d, "dashboard")?.to_string()));
+        let full = fullscreen.as_deref().is_some_and(|f| f == "true" || f == "on");
+        info.insert("defaultDashboardFullscreen".into(), serde_json::Value::Bool(full));
+    }
+    let (authority, customer_id) = if owner == tenant.0 {
+        (Authority::TenantAdmin, None)
+    } else {
+        (Authority::CustomerUser, Some(CustomerId(owner)))
+    };
+    let u = User {
+        id: None,
+        created_time: None,
+        name: None,
+        version: None,
+        tenant_id: Some(TenantId(tenant.0)),
+        customer_id,
+        email: Some(email),
+        authority: Some(authority),
+        first_name: opt(first_name),
+        last_name: opt(last_name),
+        phone: opt(phone),
+        additional_info: (!info.is_empty()).then_some(serde_json::Value::Object(info)),
+    };
+    let created = crate::backend::users::save(&svc, &p, &u, send, &groups).await?;
+    let activation_link =
+        if send { String::new() } else { crate::backend::activation::link(&svc, &p, created.id).await?.value };
+    Ok(NewUser { id: created.id.0.to_string(), email: created.email, activation_link })
 }

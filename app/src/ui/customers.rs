@@ -67,7 +67,13 @@ pub fn CustomersPage() -> impl IntoView {
             })}
         </Transition>
         {may(Operation::Create).then(|| view! {
-            <AddCustomer save parent=String::new() groups=Signal::derive(move || groups.get().and_then(|r| r.ok()).unwrap_or_default()) selected=Signal::derive(move || params.get().group) />
+            // The groups are awaited inside a Transition: a resource read outside one can leave a server render waiting.
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list = groups.await.unwrap_or_default();
+                    view! { <AddCustomer save parent=String::new() groups=list selected=Signal::derive(move || params.get().group) /> }
+                })}
+            </Transition>
         })}
         {use_context::<Me>().is_some_and(|m| m.abilities.may(Res::CustomerGroup, Operation::Create)).then(|| view! {
             <NewGroup action=new_group kind="CUSTOMER" heading="New customer group" />

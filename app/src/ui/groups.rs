@@ -94,66 +94,73 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
     let confirm_delete =
         format!("return confirm('Delete group {}? Its members stay.')", name.replace(['\'', '\\'], ""));
     view! {
-            <section class="card" data-testid="share-panel" aria-labelledby="share-heading">
-                <h2 id="share-heading">{format!("Sharing “{name}”")}</h2>
-                <Transition fallback=|| view! { <p class="loading">"Loading shares…"</p> }>
-                    {move || Suspend::new(async move {
-                        match shares.await {
-                            Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                            Ok(list) if list.iter().all(|s| s.public) => {
-                                view! { <p class="empty">"Not shared with anyone."</p> }.into_any()
-                            }
-                            Ok(list) => {
-                                let rows = list.into_iter().filter(|s| !s.public).map(|s| {
-                                    view! {
-                                        <li>
-                                            {format!("{} — {}: {}", s.owner_name, s.user_group, s.role)}
-                                            <ActionForm action=revoke>
-                                                <input type="hidden" name="id" value=s.id />
-                                                <button type="submit" class="link-button danger">"Revoke"</button>
-                                            </ActionForm>
-                                        </li>
-                                    }
-                                }).collect_view();
-                                view! { <ul class="shares" data-testid="shares">{rows}</ul> }.into_any()
-                            }
+        <section class="card" data-testid="share-panel" aria-labelledby="share-heading">
+            <h2 id="share-heading">{format!("Sharing “{name}”")}</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading shares…"</p> }>
+                {move || Suspend::new(async move {
+                    match shares.await {
+                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                        Ok(list) if list.iter().all(|s| s.public) => {
+                            view! { <p class="empty">"Not shared with anyone."</p> }.into_any()
                         }
-                    })}
-                </Transition>
-                {(!warning.is_empty()).then(|| view! { <p class="warning" role="note">{warning}</p> })}
-                <ActionForm action=share>
-                    <input type="hidden" name="group" value=id />
-                    <input type="hidden" name="user_group" value="" />
-                    <label for="share-customer">"Share with customer"</label>
-                    <select id="share-customer" name="customer" required>
-                        <option value="">"— choose —"</option>
-    {move || targets.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|c| {
-                            view! { <option value=c.id>{c.name}</option> }
-                        }).collect_view()}
-                    </select>
-                    <fieldset class="choice">
-                        <legend>"Access"</legend>
-                        <label><input type="radio" name="access" value="read" checked />" Read"</label>
-                        <label><input type="radio" name="access" value="write" />" Write"</label>
-                    </fieldset>
-                    <button type="submit" class="primary">"Share"</button>
-                </ActionForm>
-                <ErrorMessage error />
-                <Toast text=done />
-                <div class="row">
-                    <ActionForm action=public>
-                        <input type="hidden" name="group" value=id2 />
-                        <input type="hidden" name="public" value=(!is_public).to_string() />
-                        <button type="submit">{if is_public { "Make private" } else { "Make public" }}</button>
-                    </ActionForm>
-                    <ActionForm action=delete>
-                        <input type="hidden" name="group" value=id3 />
-                        <button type="submit" class="danger" onclick=confirm_delete>"Delete group"</button>
-                    </ActionForm>
-                </div>
-                {is_public.then(|| view! {
-                    <CopyLink value=public_id label="Public id (anyone signs in with it at /api/auth/login/public)" testid="public-id" />
+                        Ok(list) => {
+                            let rows = list.into_iter().filter(|s| !s.public).map(|s| {
+                                view! {
+                                    <li>
+                                        {format!("{} — {}: {}", s.owner_name, s.user_group, s.role)}
+                                        <ActionForm action=revoke>
+                                            <input type="hidden" name="id" value=s.id />
+                                            <button type="submit" class="link-button danger">"Revoke"</button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view();
+                            view! { <ul class="shares" data-testid="shares">{rows}</ul> }.into_any()
+                        }
+                    }
                 })}
-            </section>
-        }
+            </Transition>
+            {(!warning.is_empty()).then(|| view! { <p class="warning" role="note">{warning}</p> })}
+            <ActionForm action=share>
+                <input type="hidden" name="group" value=id />
+                <input type="hidden" name="user_group" value="" />
+                <label for="share-customer">"Share with customer"</label>
+                <Suspense fallback=|| view! { <p class="loading">"Loading customers…"</p> }>
+                {move || Suspend::new(async move {
+                    let options = targets.await.unwrap_or_default().into_iter().map(|c| {
+                        view! { <option value=c.id>{c.name}</option> }
+                    }).collect_view();
+                    view! {
+                        <select id="share-customer" name="customer" required>
+                            <option value="">"— choose —"</option>
+                            {options}
+                        </select>
+                    }
+                })}
+            </Suspense>
+                <fieldset class="choice">
+                    <legend>"Access"</legend>
+                    <label><input type="radio" name="access" value="read" checked />" Read"</label>
+                    <label><input type="radio" name="access" value="write" />" Write"</label>
+                </fieldset>
+                <button type="submit" class="primary">"Share"</button>
+            </ActionForm>
+            <ErrorMessage error />
+            <Toast text=done />
+            <div class="row">
+                <ActionForm action=public>
+                    <input type="hidden" name="group" value=id2 />
+                    <input type="hidden" name="public" value=(!is_public).to_string() />
+                    <button type="submit">{if is_public { "Make private" } else { "Make public" }}</button>
+                </ActionForm>
+                <ActionForm action=delete>
+                    <input type="hidden" name="group" value=id3 />
+                    <button type="submit" class="danger" onclick=confirm_delete>"Delete group"</button>
+                </ActionForm>
+            </div>
+            {is_public.then(|| view! {
+                <CopyLink value=public_id label="Public id (anyone signs in with it at /api/auth/login/public)" testid="public-id" />
+            })}
+        </section>
+    }
 }

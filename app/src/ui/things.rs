@@ -94,7 +94,6 @@ pub fn ThingsPage(meta: Meta) -> impl IntoView {
     let deleted = Signal::derive(move || {
         delete.value().get().and_then(|r| r.ok()).map(|_| format!("The {} was deleted.", meta.one))
     });
-    let group_list = Signal::derive(move || groups.get().and_then(|r| r.ok()).unwrap_or_default());
     view! {
         <h1>{meta.title}</h1>
         <Transition fallback=|| ()>
@@ -137,7 +136,15 @@ pub fn ThingsPage(meta: Meta) -> impl IntoView {
                 }
             })}
         </Transition>
-        {may(meta.res, Operation::Create).then(|| view! { <AddThing meta save groups=group_list selected=Signal::derive(move || params.get().group) /> })}
+        {may(meta.res, Operation::Create).then(|| view! {
+            // Awaited inside a Transition: a resource read outside one can leave a server render waiting.
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list = groups.await.unwrap_or_default();
+                    view! { <AddThing meta save groups=list selected=Signal::derive(move || params.get().group) /> }
+                })}
+            </Transition>
+        })}
         {may(meta.group_res, Operation::Create).then(|| view! { <NewGroup action=new_group kind=meta.kind heading="New group" /> })}
     }
 }
@@ -324,27 +331,33 @@ fn ManageOwner(meta: Meta, t: ThingView, action: ServerAction<ChangeThingOwner>)
     });
     let current = t.owner_id.clone();
     view! {
-            <section class="card" data-testid="manage-owner">
-                <h2>"Manage owner and groups"</h2>
-                <ActionForm action>
-                    <input type="hidden" name="kind" value=meta.kind />
-                    <input type="hidden" name="id" value=t.id />
-                    <input type="hidden" name="group" value="" />
-                    <label for="owner">"Owner"</label>
-                    <select id="owner" name="owner" required>
-    {move || owners.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|c| {
+        <section class="card" data-testid="manage-owner">
+            <h2>"Manage owner and groups"</h2>
+            <ActionForm action>
+                <input type="hidden" name="kind" value=meta.kind />
+                <input type="hidden" name="id" value=t.id />
+                <input type="hidden" name="group" value="" />
+                <label for="owner">"Owner"</label>
+                <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
+                {move || {
+                    let current = current.clone();
+                    Suspend::new(async move {
+                        let options = owners.await.unwrap_or_default().into_iter().map(|c| {
                             let sel = c.id == current;
                             view! { <option value=c.id selected=sel>{c.name}</option> }
-                        }).collect_view()}
-                    </select>
-                    <label for="new-group">"Put it in a new group of that owner (optional) — create a new one!"</label>
-                    <input id="new-group" name="new_group" maxlength="255" placeholder="e.g. Office sensors" />
-                    <ErrorMessage error />
-                    <button type="submit" class="primary">"Change owner"</button>
-                </ActionForm>
-                <Toast text=done />
-            </section>
-        }
+                        }).collect_view();
+                        view! { <select id="owner" name="owner" required>{options}</select> }
+                    })
+                }}
+            </Suspense>
+                <label for="new-group">"Put it in a new group of that owner (optional) — create a new one!"</label>
+                <input id="new-group" name="new_group" maxlength="255" placeholder="e.g. Office sensors" />
+                <ErrorMessage error />
+                <button type="submit" class="primary">"Change owner"</button>
+            </ActionForm>
+            <Toast text=done />
+        </section>
+    }
 }
 
 /// The groups of the thing's owner the caller sees, each with Add or Remove.

@@ -1,10 +1,14 @@
 //! Users for tenant and customer administrators: every user the caller may read (paged, searchable, sortable, in
 //! the URL), with "Log in as user", enable / disable and delete where the user's roles allow them.
 
+use crate::api::groups::owner_groups;
 use crate::api::session::Me;
-use crate::api::users::{DeleteUser, SetUserEnabled, UserView, list_users};
+use crate::api::things::{dashboard_choices, owner_choices};
+use crate::api::users::{CreateUser, DeleteUser, SetUserEnabled, UserView, list_users};
 use crate::model::permissions::{Operation, Resource as Res};
-use crate::ui::common::{ErrorMessage, ListQuery, PagedGrid, SearchBox, SortHeader, Toast, fmt_time};
+use crate::ui::common::{
+    CopyLink, ErrorMessage, ListQuery, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
+};
 use leptos::prelude::*;
 
 fn may(op: Operation) -> bool {
@@ -17,9 +21,10 @@ pub fn UsersPage() -> impl IntoView {
     let params = ListQuery::from_url("/users");
     let enable = ServerAction::<SetUserEnabled>::new();
     let delete = ServerAction::<DeleteUser>::new();
+    let create = ServerAction::<CreateUser>::new();
     let data = Resource::new(
-        move || (params.get(), enable.version().get(), delete.version().get()),
-        |(p, _, _)| list_users(p.page, p.search, p.sort, p.desc),
+        move || (params.get(), enable.version().get(), delete.version().get(), create.version().get()),
+        |(p, _, _, _)| list_users(p.page, p.search, p.sort, p.desc),
     );
     let error = Signal::derive(move || {
         enable.value().get().and_then(|r| r.err()).or_else(|| delete.value().get().and_then(|r| r.err()))
@@ -62,6 +67,98 @@ pub fn UsersPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        {may(Operation::Create).then(|| view! { <AddUser create /> })}
+    }
+}
+
+/// The add-user form: owner (the tenant, for another administrator, or a customer), one of that owner's user
+/// groups, names, default dashboard, and how the activation link reaches the user.
+#[component]
+fn AddUser(create: ServerAction<CreateUser>) -> impl IntoView {
+    let owners = Resource::new(|| (), |_| owner_choices());
+    let dashboards = Resource::new(|| (), |_| dashboard_choices());
+    // The owner's user groups follow the owner picked; until then the server answers for the caller's own owner,
+    // which is the first choice.
+    let owner = RwSignal::new(String::new());
+    let groups = Resource::new(move || owner.get(), |o| owner_groups("USER".into(), o));
+    let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    let (email_error, other_error) = field_error(error, "email");
+    let created = create.value();
+    view! {
+        <section class="card" data-testid="add-user">
+            <h2>"Add user"</h2>
+            <ActionForm action=create>
+                <label for="uowner">"Owner"</label>
+                <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
+                    {move || Suspend::new(async move {
+                        let options = owners.await.unwrap_or_default().into_iter().map(|c| {
+                            view! { <option value=c.id>{c.name}</option> }
+                        }).collect_view();
+                        view! {
+                            <select id="uowner" name="owner" required on:change=move |ev| owner.set(event_target_value(&ev))>
+                                {options}
+                            </select>
+                        }
+                    })}
+                </Suspense>
+                <label for="ugroup">"User group"</label>
+                <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
+                    {move || Suspend::new(async move {
+                        let options = groups.await.unwrap_or_default().into_iter().filter(|g| !g.id.is_empty()).map(|g| {
+                            view! { <option value=g.id>{g.name}</option> }
+                        }).collect_view();
+                        view! {
+                            <select id="ugroup" name="group">
+                                <option value="">"— only “All” —"</option>
+                                {options}
+                            </select>
+                        }
+                    })}
+                </Transition>
+                <label for="uemail">"Email"</label>
+                <input id="uemail" name="email" type="email" required maxlength="255" aria-describedby="uemail-error" />
+                <span id="uemail-error"><ErrorMessage error=email_error /></span>
+                <label for="ufirst">"First name"</label>
+                <input id="ufirst" name="first_name" maxlength="255" />
+                <label for="ulast">"Last name"</label>
+                <input id="ulast" name="last_name" maxlength="255" />
+                <label for="uphone">"Phone"</label>
+                <input id="uphone" name="phone" type="tel" maxlength="255" />
+                <label for="udash">"Default dashboard"</label>
+                <Suspense fallback=|| view! { <p class="loading">"Loading dashboards…"</p> }>
+                    {move || Suspend::new(async move {
+                        let options = dashboards.await.unwrap_or_default().into_iter().map(|d| {
+                            view! { <option value=d.id>{d.name}</option> }
+                        }).collect_view();
+                        view! {
+                            <select id="udash" name="dashboard">
+                                <option value="">"— none —"</option>
+                                {options}
+                            </select>
+                        }
+                    })}
+                </Suspense>
+                <label class="check"><input id="ufull" type="checkbox" name="fullscreen" value="true" />" Always fullscreen"</label>
+                <fieldset class="choice">
+                    <legend>"Activation"</legend>
+                    <label><input type="radio" name="activation" value="link" checked />" Show the activation link"</label>
+                    <label><input type="radio" name="activation" value="mail" />" Send an activation email"</label>
+                </fieldset>
+                <ErrorMessage error=other_error />
+                <button type="submit" class="primary">"Add user"</button>
+            </ActionForm>
+            {move || created.get().and_then(|r| r.ok()).map(|u| {
+                let text = format!("User {} created.", u.email);
+                if u.activation_link.is_empty() {
+                    view! { <p class="toast" role="status">{text}" The activation email is on its way."</p> }.into_any()
+                } else {
+                    view! {
+                        <p class="toast" role="status">{text}" Give them this link to set their password:"</p>
+                        <CopyLink value=u.activation_link label="Activation link" />
+                    }.into_any()
+                }
+            })}
+        </section>
     }
 }
 

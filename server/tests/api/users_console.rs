@@ -68,3 +68,90 @@ both!(users_page_offers_what_roles_allow, |store| async move {
     assert!(page.contains("No user matches."));
     w.srv.stop();
 });
+
+both!(add_user_form_places_the_user_and_hands_over_its_activation_link, |store| async move {
+    let w = world(store).await;
+    let srv = &w.srv;
+    let admin = console_login(srv, "admin@acme.io", "admin-password").await;
+    let (_, _, page) = html(srv, "/users", &admin).await;
+    assert!(page.contains("data-testid=\"add-user\""), "administrators get the add-user form");
+    let (s, groups) = sfn(srv, "owner_groups", &admin, &[("kind", "USER"), ("owner", &w.a)]).await;
+    assert_eq!(s, 200, "{groups}");
+    let users_group = groups.as_array().unwrap().iter().find(|g| g["name"] == "Customer Users").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, dash) = srv.post("/api/dashboard", Some(&w.admin), serde_json::json!({"title": "Lobby"})).await;
+    let dash = id_of(&dash);
+    let (s, choices) = sfn(srv, "dashboard_choices", &admin, &[]).await;
+    assert_eq!(s, 200);
+    assert!(choices.as_array().unwrap().iter().any(|d| d["id"] == dash.as_str()));
+
+    let add = |email: &'static str, activation: &'static str, group: String, dash: String| {
+        let owner = w.a.clone();
+        let admin = admin.clone();
+        async move {
+            let fields = [
+                ("owner", owner.as_str()),
+                ("group", group.as_str()),
+                ("email", email),
+                ("first_name", "Kim"),
+                ("last_name", "Lee"),
+                ("phone", ""),
+                ("activation", activation),
+                ("dashboard", dash.as_str()),
+                ("fullscreen", "true"),
+            ];
+            sfn(srv, "create_user", &admin, &fields).await
+        }
+    };
+    let (s, u) = add("kiosk@a.io", "link", users_group.clone(), dash.clone()).await;
+    assert_eq!(s, 200, "{u}");
+    let link = u["activation_link"].as_str().unwrap();
+    assert!(link.contains("/api/noauth/activate?activateToken="), "{link}");
+    let (_, got) = srv.get(&format!("/api/user/{}", u["id"].as_str().unwrap()), Some(&w.admin)).await;
+    assert_eq!(got["authority"], "CUSTOMER_USER");
+    assert_eq!(got["customerId"]["id"], w.a.as_str());
+    assert_eq!(got["additionalInfo"]["defaultDashboardId"], dash.as_str());
+    assert_eq!(got["additionalInfo"]["defaultDashboardFullscreen"], true);
+    let token = link.split("activateToken=").nth(1).unwrap();
+    let (s, _) = srv
+        .post("/api/noauth/activate", None, serde_json::json!({"activateToken": token, "password": "kiosk-pass-123"}))
+        .await;
+    assert_eq!(s, 200, "the handed-over link activates the user");
+    let (_, _, page) = html(srv, "/users?q=kiosk", &admin).await;
+    assert!(row(&page, "kiosk@a.io").contains("Customer Users"), "placed in the chosen group");
+
+    // Refusals change nothing: a bad activation choice, a taken email, an unknown dashboard, a caller without
+    // USER CREATE, no mail server for "send email".
+    let (s, _) = add("x1@a.io", "carrier-pigeon", String::new(), String::new()).await;
+    assert_eq!(s, 400);
+    let (s, _) = add("kiosk@a.io", "link", String::new(), String::new()).await;
+    assert_eq!(s, 400, "email taken");
+    let (s, _) = add("x2@a.io", "link", String::new(), "not-an-id".into()).await;
+    assert_eq!(s, 400);
+    let (s, _) = add("x3@a.io", "mail", String::new(), String::new()).await;
+    assert!(s >= 400, "no mail server configured: {s}");
+    let user = console_login(srv, "user@a.io", "customer-pass").await;
+    let (s, _) = sfn(
+        srv,
+        "create_user",
+        &user,
+        &[
+            ("owner", w.a.as_str()),
+            ("group", ""),
+            ("email", "x4@a.io"),
+            ("first_name", ""),
+            ("last_name", ""),
+            ("phone", ""),
+            ("activation", "link"),
+            ("dashboard", ""),
+        ],
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (_, _, page) = html(srv, "/users?q=x", &admin).await;
+    for e in ["x1@a.io", "x2@a.io", "x3@a.io", "x4@a.io"] {
+        assert!(!page.contains(e), "{e} was not created");
+    }
+});
