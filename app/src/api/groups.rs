@@ -77,19 +77,7 @@ pub async fn create_group(kind: String, name: String) -> Result<GroupTab, AppErr
     same_origin()?;
     let p = principal().await?;
     let t = group_type(&kind)?;
-    let g = crate::model::EntityGroupInfo {
-        id: None,
-        created_time: None,
-        group_type: Some(t.as_str().into()),
-        name: Some(name),
-        owner_id: None,
-        tenant_id: None,
-        additional_info: None,
-        configuration: None,
-        version: None,
-        group_all: false,
-        owner_ids: Vec::new(),
-    };
+    let g = crate::model::EntityGroupInfo::to_create(t.as_str(), name, None);
     Ok(tab_of(crate::backend::entity_groups::service::save(&*svc()?, &p, &g).await?, p.owner()))
 }
 

@@ -258,26 +258,10 @@ pub async fn change_thing_owner(
     let mut groups: Vec<uuid::Uuid> =
         opt(group).map(|g| parse_id(&g, "entity group")).transpose()?.into_iter().collect();
     if let Some(name) = opt(new_group) {
-        let g = crate::model::EntityGroupInfo {
-            id: None,
-            created_time: None,
-            group_type: Some(kind.group_type().as_str().into()),
-            name: Some(name),
-            owner_id: Some(crate::model::EntityId {
-                entity_type: if owner == tenant {
-                    crate::model::EntityType::Tenant
-                } else {
-                    crate::model::EntityType::Customer
-                },
-                id: owner,
-            }),
-            tenant_id: None,
-            additional_info: None,
-            configuration: None,
-            version: None,
-            group_all: false,
-            owner_ids: Vec::new(),
-        };
+        let owner_type =
+            if owner == tenant { crate::model::EntityType::Tenant } else { crate::model::EntityType::Customer };
+        let owner_id = crate::model::EntityId { entity_type: owner_type, id: owner };
+        let g = crate::model::EntityGroupInfo::to_create(kind.group_type().as_str(), name, Some(owner_id));
         let created = crate::backend::entity_groups::service::save(&svc, &p, &g).await?;
         groups.extend(created.id.map(|i| i.0));
     }

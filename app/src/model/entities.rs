@@ -383,6 +383,25 @@ pub struct EntityGroupInfo {
     pub owner_ids: Vec<EntityId>,
 }
 
+impl EntityGroupInfo {
+    /// A group to create: its type, name and owner (`None`: the caller's own); the service fills in the rest.
+    pub fn to_create(group_type: &str, name: String, owner_id: Option<EntityId>) -> EntityGroupInfo {
+        EntityGroupInfo {
+            id: None,
+            created_time: None,
+            group_type: Some(group_type.to_string()),
+            name: Some(name),
+            owner_id,
+            tenant_id: None,
+            additional_info: None,
+            configuration: None,
+            version: None,
+            group_all: false,
+            owner_ids: Vec::new(),
+        }
+    }
+}
+
 /// A group member in a list (`ShortEntityView`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ShortEntityView {
