@@ -105,6 +105,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers") view=ui::customers::CustomersPage ssr=SsrMode::Async />
                     <Route path=path!("customers/:id") view=ui::customers::CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("users") view=ui::users::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("users/:id") view=ui::user_page::UserPage ssr=SsrMode::Async />
+                    <Route path=path!("roles") view=ui::roles::RolesPage ssr=SsrMode::Async />
+                    <Route path=path!("roles/:id") view=ui::roles::RolePage ssr=SsrMode::Async />
                     <Route path=path!("devices") view=|| view! { <ui::things::ThingsPage meta=ui::things::DEVICES /> } ssr=SsrMode::Async />
                     <Route path=path!("devices/:id") view=|| view! { <ui::things::ThingPage meta=ui::things::DEVICES /> } ssr=SsrMode::Async />
                     <Route path=path!("assets") view=|| view! { <ui::things::ThingsPage meta=ui::things::ASSETS /> } ssr=SsrMode::Async />

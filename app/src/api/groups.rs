@@ -70,14 +70,39 @@ pub async fn group_tabs(kind: String) -> Result<Vec<GroupTab>, AppError> {
     Ok(groups.into_iter().map(|g| tab_of(g, own)).collect())
 }
 
-/// A new group of `kind` owned by the caller's owner.
+/// A group the caller may read, refused unless it holds `t`.
+#[cfg(feature = "ssr")]
+pub(crate) async fn checked_group(
+    svc: &crate::backend::state::Services,
+    p: &crate::backend::principal::Principal,
+    id: crate::model::EntityGroupId,
+    t: crate::backend::entity_groups::GroupType,
+) -> Result<(), AppError> {
+    use crate::backend::entity_groups::service;
+    let g = service::get_checked(svc, p, id, crate::model::permissions::Operation::Read).await?;
+    if g.group_type != t {
+        return Err(AppError::new(
+            400,
+            format!("That group does not hold {}", super::roles::type_label(t.as_str()).to_lowercase()),
+        ));
+    }
+    Ok(())
+}
+
+/// A new group of `kind` owned by the caller's owner, or by `owner` (a customer below it).
 #[server(prefix = "/_sfn", endpoint = "create_group")]
-pub async fn create_group(kind: String, name: String) -> Result<GroupTab, AppError> {
+pub async fn create_group(kind: String, name: String, owner: Option<String>) -> Result<GroupTab, AppError> {
     use super::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let t = group_type(&kind)?;
-    let g = crate::model::EntityGroupInfo::to_create(t.as_str(), name, None);
+    let owner = match owner.and_then(opt) {
+        None => None,
+        Some(o) => {
+            Some(crate::model::EntityId { entity_type: crate::model::EntityType::Customer, id: parse_id(&o, "owner")? })
+        }
+    };
+    let g = crate::model::EntityGroupInfo::to_create(t.as_str(), name, owner);
     Ok(tab_of(crate::backend::entity_groups::service::save(&*svc()?, &p, &g).await?, p.owner()))
 }
 
@@ -200,6 +225,6 @@ pub async fn owner_groups(kind: String, owner: String) -> Result<Vec<GroupTab>, 
     link.page_size = 200;
     let mut groups = crate::backend::entity_groups::service::list_by_owner(&*svc()?, &p, owner, t, &link).await?.data;
     groups.sort_by_key(|g| !g.group_all);
-    let own = p.owner();
-    Ok(groups.into_iter().map(|g| tab_of(g, own)).collect())
+    // Every group listed is that owner's own: `owned` says so (none is shared with it).
+    Ok(groups.into_iter().map(|g| tab_of(g, Some(owner))).collect())
 }

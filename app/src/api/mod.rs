@@ -4,6 +4,7 @@
 pub mod customers;
 pub mod groups;
 pub mod profile;
+pub mod roles;
 pub mod session;
 pub mod tenants;
 pub mod things;

@@ -98,6 +98,7 @@ pub async fn list_things(
     sort: String,
     desc: bool,
     group: String,
+    owner: Option<String>,
 ) -> Result<PageData<ThingView>, AppError> {
     use super::ssr::*;
     use crate::backend::things::{self, Scope};
@@ -106,22 +107,14 @@ pub async fn list_things(
     let kind = ssr::kind(&kind)?;
     let sort = if kind == things::Kind::Dashboard && sort == "name" { "title".to_string() } else { sort };
     let link = page_link(page, search, sort, desc)?;
-    let scope = match opt(group) {
-        None => Scope::Tenant,
-        Some(g) => {
+    let scope = match (opt(group), owner.and_then(opt)) {
+        (Some(g), _) => {
             let id = crate::model::EntityGroupId(parse_id(&g, "entity group")?);
-            let group = crate::backend::entity_groups::service::get_checked(
-                &svc,
-                &p,
-                id,
-                crate::model::permissions::Operation::Read,
-            )
-            .await?;
-            if group.group_type != kind.group_type() {
-                return Err(AppError::new(400, format!("That group does not hold {}s", kind.label().to_lowercase())));
-            }
+            super::groups::checked_group(&svc, &p, id, kind.group_type()).await?;
             Scope::Group(id.0)
         }
+        (None, Some(o)) => Scope::Owner { owner: parse_id(&o, "owner")?, subtree: false },
+        (None, None) => Scope::Tenant,
     };
     let rows = things::list(&svc, &p, kind, scope, None, &link).await?;
     ssr::views(&svc, rows).await

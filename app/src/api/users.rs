@@ -26,14 +26,31 @@ pub struct UserView {
     pub created_time: i64,
 }
 
-/// One page of the users the caller may read, searched by email or name.
+/// One page of the users the caller may read, searched by email or name: all of them, one owner's (`owner`) or
+/// one user group's members (`group`, which the caller must be allowed to read).
 #[server(prefix = "/_sfn", endpoint = "users")]
-pub async fn list_users(page: i64, search: String, sort: String, desc: bool) -> Result<PageData<UserView>, AppError> {
+pub async fn list_users(
+    page: i64,
+    search: String,
+    sort: String,
+    desc: bool,
+    group: Option<String>,
+    owner: Option<String>,
+) -> Result<PageData<UserView>, AppError> {
     use super::ssr::*;
     use crate::backend::user_lists::{self, UserScope};
     let p = principal().await?;
     let svc = svc()?;
-    let rows = user_lists::list(&svc, &p, UserScope::Visible, &page_link(page, search, sort, desc)?).await?;
+    let scope = match (group.and_then(opt), owner.and_then(opt)) {
+        (Some(g), _) => {
+            let id = crate::model::EntityGroupId(parse_id(&g, "user group")?);
+            super::groups::checked_group(&svc, &p, id, crate::backend::entity_groups::GroupType::User).await?;
+            UserScope::Group(id.0)
+        }
+        (None, Some(o)) => UserScope::Owner(parse_id(&o, "owner")?),
+        (None, None) => UserScope::Visible,
+    };
+    let rows = user_lists::list(&svc, &p, scope, &page_link(page, search, sort, desc)?).await?;
     let items: Vec<(uuid::Uuid, uuid::Uuid)> = rows.data.iter().map(|u| (u.id.0, u.owner())).collect();
     let extra = crate::backend::infos::owners_and_groups(&svc, &items).await?;
     let data = rows
@@ -142,4 +159,137 @@ pub async fn create_user(
     let activation_link =
         if send { String::new() } else { crate::backend::activation::link(&svc, &p, created.id).await?.value };
     Ok(NewUser { id: created.id.0.to_string(), email: created.email, activation_link })
+}
+
+/// One user as its page shows and edits it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub user: UserView,
+    pub version: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub owner_id: String,
+    /// Ids of the user groups it is in ("All" included).
+    pub group_ids: Vec<String>,
+    pub dashboard: String,
+    pub fullscreen: bool,
+}
+
+#[cfg(feature = "ssr")]
+async fn detail(
+    svc: &crate::backend::state::Services,
+    p: &crate::backend::principal::Principal,
+    id: crate::model::UserId,
+) -> Result<UserDetail, AppError> {
+    let mut list = vec![crate::backend::users::get(svc, p, id).await?];
+    crate::backend::users::drop_dangling_dashboards(svc, &mut list).await?;
+    let u = list.pop().ok_or_else(|| AppError::new(404, "User not found"))?;
+    let owner = u.owner();
+    let (owner_name, groups) =
+        crate::backend::infos::owners_and_groups(svc, &[(u.id.0, owner)]).await?.pop().unwrap_or_default();
+    let info = u.additional_info.clone().unwrap_or_default();
+    Ok(UserDetail {
+        version: u.version,
+        first_name: u.first_name.clone().unwrap_or_default(),
+        last_name: u.last_name.clone().unwrap_or_default(),
+        phone: u.phone.clone().unwrap_or_default(),
+        owner_id: owner.to_string(),
+        group_ids: groups.iter().map(|g| g.id.id.to_string()).collect(),
+        dashboard: info.get("defaultDashboardId").and_then(serde_json::Value::as_str).unwrap_or_default().to_string(),
+        fullscreen: info.get("defaultDashboardFullscreen").and_then(serde_json::Value::as_bool).unwrap_or(false),
+        user: UserView {
+            id: u.id.0.to_string(),
+            name: [u.first_name.as_deref(), u.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" "),
+            email: u.email,
+            owner_name,
+            groups: groups.into_iter().map(|g| g.name).collect(),
+            enabled: u.enabled,
+            activated: u.password_hash.is_some(),
+            customer_user: u.authority == crate::model::Authority::CustomerUser,
+            created_time: u.created_time,
+        },
+    })
+}
+
+/// One user with its owner, groups and default dashboard.
+#[server(prefix = "/_sfn", endpoint = "user")]
+pub async fn get_user(id: String) -> Result<UserDetail, AppError> {
+    use super::ssr::*;
+    let p = principal().await?;
+    detail(&*svc()?, &p, crate::model::UserId(parse_id(&id, "user")?)).await
+}
+
+/// Saves a user's names, phone and default dashboard ("Always fullscreen" when `fullscreen` is `true`); the rest
+/// of its additional info stays. `version` guards against overwriting someone else's change.
+#[server(prefix = "/_sfn", endpoint = "save_user")]
+pub async fn save_user(
+    id: String,
+    version: String,
+    first_name: String,
+    last_name: String,
+    phone: String,
+    dashboard: String,
+    fullscreen: Option<String>,
+) -> Result<UserDetail, AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let p = principal().await?;
+    let svc = svc()?;
+    let id = crate::model::UserId(parse_id(&id, "user")?);
+    let current = crate::backend::users::get(&svc, &p, id).await?;
+    let version = version.trim().parse::<i64>().map_err(|_| AppError::new(400, "Invalid version"))?;
+    let mut info = match current.additional_info.clone() {
+        Some(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    match opt(dashboard) {
+        Some(d) => {
+            info.insert("defaultDashboardId".into(), parse_id(&d, "dashboard")?.to_string().into());
+            let full = fullscreen.as_deref().is_some_and(|f| f == "true" || f == "on");
+            info.insert("defaultDashboardFullscreen".into(), full.into());
+        }
+        None => {
+            info.remove("defaultDashboardId");
+            info.remove("defaultDashboardFullscreen");
+        }
+    }
+    let mut u = current.to_dto();
+    u.first_name = opt(first_name);
+    u.last_name = opt(last_name);
+    u.phone = opt(phone);
+    u.additional_info = Some(serde_json::Value::Object(info));
+    u.version = Some(version);
+    crate::backend::users::save(&svc, &p, &u, false, &[]).await?;
+    detail(&svc, &p, id).await
+}
+
+/// Puts a user into one of its owner's user groups, or takes it out.
+#[server(prefix = "/_sfn", endpoint = "user_group")]
+pub async fn user_group(id: String, group: String, add: bool) -> Result<(), AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let p = principal().await?;
+    let svc = svc()?;
+    let user = parse_id(&id, "user")?;
+    let g = crate::model::EntityGroupId(parse_id(&group, "user group")?);
+    super::groups::checked_group(&svc, &p, g, crate::backend::entity_groups::GroupType::User).await?;
+    Ok(crate::backend::entity_groups::service::change_members(&svc, &p, g, &[user], add).await?)
+}
+
+/// Moves a user to another owner (the tenant, or a customer below the caller): it leaves every group and joins
+/// the new owner's "All".
+#[server(prefix = "/_sfn", endpoint = "change_user_owner")]
+pub async fn change_user_owner(id: String, owner: String) -> Result<UserDetail, AppError> {
+    use super::ssr::*;
+    use crate::backend::ownership::{NewOwner, change_owner};
+    same_origin()?;
+    let p = principal().await?;
+    let svc = svc()?;
+    let id = crate::model::UserId(parse_id(&id, "user")?);
+    let owner = parse_id(&owner, "owner")?;
+    let tenant = p.tenant_id.ok_or_else(|| AppError::new(403, "Users belong to a tenant"))?;
+    let to = if owner == tenant.0 { NewOwner::Tenant(owner) } else { NewOwner::Customer(owner) };
+    change_owner(&svc, &p, to, "USER", id.0, &[]).await?;
+    detail(&svc, &p, id).await
 }

@@ -22,6 +22,9 @@ pub enum UserScope {
     Subtree(Uuid),
     /// These users (those the caller may not read are left out).
     Ids(Vec<Uuid>),
+    /// The members of one user group (the caller checks it may read the group; members it may not read are
+    /// still left out).
+    Group(Uuid),
 }
 
 /// Users as owned entities: a customer's users belong to it, the others to the tenant.
@@ -65,6 +68,12 @@ pub async fn list(
             let sql = format!(" AND u.id IN ({})", marks(ids.len()));
             push(&mut from, &mut binds, &sql, ids.iter().map(Uuid::to_string).collect());
         }
+        UserScope::Group(g) => push(
+            &mut from,
+            &mut binds,
+            " AND u.id IN (SELECT m.entity_id FROM entity_group_member m WHERE m.group_id = $?)",
+            vec![g.to_string()],
+        ),
     }
     if let Some(pat) = link.like_pattern() {
         push(

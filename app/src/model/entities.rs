@@ -300,7 +300,7 @@ pub enum RoleType {
 }
 
 /// A role. `permissions` is `{"RESOURCE": ["OP", …]}` for Generic roles and `["OP", …]` for Group roles.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Role {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -328,7 +328,7 @@ pub struct Role {
 }
 
 /// A role bound to a user group: generically (no `entityGroupId`) or for one entity group.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupPermission {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -75,6 +75,8 @@ pub struct ListQuery {
     pub sort: String,
     pub desc: bool,
     pub group: String,
+    /// Only this owner's rows (a customer's page links to "its users", "its devices"…); empty for all.
+    pub owner: String,
 }
 
 impl ListQuery {
@@ -89,6 +91,7 @@ impl ListQuery {
                 sort: q.get("sort").unwrap_or_else(|| "createdTime".into()),
                 desc: q.get("dir").map(|d| d == "desc").unwrap_or(true),
                 group: q.get("group").unwrap_or_default(),
+                owner: q.get("owner").unwrap_or_default(),
             })
         })
     }
@@ -96,7 +99,7 @@ impl ListQuery {
     /// This list at another page or order, keeping its search and group.
     pub fn href(&self, page: i64, sort: &str, desc: bool) -> String {
         let mut s = format!("{}?page={page}&sort={sort}&dir={}", self.path, if desc { "desc" } else { "asc" });
-        for (k, v) in [("group", &self.group), ("q", &self.search)] {
+        for (k, v) in [("owner", &self.owner), ("group", &self.group), ("q", &self.search)] {
             if !v.is_empty() {
                 s.push_str(&format!("&{k}={}", encode(v)));
             }
@@ -170,8 +173,10 @@ pub fn SearchBox(q: Memo<ListQuery>, label: &'static str) -> impl IntoView {
             <input type="hidden" name="sort" value=move || q.get().sort />
             <input type="hidden" name="dir" value=move || if q.get().desc { "desc" } else { "asc" } />
             {move || {
-                let g = q.get().group;
-                (!g.is_empty()).then(|| view! { <input type="hidden" name="group" value=g /> })
+                let q = q.get();
+                let g = (!q.group.is_empty()).then(|| view! { <input type="hidden" name="group" value=q.group /> });
+                let o = (!q.owner.is_empty()).then(|| view! { <input type="hidden" name="owner" value=q.owner /> });
+                (g, o)
             }}
             <button type="submit">"Search"</button>
         </form>
@@ -209,6 +214,17 @@ pub fn contact_headers(q: Memo<ListQuery>) -> AnyView {
         .into_any()
 }
 
+/// Says that a list shows one owner's rows only (what a customer page's "Manage customer …" links open), with
+/// the way back to everything.
+#[component]
+pub fn OwnerFilter(q: Memo<ListQuery>, all: &'static str) -> impl IntoView {
+    move || {
+        (!q.get().owner.is_empty()).then(|| {
+            view! { <p class="muted" data-testid="owner-filter">"Showing one customer's only — "<a href=all>"show all"</a></p> }
+        })
+    }
+}
+
 /// A confirmation toast for a finished action.
 #[component]
 pub fn Toast(#[prop(into)] text: Signal<Option<String>>) -> impl IntoView {
@@ -231,6 +247,7 @@ mod tests {
             sort: "title".into(),
             desc: false,
             group: "g1".into(),
+            owner: String::new(),
         };
         assert_eq!(q.href(3, "title", true), "/customers?page=3&sort=title&dir=desc&group=g1&q=a%20b");
         assert_eq!(q.tab(""), "/customers?page=0&sort=title&dir=asc");

@@ -201,6 +201,9 @@ pub fn CustomerPage() -> impl IntoView {
                             <h1>{title.clone()}</h1>
                             <p class="muted" data-testid="customer-owner">{format!("Owner: {}", c.owner_name)}</p>
                             <p class="muted">{format!("Groups: {groups}")}</p>
+                            <nav class="manage" aria-label="Manage this customer's" data-testid="manage-customer">
+                                {manage_links(&id.get_untracked())}
+                            </nav>
                             <section class="card">
                                 <h2>"Details"</h2>
                                 <ActionForm action=save>
@@ -262,4 +265,22 @@ pub fn CustomerPage() -> impl IntoView {
             <AddCustomer save=add_sub parent=id.get() groups=Vec::new() selected=String::new() />
         })}
     }
+}
+
+/// "Manage customer users / devices / assets / dashboards": the lists narrowed to this customer, each offered only
+/// when the caller may read that kind.
+fn manage_links(customer: &str) -> impl IntoView + use<> {
+    let me = use_context::<Me>();
+    [
+        (Res::User, Res::UserGroup, "/users", "Manage customer users"),
+        (Res::Device, Res::DeviceGroup, "/devices", "Manage customer devices"),
+        (Res::Asset, Res::AssetGroup, "/assets", "Manage customer assets"),
+        (Res::Dashboard, Res::DashboardGroup, "/dashboards", "Manage customer dashboards"),
+    ]
+    .into_iter()
+    .filter(|(r, g, _, _)| {
+        me.as_ref().is_some_and(|m| m.abilities.may(*r, Operation::Read) || m.abilities.may(*g, Operation::Read))
+    })
+    .map(|(_, _, path, label)| view! { <a href=format!("{path}?owner={customer}") class="button">{label}</a> })
+    .collect_view()
 }

@@ -2,7 +2,8 @@
 //! group the caller owns (share with a customer read-only or read-write, see and revoke shares, public link).
 
 use crate::api::groups::{
-    CreateGroup, DeleteGroup, GroupTab, RevokeShare, SetGroupPublic, ShareGroup, group_shares, share_targets,
+    CreateGroup, DeleteGroup, GroupTab, RevokeShare, SetGroupPublic, ShareGroup, group_shares, group_tabs,
+    owner_groups, share_targets,
 };
 use crate::ui::common::{CopyLink, ErrorMessage, ListQuery, Toast};
 use leptos::prelude::*;
@@ -23,9 +24,19 @@ pub fn GroupTabs(groups: Vec<GroupTab>, q: Memo<ListQuery>, label: &'static str)
     view! { <nav class="tabs" aria-label=label data-testid="group-tabs">{tabs}</nav> }
 }
 
-/// Creates a group of `kind` owned by the caller's owner.
+/// The tabs of a list of `kind`: the groups the caller sees, or with `owner` that owner's own.
+pub async fn tabs_for(kind: &'static str, owner: String) -> Result<Vec<GroupTab>, crate::api::AppError> {
+    if owner.is_empty() { group_tabs(kind.into()).await } else { owner_groups(kind.into(), owner).await }
+}
+
+/// Creates a group of `kind` owned by the caller's owner, or by `owner` (a customer below it) when given.
 #[component]
-pub fn NewGroup(action: ServerAction<CreateGroup>, kind: &'static str, heading: &'static str) -> impl IntoView {
+pub fn NewGroup(
+    action: ServerAction<CreateGroup>,
+    kind: &'static str,
+    heading: &'static str,
+    #[prop(optional, into)] owner: String,
+) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let done = Signal::derive(move || {
         action.value().get().and_then(|r| r.ok()).map(|g| format!("Group “{}” created.", g.name))
@@ -35,6 +46,7 @@ pub fn NewGroup(action: ServerAction<CreateGroup>, kind: &'static str, heading: 
             <h2>{heading}</h2>
             <ActionForm action>
                 <input type="hidden" name="kind" value=kind />
+                <input type="hidden" name="owner" value=owner />
                 <label for="gname">"Name"</label>
                 <input id="gname" name="name" required maxlength="255" />
                 <ErrorMessage error />

@@ -82,6 +82,9 @@ fn sections(me: &Me) -> Vec<(&'static str, &'static str)> {
     if may(Res::User) {
         out.push(("/users", "Users"));
     }
+    if may(Res::Role) && me.authority != Authority::SysAdmin {
+        out.push(("/roles", "Roles"));
+    }
     for (res, group, href, label) in [
         (Res::Device, Res::DeviceGroup, "/devices", "Devices"),
         (Res::Asset, Res::AssetGroup, "/assets", "Assets"),

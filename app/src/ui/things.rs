@@ -11,9 +11,9 @@ use crate::api::things::{
 };
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
-    CopyLink, ErrorMessage, ListQuery, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
+    CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
 };
-use crate::ui::groups::{GroupTabs, NewGroup, SharePanel};
+use crate::ui::groups::{GroupTabs, NewGroup, SharePanel, tabs_for};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -85,10 +85,11 @@ pub fn ThingsPage(meta: Meta) -> impl IntoView {
     let save = ServerAction::<SaveThing>::new();
     let delete = ServerAction::<DeleteThing>::new();
     let new_group = ServerAction::<CreateGroup>::new();
-    let groups = Resource::new(move || new_group.version().get(), move |_| group_tabs(meta.kind.into()));
+    let groups =
+        Resource::new(move || (params.get().owner, new_group.version().get()), move |(o, _)| tabs_for(meta.kind, o));
     let data = Resource::new(
         move || (params.get(), save.version().get(), delete.version().get()),
-        move |(p, _, _)| list_things(meta.kind.into(), p.page, p.search, p.sort, p.desc, p.group),
+        move |(p, _, _)| list_things(meta.kind.into(), p.page, p.search, p.sort, p.desc, p.group, Some(p.owner)),
     );
     let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
     let deleted = Signal::derive(move || {
@@ -96,6 +97,7 @@ pub fn ThingsPage(meta: Meta) -> impl IntoView {
     });
     view! {
         <h1>{meta.title}</h1>
+        <OwnerFilter q=params all=meta.path />
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match groups.await {
@@ -145,7 +147,7 @@ pub fn ThingsPage(meta: Meta) -> impl IntoView {
                 })}
             </Transition>
         })}
-        {may(meta.group_res, Operation::Create).then(|| view! { <NewGroup action=new_group kind=meta.kind heading="New group" /> })}
+        {may(meta.group_res, Operation::Create).then(|| view! { <NewGroup action=new_group kind=meta.kind heading="New group" owner=params.get_untracked().owner /> })}
     }
 }
 

@@ -1,30 +1,35 @@
 //! Users for tenant and customer administrators: every user the caller may read (paged, searchable, sortable, in
 //! the URL), with "Log in as user", enable / disable and delete where the user's roles allow them.
 
-use crate::api::groups::owner_groups;
+use crate::api::groups::{CreateGroup, owner_groups};
 use crate::api::session::Me;
 use crate::api::things::{dashboard_choices, owner_choices};
 use crate::api::users::{CreateUser, DeleteUser, SetUserEnabled, UserView, list_users};
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
-    CopyLink, ErrorMessage, ListQuery, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
+    CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
 };
+use crate::ui::groups::{GroupTabs, NewGroup, tabs_for};
+use crate::ui::user_groups::UserGroupPanel;
 use leptos::prelude::*;
 
 fn may(op: Operation) -> bool {
     use_context::<Me>().is_some_and(|m| m.abilities.may(Res::User, op))
 }
 
-/// `/users`: state lives in the URL (`page`, `q`, `sort`, `dir`).
+/// `/users`: state lives in the URL (`page`, `q`, `sort`, `dir`, the user group tab `group`, and `owner` when a
+/// customer's page asked for its users). A user group's tab lists its members and manages its roles.
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let params = ListQuery::from_url("/users");
     let enable = ServerAction::<SetUserEnabled>::new();
     let delete = ServerAction::<DeleteUser>::new();
     let create = ServerAction::<CreateUser>::new();
+    let new_group = ServerAction::<CreateGroup>::new();
+    let groups = Resource::new(move || (params.get().owner, new_group.version().get()), |(o, _)| tabs_for("USER", o));
     let data = Resource::new(
         move || (params.get(), enable.version().get(), delete.version().get(), create.version().get()),
-        |(p, _, _, _)| list_users(p.page, p.search, p.sort, p.desc),
+        |(p, _, _, _)| list_users(p.page, p.search, p.sort, p.desc, Some(p.group), Some(p.owner)),
     );
     let error = Signal::derive(move || {
         enable.value().get().and_then(|r| r.err()).or_else(|| delete.value().get().and_then(|r| r.err()))
@@ -37,6 +42,24 @@ pub fn UsersPage() -> impl IntoView {
     let header = move |label: &'static str, key: &'static str| view! { <SortHeader q=params.get() label key /> };
     view! {
         <h1>"Users"</h1>
+        <OwnerFilter q=params all="/users" />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match groups.await {
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(list) => {
+                        let current = params.get().group;
+                        let panel = list
+                            .iter()
+                            .find(|g| g.id == current && g.owned && !g.id.is_empty())
+                            .cloned()
+                            .filter(|_| use_context::<Me>().is_some_and(|m| m.abilities.may(Res::GroupPermission, Operation::Read)))
+                            .map(|g| view! { <UserGroupPanel group=g /> });
+                        view! { <GroupTabs groups=list q=params label="User groups" />{panel} }.into_any()
+                    }
+                }
+            })}
+        </Transition>
         <SearchBox q=params label="Search by email or name" />
         <ErrorMessage error />
         <Toast text=done />
@@ -67,20 +90,31 @@ pub fn UsersPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        {may(Operation::Create).then(|| view! { <AddUser create /> })}
+        {may(Operation::Create).then(|| view! { <AddUser create new_group owner=params.get_untracked().owner group=params.get_untracked().group /> })}
+        {use_context::<Me>().is_some_and(|m| m.abilities.may(Res::UserGroup, Operation::Create)).then(|| view! {
+            <NewGroup action=new_group kind="USER" heading="New user group" owner=params.get_untracked().owner />
+        })}
     }
 }
 
 /// The add-user form: owner (the tenant, for another administrator, or a customer), one of that owner's user
 /// groups, names, default dashboard, and how the activation link reaches the user.
 #[component]
-fn AddUser(create: ServerAction<CreateUser>) -> impl IntoView {
+fn AddUser(
+    create: ServerAction<CreateUser>,
+    new_group: ServerAction<CreateGroup>,
+    owner: String,
+    group: String,
+) -> impl IntoView {
     let owners = Resource::new(|| (), |_| owner_choices());
     let dashboards = Resource::new(|| (), |_| dashboard_choices());
-    // The owner's user groups follow the owner picked; until then the server answers for the caller's own owner,
-    // which is the first choice.
-    let owner = RwSignal::new(String::new());
-    let groups = Resource::new(move || owner.get(), |o| owner_groups("USER".into(), o));
+    // The owner's user groups follow the owner picked; until then the server answers for the owner the list shows,
+    // else the caller's own, which is the first choice.
+    let preset = (owner.clone(), group);
+    let owner = RwSignal::new(owner);
+    // A user group made on this page is offered at once.
+    let groups =
+        Resource::new(move || (owner.get(), new_group.version().get()), |(o, _)| owner_groups("USER".into(), o));
     let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     let (email_error, other_error) = field_error(error, "email");
     let created = create.value();
@@ -90,22 +124,24 @@ fn AddUser(create: ServerAction<CreateUser>) -> impl IntoView {
             <ActionForm action=create>
                 <label for="uowner">"Owner"</label>
                 <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
-                    {move || Suspend::new(async move {
+                    {let preset = preset.0.clone(); move || { let preset = preset.clone(); Suspend::new(async move {
                         let options = owners.await.unwrap_or_default().into_iter().map(|c| {
-                            view! { <option value=c.id>{c.name}</option> }
+                            let sel = c.id == preset;
+                            view! { <option value=c.id selected=sel>{c.name}</option> }
                         }).collect_view();
                         view! {
                             <select id="uowner" name="owner" required on:change=move |ev| owner.set(event_target_value(&ev))>
                                 {options}
                             </select>
                         }
-                    })}
+                    })}}
                 </Suspense>
                 <label for="ugroup">"User group"</label>
                 <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
-                    {move || Suspend::new(async move {
+                    {let preset = preset.1.clone(); move || { let preset = preset.clone(); Suspend::new(async move {
                         let options = groups.await.unwrap_or_default().into_iter().filter(|g| !g.id.is_empty()).map(|g| {
-                            view! { <option value=g.id>{g.name}</option> }
+                            let sel = g.id == preset;
+                            view! { <option value=g.id selected=sel>{g.name}</option> }
                         }).collect_view();
                         view! {
                             <select id="ugroup" name="group">
@@ -113,7 +149,7 @@ fn AddUser(create: ServerAction<CreateUser>) -> impl IntoView {
                                 {options}
                             </select>
                         }
-                    })}
+                    })}}
                 </Transition>
                 <label for="uemail">"Email"</label>
                 <input id="uemail" name="email" type="email" required maxlength="255" aria-describedby="uemail-error" />
@@ -185,7 +221,9 @@ fn UserRow(u: UserView, enable: ServerAction<SetUserEnabled>, delete: ServerActi
         }
     });
     let id = u.id.clone();
-    let toggle = (other && may(Operation::Write)).then(|| {
+    let href = format!("/users/{}", u.id);
+    // A user waiting for activation is stored disabled: its link enables it, not this button.
+    let toggle = (other && u.activated && may(Operation::Write)).then(|| {
         view! {
             <ActionForm action=enable attr:class="inline">
                 <input type="hidden" name="id" value=id />
@@ -204,7 +242,7 @@ fn UserRow(u: UserView, enable: ServerAction<SetUserEnabled>, delete: ServerActi
     });
     view! {
         <tr>
-            <td>{u.email.clone()}</td>
+            <td><a href=href>{u.email.clone()}</a></td>
             <td>{u.name}</td>
             <td>{u.owner_name}</td>
             <td>{u.groups.join(", ")}</td>

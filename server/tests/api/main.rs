@@ -14,6 +14,7 @@ mod impersonation;
 mod mail;
 mod mfa;
 mod ownership;
+mod roles_console;
 mod scenarios;
 mod sharing;
 mod tenants;

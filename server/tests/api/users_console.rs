@@ -155,3 +155,77 @@ both!(add_user_form_places_the_user_and_hands_over_its_activation_link, |store| 
         assert!(!page.contains(e), "{e} was not created");
     }
 });
+
+both!(user_page_edits_dashboard_groups_and_owner, |store| async move {
+    let w = world(store).await;
+    let srv = &w.srv;
+    let admin = console_login(srv, "admin@acme.io", "admin-password").await;
+    let id = user_id(srv, &w.admin, "user@a.io").await;
+    let body = serde_json::json!({"title": "Lobby", "customerId": {"entityType": "CUSTOMER", "id": w.a}});
+    let dash = id_of(&srv.post("/api/dashboard", Some(&w.admin), body).await.1);
+
+    let (s, _, page) = html(srv, &format!("/users/{id}"), &admin).await;
+    assert_eq!(s, 200);
+    let membership = &page[page.find("data-testid=\"user-membership\"").unwrap()..];
+    let users_row = &membership[membership.find("Customer Users").unwrap()..];
+    assert!(users_row[..users_row.find("</div>").unwrap()].contains("✓"), "a member of Customer Users: {page}");
+    assert!(page.contains("Manage owner") && page.contains("Log in as user"), "{page}");
+    let (s, u) = sfn(srv, "user", &admin, &[("id", &id)]).await;
+    assert_eq!(s, 200, "{u}");
+    let version = u["version"].to_string();
+
+    // Names and the default dashboard, full screen; other additional info stays.
+    let save = |version: String, dashboard: String| {
+        let (admin, id) = (admin.clone(), id.clone());
+        async move {
+            let fields = [
+                ("id", id.as_str()),
+                ("version", version.as_str()),
+                ("first_name", "Una"),
+                ("last_name", "User"),
+                ("phone", ""),
+                ("dashboard", dashboard.as_str()),
+                ("fullscreen", "true"),
+            ];
+            sfn(srv, "save_user", &admin, &fields).await
+        }
+    };
+    let (s, saved) = save(version.clone(), dash.clone()).await;
+    assert_eq!(s, 200, "{saved}");
+    assert_eq!(saved["dashboard"], dash.as_str());
+    assert_eq!(saved["fullscreen"], true);
+    assert_eq!(saved["user"]["name"], "Una User");
+    let (_, rest) = srv.get(&format!("/api/user/{id}"), Some(&w.admin)).await;
+    assert_eq!(rest["additionalInfo"]["defaultDashboardFullscreen"], true, "{rest}");
+    assert_eq!(save(version, dash.clone()).await.0, 409, "a stale version is refused");
+    let (s, _) = save(saved["version"].to_string(), "not-an-id".into()).await;
+    assert_eq!(s, 400);
+    let (_, rest2) = srv.get(&format!("/api/user/{id}"), Some(&w.admin)).await;
+    assert_eq!(rest2["version"], rest["version"], "a refused save changes nothing");
+
+    // Its owner's user groups: add, remove.
+    let (_, g) = sfn(srv, "create_group", &admin, &[("kind", "USER"), ("name", "Night shift"), ("owner", &w.a)]).await;
+    let g = g["id"].as_str().unwrap().to_string();
+    let (s, e) = sfn(srv, "user_group", &admin, &[("id", &id), ("group", &g), ("add", "true")]).await;
+    assert_eq!(s, 200, "{e}");
+    let (_, u) = sfn(srv, "user", &admin, &[("id", &id)]).await;
+    assert!(u["group_ids"].as_array().unwrap().contains(&serde_json::json!(g)), "{u}");
+    let (s, _) = sfn(srv, "user_group", &admin, &[("id", &id), ("group", &g), ("add", "false")]).await;
+    assert_eq!(s, 200);
+    let (_, u) = sfn(srv, "user", &admin, &[("id", &id)]).await;
+    assert!(!u["group_ids"].as_array().unwrap().contains(&serde_json::json!(g)));
+
+    // Refusals: another customer's user, a device group, bad ids.
+    let b = console_login(srv, "user@b.io", "customer-pass").await;
+    assert!(matches!(sfn(srv, "user", &b, &[("id", &id)]).await.0, 403 | 404));
+    let (_, dg) = sfn(srv, "create_group", &admin, &[("kind", "DEVICE"), ("name", "Pumps")]).await;
+    let dg = dg["id"].as_str().unwrap().to_string();
+    assert_eq!(sfn(srv, "user_group", &admin, &[("id", &id), ("group", &dg), ("add", "true")]).await.0, 400);
+    assert_eq!(sfn(srv, "user", &admin, &[("id", "nope")]).await.0, 400);
+
+    // Manage owner: to customer B, out of every group of A.
+    let (s, moved) = sfn(srv, "change_user_owner", &admin, &[("id", &id), ("owner", &w.b)]).await;
+    assert_eq!(s, 200, "{moved}");
+    assert_eq!(moved["user"]["owner_name"], "B");
+    assert_eq!(moved["user"]["groups"], serde_json::json!(["All"]));
+});

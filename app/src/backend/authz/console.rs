@@ -10,12 +10,13 @@ use crate::model::Authority;
 use crate::model::permissions::{Abilities, Operation, Resource};
 
 /// The resources the console has sections or buttons for.
-const SECTIONS: [Resource; 13] = [
+const SECTIONS: [Resource; 14] = [
     Resource::Customer,
     Resource::CustomerGroup,
     Resource::User,
     Resource::UserGroup,
     Resource::Role,
+    Resource::GroupPermission,
     Resource::Device,
     Resource::DeviceGroup,
     Resource::Asset,

@@ -1,0 +1,124 @@
+//! A user group's management on the users page: its Roles tab (the Generic and Group roles bound to it, bind
+//! another, remove one) and deleting the group. Its members are the users list filtered to the group.
+
+use crate::api::groups::{DeleteGroup, GroupTab, RevokeShare};
+use crate::api::roles::{BindRole, bindable_groups, group_roles, role_choices};
+use crate::ui::common::{ErrorMessage, Toast};
+use leptos::prelude::*;
+
+/// Roles of one user group, and its deletion.
+#[component]
+pub fn UserGroupPanel(group: GroupTab) -> impl IntoView {
+    let bind = ServerAction::<BindRole>::new();
+    let remove = ServerAction::<RevokeShare>::new();
+    let delete = ServerAction::<DeleteGroup>::new();
+    let gid = group.id.clone();
+    let bound =
+        Resource::new(move || (gid.clone(), bind.version().get(), remove.version().get()), |(g, _, _)| group_roles(g));
+    let roles = Resource::new(|| (), |_| role_choices());
+    let entity_groups = Resource::new(|| (), |_| bindable_groups());
+    let error = Signal::derive(move || {
+        bind.value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| remove.value().get().and_then(|r| r.err()))
+            .or_else(|| delete.value().get().and_then(|r| r.err()))
+    });
+    let done = Signal::derive(move || {
+        if bind.value().get().is_some_and(|r| r.is_ok()) {
+            Some("Role added to the group.".to_string())
+        } else if remove.value().get().is_some_and(|r| r.is_ok()) {
+            Some("Role removed from the group.".to_string())
+        } else {
+            None
+        }
+    });
+    Effect::new(move |_| {
+        if delete.value().get().is_some_and(|r| r.is_ok()) {
+            // The tabs come from the group list: reload the page's data.
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
+        }
+    });
+    let name = group.name.clone();
+    let (id, id2) = (group.id.clone(), group.id.clone());
+    let confirm_delete = format!(
+        "return confirm('Delete user group {}? Its users stay, but lose the roles it gave them.')",
+        name.replace(['\'', '\\'], "")
+    );
+    view! {
+        <section class="card" data-testid="user-group-roles" aria-labelledby="ug-roles-heading">
+            <h2 id="ug-roles-heading">{format!("Roles of “{name}”")}</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading roles…"</p> }>
+                {move || Suspend::new(async move {
+                    match bound.await {
+                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => {
+                            view! { <p class="empty">"No roles: its users may do nothing through this group."</p> }.into_any()
+                        }
+                        Ok(list) => {
+                            let rows = list.into_iter().map(|b| {
+                                let what = if b.group_role {
+                                    format!("{} (group role) on {}", b.role, b.entity_group)
+                                } else {
+                                    format!("{} (generic role)", b.role)
+                                };
+                                view! {
+                                    <li>
+                                        {what}
+                                        <ActionForm action=remove>
+                                            <input type="hidden" name="id" value=b.id />
+                                            <button type="submit" class="link-button danger">"Remove"</button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view();
+                            view! { <ul class="shares" data-testid="bound-roles">{rows}</ul> }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+            <ActionForm action=bind>
+                <input type="hidden" name="user_group" value=id />
+                <label for="bind-role">"Role"</label>
+                <Suspense fallback=|| view! { <p class="loading">"Loading roles…"</p> }>
+                    {move || Suspend::new(async move {
+                        let options = roles.await.unwrap_or_default().into_iter().map(|(c, group)| {
+                            let text = if group { format!("{} (group role)", c.name) } else { c.name };
+                            view! { <option value=c.id>{text}</option> }
+                        }).collect_view();
+                        view! {
+                            <select id="bind-role" name="role" required>
+                                <option value="">"— choose —"</option>
+                                {options}
+                            </select>
+                        }
+                    })}
+                </Suspense>
+                <label for="bind-group">"Entity group (for a group role only)"</label>
+                <Suspense fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
+                    {move || Suspend::new(async move {
+                        let options = entity_groups.await.unwrap_or_default().into_iter().map(|c| {
+                            view! { <option value=c.id>{c.name}</option> }
+                        }).collect_view();
+                        view! {
+                            <select id="bind-group" name="entity_group">
+                                <option value="">"— none (generic role) —"</option>
+                                {options}
+                            </select>
+                        }
+                    })}
+                </Suspense>
+                <button type="submit" class="primary">"Add role"</button>
+            </ActionForm>
+            <ErrorMessage error />
+            <Toast text=done />
+            <ActionForm action=delete>
+                <input type="hidden" name="group" value=id2 />
+                <button type="submit" class="danger" onclick=confirm_delete>"Delete user group"</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,213 @@
+//! One user's page: details with the default dashboard and "Always fullscreen", its owner's user groups with Add
+//! / Remove, "Manage owner", and the account actions (log in as, enable / disable, delete) the caller's roles
+//! allow.
+
+use crate::api::groups::owner_groups;
+use crate::api::session::Me;
+use crate::api::things::{dashboard_choices, owner_choices};
+use crate::api::users::{ChangeUserOwner, DeleteUser, SaveUser, SetUserEnabled, UserDetail, UserGroup, get_user};
+use crate::model::permissions::{Operation, Resource as Res};
+use crate::ui::common::{ErrorMessage, Toast, fmt_time};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+fn may(res: Res, op: Operation) -> bool {
+    use_context::<Me>().is_some_and(|m| m.abilities.may(res, op))
+}
+
+/// `/users/:id`.
+#[component]
+pub fn UserPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let save = ServerAction::<SaveUser>::new();
+    let membership = ServerAction::<UserGroup>::new();
+    let owner = ServerAction::<ChangeUserOwner>::new();
+    let enable = ServerAction::<SetUserEnabled>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let user = Resource::new(
+        move || {
+            let changed = (save.version().get(), membership.version().get(), owner.version().get());
+            (id.get(), changed, enable.version().get())
+        },
+        |(id, _, _)| get_user(id),
+    );
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if delete.value().get().is_some_and(|r| r.is_ok()) {
+            navigate("/users", Default::default());
+        }
+    });
+    let error = Signal::derive(move || {
+        save.value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| membership.value().get().and_then(|r| r.err()))
+            .or_else(|| owner.value().get().and_then(|r| r.err()))
+            .or_else(|| enable.value().get().and_then(|r| r.err()))
+            .or_else(|| delete.value().get().and_then(|r| r.err()))
+    });
+    let done = Signal::derive(move || {
+        let ok = |v: Option<bool>| v == Some(true);
+        if ok(save.value().get().map(|r| r.is_ok())) {
+            Some("Saved.".to_string())
+        } else if ok(owner.value().get().map(|r| r.is_ok())) {
+            Some("Owner changed.".to_string())
+        } else if ok(membership.value().get().map(|r| r.is_ok())) || ok(enable.value().get().map(|r| r.is_ok())) {
+            Some("Done.".to_string())
+        } else {
+            None
+        }
+    });
+    view! {
+        <p><a href="/users">"← All users"</a></p>
+        <ErrorMessage error />
+        <Toast text=done />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(u) => view! { <UserSections u save membership owner enable delete /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UserSections(
+    u: UserDetail,
+    save: ServerAction<SaveUser>,
+    membership: ServerAction<UserGroup>,
+    owner: ServerAction<ChangeUserOwner>,
+    enable: ServerAction<SetUserEnabled>,
+    delete: ServerAction<DeleteUser>,
+) -> impl IntoView {
+    let me = use_context::<Me>().map(|m| m.email).unwrap_or_default();
+    let other = u.user.email != me;
+    let writable = may(Res::User, Operation::Write);
+    let status = match (u.user.activated, u.user.enabled) {
+        (false, _) => "Waiting for activation",
+        (true, true) => "Active",
+        (true, false) => "Disabled",
+    };
+    let dashboards = Resource::new(|| (), |_| dashboard_choices());
+    let groups_of_owner = Resource::new(
+        {
+            let o = u.owner_id.clone();
+            move || o.clone()
+        },
+        |o| owner_groups("USER".into(), o),
+    );
+    let owners = Resource::new(|| (), |_| owner_choices());
+    let confirm = format!(
+        "return confirm('Delete user {}? It leaves every group and its sessions end.')",
+        u.user.email.replace(['\'', '\\'], "")
+    );
+    let (id, id2, id3, id4, id5) =
+        (u.user.id.clone(), u.user.id.clone(), u.user.id.clone(), u.user.id.clone(), u.user.id.clone());
+    let (dash, full, member_of, current_owner) =
+        (u.dashboard.clone(), u.fullscreen, u.group_ids.clone(), u.owner_id.clone());
+    view! {
+        <h1>{u.user.email.clone()}</h1>
+        <p class="muted" data-testid="user-owner">{format!("Owner: {} · {status} · created {}", u.user.owner_name, fmt_time(Some(u.user.created_time)))}</p>
+        <p class="muted" data-testid="user-groups">{format!("Groups: {}", u.user.groups.join(", "))}</p>
+        <section class="card">
+            <h2>"Details"</h2>
+            <ActionForm action=save>
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="version" value=u.version.to_string() />
+                <fieldset class="fields" disabled=!writable>
+                    <label for="pfirst">"First name"</label>
+                    <input id="pfirst" name="first_name" maxlength="255" value=u.first_name.clone() />
+                    <label for="plast">"Last name"</label>
+                    <input id="plast" name="last_name" maxlength="255" value=u.last_name.clone() />
+                    <label for="pphone">"Phone"</label>
+                    <input id="pphone" name="phone" type="tel" maxlength="255" value=u.phone.clone() />
+                    <label for="pdash">"Default dashboard"</label>
+                    <Suspense fallback=|| view! { <p class="loading">"Loading dashboards…"</p> }>
+                        {move || { let dash = dash.clone(); Suspend::new(async move {
+                            let options = dashboards.await.unwrap_or_default().into_iter().map(|d| {
+                                let sel = d.id == dash;
+                                view! { <option value=d.id selected=sel>{d.name}</option> }
+                            }).collect_view();
+                            view! { <select id="pdash" name="dashboard"><option value="">"— none —"</option>{options}</select> }
+                        })}}
+                    </Suspense>
+                    <label class="check"><input id="pfull" type="checkbox" name="fullscreen" value="true" checked=full />" Always fullscreen"</label>
+                </fieldset>
+                {writable.then(|| view! { <button type="submit" class="primary">"Save"</button> })}
+            </ActionForm>
+        </section>
+        <section class="card" data-testid="user-membership">
+            <h2>"User groups"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
+                {move || { let member_of = member_of.clone(); let id = id2.clone(); Suspend::new(async move {
+                    let list: Vec<_> = groups_of_owner.await.unwrap_or_default().into_iter().filter(|g| !g.id.is_empty()).collect();
+                    if list.is_empty() {
+                        return view! { <p class="empty">"Its owner has no user groups besides “All”."</p> }.into_any();
+                    }
+                    let may_change = may(Res::UserGroup, Operation::AddToGroup) || may(Res::UserGroup, Operation::Write);
+                    list.into_iter().map(|g| {
+                        let member = member_of.contains(&g.id);
+                        let id = id.clone();
+                        view! {
+                            <div class="row">
+                                <span>{g.name}{member.then_some(" ✓")}</span>
+                                {may_change.then(|| view! {
+                                    <ActionForm action=membership>
+                                        <input type="hidden" name="id" value=id />
+                                        <input type="hidden" name="group" value=g.id />
+                                        <input type="hidden" name="add" value=(!member).to_string() />
+                                        <button type="submit" class="link-button">{if member { "Remove" } else { "Add" }}</button>
+                                    </ActionForm>
+                                })}
+                            </div>
+                        }
+                    }).collect_view().into_any()
+                })}}
+            </Transition>
+        </section>
+        {may(Res::User, Operation::ChangeOwner).then(|| view! {
+            <section class="card" data-testid="user-manage-owner">
+                <h2>"Manage owner"</h2>
+                <ActionForm action=owner>
+                    <input type="hidden" name="id" value=id3 />
+                    <label for="powner">"Owner"</label>
+                    <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
+                        {move || { let current = current_owner.clone(); Suspend::new(async move {
+                            let options = owners.await.unwrap_or_default().into_iter().map(|c| {
+                                let sel = c.id == current;
+                                view! { <option value=c.id selected=sel>{c.name}</option> }
+                            }).collect_view();
+                            view! { <select id="powner" name="owner" required>{options}</select> }
+                        })}}
+                    </Suspense>
+                    <p class="muted">"The user leaves all its groups and joins the new owner's “All”."</p>
+                    <button type="submit">"Change owner"</button>
+                </ActionForm>
+            </section>
+        })}
+        <div class="row" data-testid="user-actions">
+            {(other && u.user.customer_user && u.user.enabled && may(Res::User, Operation::Impersonate)).then(|| view! {
+                <form method="post" action="/_sfn/log_in_as" class="inline">
+                    <input type="hidden" name="user_id" value=id4.clone() />
+                    <button type="submit">"Log in as user"</button>
+                </form>
+            })}
+            {(other && writable && u.user.activated).then(|| view! {
+                <ActionForm action=enable attr:class="inline">
+                    <input type="hidden" name="id" value=id4.clone() />
+                    <input type="hidden" name="enabled" value=(!u.user.enabled).to_string() />
+                    <button type="submit">{if u.user.enabled { "Disable" } else { "Enable" }}</button>
+                </ActionForm>
+            })}
+            {(other && may(Res::User, Operation::Delete)).then(|| view! {
+                <ActionForm action=delete attr:class="inline">
+                    <input type="hidden" name="id" value=id5 />
+                    <button type="submit" class="danger" onclick=confirm>"Delete user"</button>
+                </ActionForm>
+            })}
+        </div>
+    }
+}
