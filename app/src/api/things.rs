@@ -141,6 +141,7 @@ pub async fn save_thing(
     thing_type: String,
     label: String,
     group: String,
+    owner: Option<String>,
 ) -> Result<ThingView, AppError> {
     use super::ssr::*;
     use crate::backend::naming::{NameConflict, SaveOptions};
@@ -150,6 +151,13 @@ pub async fn save_thing(
     let svc = svc()?;
     let kind = ssr::kind(&kind)?;
     let groups = opt(group).map(|g| parse_id(&g, "entity group")).transpose()?;
+    // A new thing belongs to the caller's owner, or to the customer whose list it was added from.
+    let customer_id = match owner.and_then(opt) {
+        Some(o) => {
+            Some(crate::model::CustomerId(parse_id(&o, "owner")?)).filter(|c| Some(c.0) != p.tenant_id.map(|t| t.0))
+        }
+        None => None,
+    };
     let saved = match opt(id) {
         Some(id) => {
             if groups.is_some() {
@@ -174,6 +182,7 @@ pub async fn save_thing(
                         name: Some(name),
                         device_type: opt(thing_type),
                         label: opt(label),
+                        customer_id,
                         ..Default::default()
                     };
                     things::devices::save(&svc, &p, &d, None, &opts).await?.id.map(|i| i.0)
@@ -183,6 +192,7 @@ pub async fn save_thing(
                         name: Some(name),
                         edge_type: opt(thing_type),
                         label: opt(label),
+                        customer_id,
                         ..Default::default()
                     };
                     things::edges::save(&svc, &p, &e, &opts).await?.id.map(|i| i.0)
@@ -192,6 +202,7 @@ pub async fn save_thing(
                         name: Some(name),
                         thing_type: if kind == Kind::Dashboard { Some("dashboard".into()) } else { opt(thing_type) },
                         label: opt(label),
+                        customer_id: customer_id.map(|c| c.0),
                         ..Default::default()
                     };
                     Some(things::save(&svc, &p, kind, &d, &opts).await?.id)

@@ -143,7 +143,7 @@ pub fn ThingsPage(meta: Meta) -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let list = groups.await.unwrap_or_default();
-                    view! { <AddThing meta save groups=list selected=Signal::derive(move || params.get().group) /> }
+                    view! { <AddThing meta save groups=list selected=Signal::derive(move || params.get().group) owner=params.get_untracked().owner /> }
                 })}
             </Transition>
         })}
@@ -195,6 +195,7 @@ fn AddThing(
     save: ServerAction<SaveThing>,
     #[prop(into)] groups: Signal<Vec<GroupTab>>,
     #[prop(into)] selected: Signal<String>,
+    owner: String,
 ) -> impl IntoView {
     let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
     let field = if meta.typed { "name" } else { "title" };
@@ -208,6 +209,7 @@ fn AddThing(
                 <input type="hidden" name="kind" value=meta.kind />
                 <input type="hidden" name="id" value="" />
                 <input type="hidden" name="version" value="" />
+                <input type="hidden" name="owner" value=owner />
                 <label for="tname">{if meta.typed { "Name" } else { "Title" }}</label>
                 <input id="tname" name="name" required maxlength="255" aria-describedby="tname-error" />
                 <span id="tname-error"><ErrorMessage error=name_error /></span>

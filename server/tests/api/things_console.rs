@@ -272,3 +272,53 @@ both!(groups_are_shared_revoked_and_made_public_from_the_console, |store| async 
     let (s, _) = srv.get(&format!("/api/asset/{hq}"), Some(&w.admin)).await;
     assert_eq!(s, 200);
 });
+
+both!(a_customers_lists_add_into_that_customer, |store| async move {
+    let w = world(store).await;
+    let srv = &w.srv;
+    let admin = console_login(srv, "admin@acme.io", "admin-password").await;
+    // "Manage customer devices": that customer's groups as tabs, new groups and devices made for it.
+    let (s, g) = sfn(srv, "create_group", &admin, &[("kind", "DEVICE"), ("name", "A meters"), ("owner", &w.a)]).await;
+    assert_eq!(s, 200, "{g}");
+    let g = g["id"].as_str().unwrap().to_string();
+    let fields = [
+        ("kind", "DEVICE"),
+        ("id", ""),
+        ("version", ""),
+        ("name", "A-Meter"),
+        ("thing_type", "meter"),
+        ("label", ""),
+        ("group", g.as_str()),
+        ("owner", w.a.as_str()),
+    ];
+    let (s, d) = sfn(srv, "save_thing", &admin, &fields).await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["owner_name"], "A");
+    let (_, _, page) = html(srv, &format!("/devices?owner={}", w.a), &admin).await;
+    assert!(page.contains("data-testid=\"owner-filter\"") && page.contains("A meters"), "{page}");
+    assert!(table(&page).contains(">A-Meter<"));
+    let (_, _, page) = html(srv, &format!("/devices?owner={}", w.b), &admin).await;
+    assert!(!table(&page).contains(">A-Meter<"), "B's list holds only B's devices");
+    // A customer user can't add into another customer, nor read its list.
+    let user = console_login(srv, "user@b.io", "customer-pass").await;
+    let mut as_b = fields;
+    as_b[3] = ("name", "Sneaky");
+    as_b[6] = ("group", "");
+    assert_eq!(sfn(srv, "save_thing", &user, &as_b).await.0, 403);
+    let (s, list) = sfn(
+        srv,
+        "things",
+        &user,
+        &[
+            ("kind", "DEVICE"),
+            ("page", "0"),
+            ("search", ""),
+            ("sort", "name"),
+            ("desc", "false"),
+            ("group", ""),
+            ("owner", &w.a),
+        ],
+    )
+    .await;
+    assert!(s == 403 || list["totalElements"] == 0, "{list}");
+});
