@@ -26,6 +26,26 @@ pub struct UserView {
     pub created_time: i64,
 }
 
+/// A stored user with its owner's name and its groups, as the console lists it.
+#[cfg(feature = "ssr")]
+fn view_of(
+    u: crate::backend::users::UserRecord,
+    owner_name: String,
+    groups: Vec<crate::model::EntityInfo>,
+) -> UserView {
+    UserView {
+        id: u.id.0.to_string(),
+        name: [u.first_name.as_deref(), u.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" "),
+        email: u.email,
+        owner_name,
+        groups: groups.into_iter().map(|g| g.name).collect(),
+        enabled: u.enabled,
+        activated: u.password_hash.is_some(),
+        customer_user: u.authority == crate::model::Authority::CustomerUser,
+        created_time: u.created_time,
+    }
+}
+
 /// One page of the users the caller may read, searched by email or name: all of them, one owner's (`owner`) or
 /// one user group's members (`group`, which the caller must be allowed to read).
 #[server(prefix = "/_sfn", endpoint = "users")]
@@ -53,22 +73,8 @@ pub async fn list_users(
     let rows = user_lists::list(&svc, &p, scope, &page_link(page, search, sort, desc)?).await?;
     let items: Vec<(uuid::Uuid, uuid::Uuid)> = rows.data.iter().map(|u| (u.id.0, u.owner())).collect();
     let extra = crate::backend::infos::owners_and_groups(&svc, &items).await?;
-    let data = rows
-        .data
-        .into_iter()
-        .zip(extra)
-        .map(|(u, (owner_name, groups))| UserView {
-            id: u.id.0.to_string(),
-            name: [u.first_name.as_deref(), u.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" "),
-            email: u.email,
-            owner_name,
-            groups: groups.into_iter().map(|g| g.name).collect(),
-            enabled: u.enabled,
-            activated: u.password_hash.is_some(),
-            customer_user: u.authority == crate::model::Authority::CustomerUser,
-            created_time: u.created_time,
-        })
-        .collect();
+    let data =
+        rows.data.into_iter().zip(extra).map(|(u, (owner_name, groups))| view_of(u, owner_name, groups)).collect();
     Ok(PageData { data, total_pages: rows.total_pages, total_elements: rows.total_elements, has_next: rows.has_next })
 }
 
@@ -198,17 +204,7 @@ async fn detail(
         group_ids: groups.iter().map(|g| g.id.id.to_string()).collect(),
         dashboard: info.get("defaultDashboardId").and_then(serde_json::Value::as_str).unwrap_or_default().to_string(),
         fullscreen: info.get("defaultDashboardFullscreen").and_then(serde_json::Value::as_bool).unwrap_or(false),
-        user: UserView {
-            id: u.id.0.to_string(),
-            name: [u.first_name.as_deref(), u.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" "),
-            email: u.email,
-            owner_name,
-            groups: groups.into_iter().map(|g| g.name).collect(),
-            enabled: u.enabled,
-            activated: u.password_hash.is_some(),
-            customer_user: u.authority == crate::model::Authority::CustomerUser,
-            created_time: u.created_time,
-        },
+        user: view_of(u, owner_name, groups),
     })
 }
 
