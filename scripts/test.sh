@@ -34,9 +34,12 @@ cargo fmt --all -- --check
 cargo clippy -p app -p server -p xtask --features app/ssr --all-targets -- -D warnings
 cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
-# The tests run in the release profile: they reuse the dependencies the release build just compiled instead of
-# compiling every one of them a second time for the debug profile (about a quarter of a clean run).
-cargo xtask dist
+# The browser bundle first (sizes printed); then one release build of the server side serves the tests and the
+# compatibility and browser tests: `cargo test` builds `target/release/thingdeck` with the bundle embedded
+# (server/build.rs takes target/site), so the server is compiled once, not once for `dist` and again with the
+# tests' features.
+cargo xtask site
+cargo xtask sizes
 cargo test --release -p app -p server --features app/ssr
 export THINGDECK_BIN="$PWD/target/release/thingdeck"
 (cd server/tests/compat && ../../../target/venv/bin/python -m pytest -q)
