@@ -135,8 +135,12 @@ test("the four-tier school hierarchy by clicking: roles, user groups, and each u
       await page.selectOption("#ugroup", { label: group });
       await page.fill("#uemail", email);
       await page.click("button:has-text('Add user')");
+      // The link field of the previous user may still be on screen: wait for this user's.
       const field = page.locator("[data-testid=activation-link]");
-      await field.waitFor();
+      await until(`${email}'s activation link`, async () => {
+        const v = (await field.count()) > 0 ? await field.inputValue() : "";
+        return v !== "" && !Object.values(links).includes(v);
+      });
       links[email] = await field.inputValue();
       await page.waitForSelector(`[data-testid=users-table] >> text=${email}`);
     }
@@ -188,6 +192,31 @@ test("the four-tier school hierarchy by clicking: roles, user groups, and each u
       assert.deepEqual(problems, [], problems.join("\n"));
       await ctx.close();
     }
+    // The explainers, as the tenant administrator: what the site manager can do and why, and who can see the
+    // classroom sensor and why.
+    await section(page, "Users", "/users");
+    await page.click("[data-testid=users-table] >> text=janitor@school.edu");
+    await page.waitForSelector("[data-testid=what-can-user-do]");
+    await page.click("[data-testid=what-can-user-do] summary");
+    const can = page.locator("[data-testid=what-can-user-do]");
+    await can.locator("text=Site manager").first().waitFor();
+    const canText = await can.innerText();
+    assert.match(canText, /Device/);
+    assert.match(canText, /everything owned by Springfield School and its sub-customers/);
+    await shot(page, "user-abilities");
+    await section(page, "Devices", "/devices");
+    await page.click("[data-testid=things-table] >> text=Classroom sensor");
+    await page.waitForSelector("[data-testid=who-can-see]");
+    await page.click("[data-testid=who-can-see] summary");
+    const who = await page.locator("[data-testid=who-can-see]").innerText();
+    for (const g of ["Tenant Administrators", "School administrators", "Site managers"]) assert.ok(who.includes(g), `${g} in ${who}`);
+    assert.ok(!who.includes("Dashboard viewers"), `viewers cannot see devices: ${who}`);
+    await shot(page, "who-can-see");
+
+    // The profile lists this browser's session among the administrator's.
+    await section(page, "Profile", "/profile");
+    await page.waitForSelector("[data-testid=sessions] >> text=this session");
+    await shot(page, "profile-sessions");
     assert.deepEqual(problems, [], `console warnings: ${problems.join("\n")}`);
 
     // Without JavaScript the roles list and a role's editor still render their data.

@@ -64,9 +64,14 @@ async function addCustomerUser(browser, page, customer, email) {
   await page.fill("#ufirst", customer);
   await page.selectOption("#udash", { label: "Building overview" });
   await page.check("#ufull");
-  await page.click("button:has-text('Add user')");
+  // The previous user's link may still be on screen: wait for a new one.
   const field = page.locator("[data-testid=activation-link]");
-  await field.waitFor();
+  const before = (await field.count()) > 0 ? await field.inputValue() : "";
+  await page.click("button:has-text('Add user')");
+  await until("the new activation link", async () => {
+    const v = (await field.count()) > 0 ? await field.inputValue() : "";
+    return v !== "" && v !== before;
+  });
   const link = await field.inputValue();
   await page.waitForSelector(`[data-testid=users-table] >> text=${email}`);
   const ctx = await browser.newContext({ viewport: { width: 1024, height: 800 } });

@@ -2,6 +2,7 @@
 //! the REST API uses; authorization happens there. State-changing functions refuse cross-site requests.
 
 pub mod customers;
+pub mod explain;
 pub mod groups;
 pub mod profile;
 pub mod roles;

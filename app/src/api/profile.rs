@@ -89,3 +89,57 @@ pub async fn new_backup_codes() -> Result<Vec<String>, AppError> {
     crate::backend::mfa::verify_and_save(&svc, &v, generated, None).await?;
     Ok(codes)
 }
+
+/// One of the user's live sessions on the profile page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionRow {
+    pub id: String,
+    /// "Browser" or "API (token pair)".
+    pub kind: String,
+    pub created_time: i64,
+    pub expires_at: i64,
+    /// The session the page is shown in.
+    pub current: bool,
+    /// Set when an administrator acts through it ("Log in as user").
+    pub impersonated_by: Option<String>,
+}
+
+/// The signed-in user's live sessions, this one marked.
+#[server(prefix = "/_sfn", endpoint = "my_sessions")]
+pub async fn my_sessions() -> Result<Vec<SessionRow>, AppError> {
+    use super::ssr::*;
+    use crate::backend::sessions::{self, SessionKind};
+    let p = principal().await?;
+    let rows = sessions::live(&*svc()?, p.user_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| SessionRow {
+            id: s.id.to_string(),
+            kind: match s.kind {
+                SessionKind::Browser => "Browser".into(),
+                SessionKind::Api => "API (token pair)".into(),
+            },
+            created_time: s.created_time,
+            expires_at: s.expires_at,
+            current: s.id == p.session_id,
+            impersonated_by: s.impersonated_by,
+        })
+        .collect())
+}
+
+/// Ends one of the user's sessions, or with `id` = `others` every one but this.
+#[server(prefix = "/_sfn", endpoint = "end_session")]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    use crate::backend::sessions;
+    same_origin()?;
+    let p = principal().await?;
+    let svc = svc()?;
+    if id == "others" {
+        p.require_own_session()?;
+        sessions::revoke_others(&svc, p.user_id, Some(p.session_id)).await?;
+    } else {
+        sessions::end_own(&svc, &p, parse_id(&id, "session")?).await?;
+    }
+    Ok(())
+}

@@ -209,6 +209,13 @@ impl Abilities {
     }
 }
 
+/// "READ_CREDENTIALS" → "Read credentials": how resources and operations read on screen.
+pub fn humanize(wire: &str) -> String {
+    let lower = wire.replace('_', " ").to_lowercase();
+    let mut chars = lower.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

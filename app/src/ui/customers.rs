@@ -7,6 +7,7 @@ use crate::api::groups::{CreateGroup, GroupTab, group_tabs};
 use crate::api::session::Me;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, ListQuery, PagedGrid, SearchBox, Toast, contact_headers, field_error, fmt_time};
+use crate::ui::explain::WhoCanSee;
 use crate::ui::groups::{GroupTabs, NewGroup};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -229,6 +230,7 @@ pub fn CustomerPage() -> impl IntoView {
                                 </ActionForm>
                                 <Toast text=saved />
                             </section>
+                            <WhoCanSee kind="CUSTOMER" id=id.get_untracked() />
                             {may(Operation::Delete).then(|| view! {
                                 <ActionForm action=delete>
                                     <input type="hidden" name="id" value=id.get_untracked() />

@@ -3,6 +3,7 @@
 pub mod auth_pages;
 pub mod common;
 pub mod customers;
+pub mod explain;
 pub mod groups;
 pub mod layout;
 pub mod profile;

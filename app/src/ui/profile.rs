@@ -1,7 +1,11 @@
-//! The signed-in user's own account: change the password, turn two-step verification on or off, new backup codes.
+//! The signed-in user's own account: change the password, turn two-step verification on or off, new backup codes,
+//! see and end its sessions.
 
-use crate::api::profile::{ChangePassword, ConfirmTotp, DisableTotp, NewBackupCodes, StartTotp, my_two_step};
-use crate::ui::common::ErrorMessage;
+use crate::api::profile::{
+    ChangePassword, ConfirmTotp, DisableTotp, EndSession, NewBackupCodes, SessionRow, StartTotp, my_sessions,
+    my_two_step,
+};
+use crate::ui::common::{ErrorMessage, Toast, fmt_time};
 use leptos::prelude::*;
 
 /// `/profile`.
@@ -11,6 +15,66 @@ pub fn ProfilePage() -> impl IntoView {
         <h1>"Profile"</h1>
         <PasswordSection />
         <TwoStepSection />
+        <SessionsSection />
+    }
+}
+
+/// The user's live sessions: end one, or all but this.
+#[component]
+fn SessionsSection() -> impl IntoView {
+    let end = ServerAction::<EndSession>::new();
+    let list = Resource::new(move || end.version().get(), |_| my_sessions());
+    let error = Signal::derive(move || end.value().get().and_then(|r| r.err()));
+    let done = Signal::derive(move || end.value().get().and_then(|r| r.ok()).map(|_| "Signed out.".to_string()));
+    view! {
+        <section class="card" data-testid="sessions">
+            <h2>"Sessions"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading sessions…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                        Ok(rows) => {
+                            let others = rows.iter().any(|r| !r.current);
+                            view! {
+                                <table>
+                                    <thead><tr><th>"Kind"</th><th>"Signed in"</th><th>"Ends"</th><th></th></tr></thead>
+                                    <tbody>{rows.into_iter().map(|r| session_row(r, end)).collect_view()}</tbody>
+                                </table>
+                                {others.then(|| view! {
+                                    <ActionForm action=end>
+                                        <input type="hidden" name="id" value="others" />
+                                        <button type="submit" class="danger">"Sign out all other sessions"</button>
+                                    </ActionForm>
+                                })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+            <ErrorMessage error />
+            <Toast text=done />
+        </section>
+    }
+}
+
+fn session_row(r: SessionRow, end: ServerAction<EndSession>) -> impl IntoView {
+    let note = match (r.current, r.impersonated_by) {
+        (true, _) => Some("this session".to_string()),
+        (false, Some(by)) => Some(format!("{by} logged in as you")),
+        (false, None) => None,
+    };
+    view! {
+        <tr>
+            <td>{r.kind}{note.map(|n| view! { <span class="muted">{format!(" ({n})")}</span> })}</td>
+            <td>{fmt_time(Some(r.created_time))}</td>
+            <td>{fmt_time(Some(r.expires_at))}</td>
+            <td>{(!r.current).then(|| view! {
+                <ActionForm action=end attr:class="inline">
+                    <input type="hidden" name="id" value=r.id />
+                    <button type="submit" class="link-button">"Sign out"</button>
+                </ActionForm>
+            })}</td>
+        </tr>
     }
 }
 

@@ -5,20 +5,13 @@
 
 use crate::api::roles::{DeleteRole, PermissionRows, RoleView, SaveRole, get_role, json_of, list_roles};
 use crate::api::session::Me;
-use crate::model::permissions::{Operation, Resource as Res};
+use crate::model::permissions::{Operation, Resource as Res, humanize};
 use crate::ui::common::{ErrorMessage, ListQuery, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 fn may(op: Operation) -> bool {
     use_context::<Me>().is_some_and(|m| m.abilities.may(Res::Role, op))
-}
-
-/// "READ_CREDENTIALS" → "Read credentials": how resources and operations read on screen.
-pub fn humanize(wire: &str) -> String {
-    let lower = wire.replace('_', " ").to_lowercase();
-    let mut chars = lower.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// `/roles`: the type tab lives in the URL's `group` (`GENERIC`, `GROUP`, or empty for all).

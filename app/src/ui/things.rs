@@ -13,6 +13,7 @@ use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
     CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
 };
+use crate::ui::explain::WhoCanSee;
 use crate::ui::groups::{GroupTabs, NewGroup, SharePanel, tabs_for};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -273,7 +274,7 @@ pub fn ThingPage(meta: Meta) -> impl IntoView {
                         let writable = may(meta.res, Operation::Write);
                         let groups = t.groups.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>().join(", ");
                         let confirm = format!("return confirm('Delete {} {}?')", meta.one, t.name.replace(['\'', '\\'], ""));
-                        let (t2, t3, tid, tid2) = (t.clone(), t.clone(), t.id.clone(), t.id.clone());
+                        let (t2, t3, tid, tid2, tid3) = (t.clone(), t.clone(), t.id.clone(), t.id.clone(), t.id.clone());
                         view! {
                             <h1>{t.name.clone()}</h1>
                             <p class="muted" data-testid="thing-owner">{format!("Owner: {}", t.owner_name)}</p>
@@ -307,6 +308,7 @@ pub fn ThingPage(meta: Meta) -> impl IntoView {
                             </section>
                             {may(meta.res, Operation::ChangeOwner).then(|| view! { <ManageOwner meta t=t2 action=owner /> })}
                             <Membership meta t=t3 action=membership />
+                            <WhoCanSee kind=meta.kind id=tid3 />
                             {(meta.kind == "DEVICE" && may(meta.res, Operation::ReadCredentials)).then(|| view! { <Credentials id=tid /> })}
                             {may(meta.res, Operation::Delete).then(|| view! {
                                 <ActionForm action=delete>

@@ -8,6 +8,7 @@ use crate::api::things::{dashboard_choices, owner_choices};
 use crate::api::users::{ChangeUserOwner, DeleteUser, SaveUser, SetUserEnabled, UserDetail, UserGroup, get_user};
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, Toast, fmt_time};
+use crate::ui::explain::WhatCanUserDo;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -104,8 +105,14 @@ fn UserSections(
         "return confirm('Delete user {}? It leaves every group and its sessions end.')",
         u.user.email.replace(['\'', '\\'], "")
     );
-    let (id, id2, id3, id4, id5) =
-        (u.user.id.clone(), u.user.id.clone(), u.user.id.clone(), u.user.id.clone(), u.user.id.clone());
+    let (id, id2, id3, id4, id5, id6) = (
+        u.user.id.clone(),
+        u.user.id.clone(),
+        u.user.id.clone(),
+        u.user.id.clone(),
+        u.user.id.clone(),
+        u.user.id.clone(),
+    );
     let (dash, full, member_of, current_owner) =
         (u.dashboard.clone(), u.fullscreen, u.group_ids.clone(), u.owner_id.clone());
     view! {
@@ -168,6 +175,7 @@ fn UserSections(
                 })}}
             </Transition>
         </section>
+        <WhatCanUserDo id=id6 />
         {may(Res::User, Operation::ChangeOwner).then(|| view! {
             <section class="card" data-testid="user-manage-owner">
                 <h2>"Manage owner"</h2>

@@ -9,6 +9,7 @@ mod customer_roles;
 mod customers;
 mod customers_console;
 mod entity_groups;
+mod explain_console;
 mod group_permissions;
 mod impersonation;
 mod mail;

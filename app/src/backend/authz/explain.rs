@@ -10,9 +10,11 @@ use crate::backend::principal::Principal;
 use crate::backend::roles::{self, RolePermissions};
 use crate::backend::state::Services;
 use crate::model::RoleType;
+use crate::model::UserId;
 use crate::model::permissions::{OpSet, Operation};
 use serde::Serialize;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 /// One link of a granting chain.
@@ -42,6 +44,124 @@ pub struct Explanation {
     pub missing: Option<String>,
 }
 
+/// One role bound to one user group: the unit every grant comes from. The console lists them to say what a user
+/// can do and why.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub user_group_id: Uuid,
+    pub user_group_name: String,
+    /// The user group's owner: its members' owner, so the root of what a Generic role covers.
+    pub user_group_owner: Uuid,
+    pub user_group_members: i64,
+    pub group_permission_id: Uuid,
+    pub role_id: Uuid,
+    pub role_name: String,
+    pub permissions: RolePermissions,
+    /// For a Group role: the entity group's id, name and owner.
+    pub entity_group: Option<(Uuid, String, Uuid)>,
+}
+
+const BINDINGS: &str = "SELECT ug.id AS ug_id, ug.name AS ug_name, ug.owner_id AS ug_owner, gp.id AS gp_id, \
+     (SELECT COUNT(*) FROM entity_group_member um WHERE um.group_id = ug.id) AS ug_members, \
+     r.id AS role_id, r.name AS role_name, r.role_type, r.permissions, r.excluded_permissions, gp.entity_group_id, \
+     eg.name AS eg_name, eg.owner_id AS eg_owner \
+     FROM group_permission gp \
+     JOIN entity_group ug ON ug.id = gp.user_group_id AND ug.group_type = 'USER' \
+     JOIN role r ON r.id = gp.role_id \
+     LEFT JOIN entity_group eg ON eg.id = gp.entity_group_id";
+
+fn uuid(s: &str) -> ServiceResult<Uuid> {
+    Uuid::parse_str(s).map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+fn binding(r: &AnyRow) -> ServiceResult<Option<Binding>> {
+    let role_type = if r.try_get::<String, _>("role_type")? == "GROUP" { RoleType::Group } else { RoleType::Generic };
+    let perms: serde_json::Value = serde_json::from_str(&r.try_get::<String, _>("permissions")?)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let excluded = r.try_get::<Option<String>, _>("excluded_permissions")?.and_then(|s| serde_json::from_str(&s).ok());
+    // A stored role that no longer parses grants nothing, as in `merged`.
+    let Ok(permissions) = roles::parse(role_type, Some(&perms), excluded.as_ref()) else { return Ok(None) };
+    let entity_group = match r.try_get::<Option<String>, _>("entity_group_id")? {
+        Some(g) => Some((
+            uuid(&g)?,
+            r.try_get::<Option<String>, _>("eg_name")?.unwrap_or_default(),
+            uuid(&r.try_get::<Option<String>, _>("eg_owner")?.unwrap_or_default())?,
+        )),
+        None => None,
+    };
+    Ok(Some(Binding {
+        user_group_id: uuid(&r.try_get::<String, _>("ug_id")?)?,
+        user_group_name: r.try_get("ug_name")?,
+        user_group_owner: uuid(&r.try_get::<String, _>("ug_owner")?)?,
+        user_group_members: r.try_get("ug_members")?,
+        group_permission_id: uuid(&r.try_get::<String, _>("gp_id")?)?,
+        role_id: uuid(&r.try_get::<String, _>("role_id")?)?,
+        role_name: r.try_get("role_name")?,
+        permissions,
+        entity_group,
+    }))
+}
+
+async fn bindings(svc: &Services, filter: &str, binds: &[Uuid]) -> ServiceResult<Vec<Binding>> {
+    let sql = format!("{BINDINGS} {filter} ORDER BY ug.name_lower, ug.id, r.name_lower, r.id");
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b.to_string());
+    }
+    let rows = q.fetch_all(&svc.db.pool).await?;
+    Ok(rows.iter().map(binding).collect::<ServiceResult<Vec<_>>>()?.into_iter().flatten().collect())
+}
+
+/// Every role bound to a user group `user` is in.
+pub async fn bindings_of_user(svc: &Services, user: UserId) -> ServiceResult<Vec<Binding>> {
+    bindings(svc, "JOIN entity_group_member m ON m.group_id = ug.id WHERE m.entity_id = $1", &[user.0]).await
+}
+
+impl Binding {
+    /// How this binding grants `op` on `e` to a member whose owner is `root` (`root_covers`: whether `e`'s owner is
+    /// in `root`'s subtree), if it does.
+    async fn grant(
+        &self,
+        svc: &Services,
+        root: Uuid,
+        root_covers: bool,
+        op: Operation,
+        e: &EntityRef,
+    ) -> ServiceResult<Option<Grant>> {
+        let link = |via, scope_id, scope_name| Grant {
+            via,
+            user_group_id: Some(self.user_group_id),
+            user_group_name: Some(self.user_group_name.clone()),
+            group_permission_id: Some(self.group_permission_id),
+            role_id: Some(self.role_id),
+            role_name: Some(self.role_name.clone()),
+            scope_id,
+            scope_name,
+        };
+        match &self.permissions {
+            RolePermissions::Generic { permissions, excluded } => {
+                let allows = root_covers && GenericGrant::of_role(permissions, excluded).allows(e.resource, op);
+                Ok(allows.then(|| link("GENERIC", Some(root), None)))
+            }
+            RolePermissions::Group(ops) => {
+                let Some((g, name, owner)) = &self.entity_group else { return Ok(None) };
+                if !op.allowed_for_group_role() || !OpSet::of(ops).allows(op) {
+                    return Ok(None);
+                }
+                let member: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM entity_group_member WHERE group_id = $1 AND entity_id = $2",
+                )
+                .bind(g.to_string())
+                .bind(e.id.to_string())
+                .fetch_one(&svc.db.pool)
+                .await?;
+                let owner_ok = !op.group_owner_only() || within(svc, e.tenant, root, *owner).await?;
+                Ok((member > 0 && owner_ok).then(|| link("GROUP", Some(*g), Some(name.clone()))))
+            }
+        }
+    }
+}
+
 /// Explains `op` on `e` for the user `subject` (whose principal is given).
 pub async fn explain(svc: &Services, subject: &Principal, op: Operation, e: &EntityRef) -> ServiceResult<Explanation> {
     let root = subject
@@ -50,70 +170,10 @@ pub async fn explain(svc: &Services, subject: &Principal, op: Operation, e: &Ent
         .map(|c| c.0)
         .or(subject.tenant_id.map(|t| t.0))
         .ok_or(ServiceError::Forbidden)?;
-    let rows = sqlx::query(
-        "SELECT ug.id AS ug_id, ug.name AS ug_name, gp.id AS gp_id, r.id AS role_id, r.name AS role_name, r.role_type, \
-         r.permissions, r.excluded_permissions, gp.entity_group_id, eg.name AS eg_name, eg.owner_id AS eg_owner \
-         FROM entity_group_member m \
-         JOIN entity_group ug ON ug.id = m.group_id AND ug.group_type = 'USER' \
-         JOIN group_permission gp ON gp.user_group_id = ug.id \
-         JOIN role r ON r.id = gp.role_id \
-         LEFT JOIN entity_group eg ON eg.id = gp.entity_group_id \
-         WHERE m.entity_id = $1 ORDER BY ug.name, r.name",
-    )
-    .bind(subject.user_id.0.to_string())
-    .fetch_all(&svc.db.pool)
-    .await?;
-    let id = |s: String| Uuid::parse_str(&s).map_err(|e| ServiceError::Internal(e.to_string()));
     let owner_in_subtree = within(svc, e.tenant, root, e.owner).await?;
     let mut grants = Vec::new();
-    for r in rows {
-        let role_type =
-            if r.try_get::<String, _>("role_type")? == "GROUP" { RoleType::Group } else { RoleType::Generic };
-        let perms: serde_json::Value = serde_json::from_str(&r.try_get::<String, _>("permissions")?)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let excluded =
-            r.try_get::<Option<String>, _>("excluded_permissions")?.and_then(|s| serde_json::from_str(&s).ok());
-        let link = |via, scope_id, scope_name| -> ServiceResult<Grant> {
-            Ok(Grant {
-                via,
-                user_group_id: Some(id(r.try_get("ug_id")?)?),
-                user_group_name: Some(r.try_get("ug_name")?),
-                group_permission_id: Some(id(r.try_get("gp_id")?)?),
-                role_id: Some(id(r.try_get("role_id")?)?),
-                role_name: Some(r.try_get("role_name")?),
-                scope_id,
-                scope_name,
-            })
-        };
-        match roles::parse(role_type, Some(&perms), excluded.as_ref()) {
-            Ok(RolePermissions::Generic { permissions, excluded }) => {
-                if owner_in_subtree && GenericGrant::of_role(&permissions, &excluded).allows(e.resource, op) {
-                    grants.push(link("GENERIC", Some(root), None)?);
-                }
-            }
-            Ok(RolePermissions::Group(ops)) => {
-                let Some(g) = r.try_get::<Option<String>, _>("entity_group_id")? else { continue };
-                if !op.allowed_for_group_role() || !OpSet::of(&ops).allows(op) {
-                    continue;
-                }
-                let member: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM entity_group_member WHERE group_id = $1 AND entity_id = $2",
-                )
-                .bind(&g)
-                .bind(e.id.to_string())
-                .fetch_one(&svc.db.pool)
-                .await?;
-                let owner_ok = !op.group_owner_only()
-                    || match r.try_get::<Option<String>, _>("eg_owner")? {
-                        Some(o) => within(svc, e.tenant, root, id(o)?).await?,
-                        None => false,
-                    };
-                if member > 0 && owner_ok {
-                    grants.push(link("GROUP", Some(id(g)?), r.try_get("eg_name")?)?);
-                }
-            }
-            Err(_) => {}
-        }
+    for b in bindings_of_user(svc, subject.user_id).await? {
+        grants.extend(b.grant(svc, root, owner_in_subtree, op, e).await?);
     }
     if e.resource == crate::model::permissions::Resource::Customer && e.id == root && op == Operation::Read {
         grants.push(Grant {
@@ -143,4 +203,20 @@ pub async fn explain(svc: &Services, subject: &Principal, op: Operation, e: &Ent
         m
     });
     Ok(Explanation { allowed, operation: op.as_str(), grants, missing })
+}
+
+/// Every grant of `op` on `e` in its tenant, one per (user group, role) that gives it to all the group's members:
+/// "who can see this and why". A customer's own users reading their customer are not listed.
+pub async fn who_can(svc: &Services, op: Operation, e: &EntityRef) -> ServiceResult<Vec<(Binding, Grant)>> {
+    let mut out = Vec::new();
+    // Group roles only matter on groups that hold the entity; the rest of the tenant's bindings are Generic.
+    let filter = "WHERE gp.tenant_id = $1 AND (gp.entity_group_id IS NULL OR gp.entity_group_id IN \
+                  (SELECT group_id FROM entity_group_member WHERE entity_id = $2))";
+    for b in bindings(svc, filter, &[e.tenant, e.id]).await? {
+        let covers = within(svc, e.tenant, b.user_group_owner, e.owner).await?;
+        if let Some(g) = b.grant(svc, b.user_group_owner, covers, op, e).await? {
+            out.push((b, g));
+        }
+    }
+    Ok(out)
 }

@@ -195,14 +195,6 @@ pub async fn explain(
     let e = e
         .filter(|e| e.tenant == tenant.0)
         .ok_or_else(|| ServiceError::NotFound(format!("Entity with id [{entity_id}] is not found")))?;
-    let who = Principal {
-        user_id: subject.id,
-        session_id: uuid::Uuid::nil(),
-        authority: subject.authority,
-        tenant_id: subject.tenant_id,
-        customer_id: subject.customer_id,
-        email: subject.email.clone(),
-        impersonated_by: None,
-    };
+    let who = Principal::of_user(&subject);
     Ok(Json(crate::backend::authz::explain::explain(&s.svc, &who, op, &e).await?))
 }

@@ -1,0 +1,207 @@
+//! The access explainers in the console: on an entity, "who can see this and why" (every user group whose roles
+//! let its members read it, and through which role); on a user, "what can this user do" (the sections its merged
+//! permissions open, and each role of each of its groups with what it grants). Both come from
+//! `authz::explain`, the same facts the decisions use; the texts are made here so the browser only shows them.
+
+use super::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One user group whose members get the operation, and how.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccessRow {
+    pub user_group_id: String,
+    pub user_group: String,
+    /// The user group's owner (tenant or customer) by name.
+    pub owner: String,
+    pub members: i64,
+    pub role_id: String,
+    pub role: String,
+    /// "Generic role over Acme and its sub-customers" or "Group role on Devices: Boilers".
+    pub how: String,
+}
+
+/// "Who can see this and why".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Audience {
+    pub rows: Vec<AccessRow>,
+    /// Grants through user groups the caller may not read itself: counted, not named.
+    pub hidden: usize,
+}
+
+/// One role of one of the user's groups, and what it grants.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoleGrant {
+    pub user_group_id: String,
+    pub user_group: String,
+    pub role_id: String,
+    pub role: String,
+    /// One line per resource ("Devices: read, write"), then the exclusions, or the group role's operations.
+    pub grants: Vec<String>,
+    /// Where the grants apply: "everything owned by Acme and its sub-customers" or "the members of Devices: Boilers".
+    pub scope: String,
+}
+
+/// "What can this user do".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AbilityReport {
+    /// The console sections the user's merged permissions open: (section, operations).
+    pub sections: Vec<(String, String)>,
+    pub roles: Vec<RoleGrant>,
+    /// Roles bound to user groups the caller may not read itself: counted, not named.
+    pub hidden: usize,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AppError;
+    use crate::backend::entity_groups::service;
+    use crate::backend::error::ServiceError;
+    use crate::backend::principal::Principal;
+    use crate::backend::state::Services;
+    use crate::model::EntityGroupId;
+    use crate::model::permissions::{Operation, Resource};
+    use uuid::Uuid;
+
+    /// Whether the caller may read the user group (others are counted, not named).
+    pub async fn readable(svc: &Services, p: &Principal, group: Uuid) -> Result<bool, AppError> {
+        match service::get_checked(svc, p, EntityGroupId(group), Operation::Read).await {
+            Ok(_) => Ok(true),
+            Err(ServiceError::Forbidden | ServiceError::NotFound(_)) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// "Devices", "All": a resource as a section name.
+    pub fn resource(r: Resource) -> String {
+        match r {
+            Resource::All => "Everything".into(),
+            r => crate::model::permissions::humanize(r.as_str()),
+        }
+    }
+
+    /// "read, write" or "all operations".
+    pub fn operations(ops: &[Operation]) -> String {
+        if ops.contains(&Operation::All) {
+            return "all operations".into();
+        }
+        ops.iter()
+            .map(|o| crate::model::permissions::humanize(o.as_str()).to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Who may read one entity and through which role. `kind` is `CUSTOMER`, `DEVICE`, `ASSET`, `DASHBOARD` or
+/// `EDGE`; the caller must be able to read the entity.
+#[server(prefix = "/_sfn", endpoint = "who_can_see")]
+pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError> {
+    use super::ssr::*;
+    use crate::backend::authz::explain;
+    use crate::backend::{customers, infos, things};
+    use crate::model::CustomerId;
+    use crate::model::permissions::Operation;
+    let p = principal().await?;
+    let svc = svc()?;
+    let entity = match kind.trim() {
+        "CUSTOMER" => {
+            let c = CustomerId(parse_id(&id, "customer")?);
+            customers::get(&svc, &p, c).await?;
+            customers::get_ref(&svc, c).await?
+        }
+        other => {
+            let k =
+                things::Kind::parse(other).ok_or_else(|| AppError::new(400, format!("Unknown entity type {other}")))?;
+            let t =
+                things::get_checked(&svc, &p, k, parse_id(&id, &k.label().to_lowercase())?, Operation::Read).await?;
+            things::get_ref(&svc, k, t.id).await?
+        }
+    };
+    let e = entity.ok_or_else(|| AppError::new(404, "The entity is gone"))?;
+    let mut rows = Vec::new();
+    let mut hidden = 0;
+    for (b, g) in explain::who_can(&svc, Operation::Read, &e).await? {
+        if ssr::readable(&svc, &p, b.user_group_id).await? {
+            rows.push((b, g));
+        } else {
+            hidden += 1;
+        }
+    }
+    let owners: Vec<(uuid::Uuid, uuid::Uuid)> =
+        rows.iter().map(|(b, _)| (b.user_group_id, b.user_group_owner)).collect();
+    let names = infos::owners_and_groups(&svc, &owners).await?;
+    let out = rows
+        .into_iter()
+        .zip(names)
+        .map(|((b, g), (owner, _))| AccessRow {
+            how: match g.via {
+                "GENERIC" => format!("Generic role over {owner} and its sub-customers"),
+                _ => format!("Group role on {}", g.scope_name.unwrap_or_default()),
+            },
+            user_group_id: b.user_group_id.to_string(),
+            user_group: b.user_group_name,
+            owner,
+            members: b.user_group_members,
+            role_id: b.role_id.to_string(),
+            role: b.role_name,
+        })
+        .collect();
+    Ok(Audience { rows: out, hidden })
+}
+
+/// What one user may do and which role of which of its groups grants it; the caller must be able to read the
+/// user.
+#[server(prefix = "/_sfn", endpoint = "user_abilities")]
+pub async fn user_abilities(id: String) -> Result<AbilityReport, AppError> {
+    use super::ssr::*;
+    use crate::backend::authz::{console, explain};
+    use crate::backend::principal::Principal;
+    use crate::backend::roles::RolePermissions;
+    use crate::backend::{infos, users};
+    use crate::model::UserId;
+    let p = principal().await?;
+    let svc = svc()?;
+    let u = users::get(&svc, &p, UserId(parse_id(&id, "user")?)).await?;
+    let subject = Principal::of_user(&u);
+    let sections = console::abilities(&svc, &subject)
+        .await?
+        .0
+        .into_iter()
+        .map(|(r, ops)| (ssr::resource(r), ssr::operations(&ops)))
+        .collect();
+    let mut roles = Vec::new();
+    let mut hidden = 0;
+    for b in explain::bindings_of_user(&svc, u.id).await? {
+        if !ssr::readable(&svc, &p, b.user_group_id).await? {
+            hidden += 1;
+            continue;
+        }
+        let (grants, scope) = match &b.permissions {
+            RolePermissions::Generic { permissions, excluded } => {
+                let owner = infos::owners_and_groups(&svc, &[(b.user_group_id, b.user_group_owner)]).await?;
+                let owner = owner.into_iter().next().map(|o| o.0).unwrap_or_default();
+                let mut lines: Vec<String> = permissions
+                    .iter()
+                    .map(|(r, ops)| format!("{}: {}", ssr::resource(*r), ssr::operations(ops)))
+                    .collect();
+                lines.extend(
+                    excluded.iter().map(|(r, ops)| format!("except {}: {}", ssr::resource(*r), ssr::operations(ops))),
+                );
+                (lines, format!("everything owned by {owner} and its sub-customers"))
+            }
+            RolePermissions::Group(ops) => {
+                let group = b.entity_group.as_ref().map(|g| g.1.clone()).unwrap_or_default();
+                (vec![ssr::operations(ops)], format!("the members of the group {group}"))
+            }
+        };
+        roles.push(RoleGrant {
+            user_group_id: b.user_group_id.to_string(),
+            user_group: b.user_group_name,
+            role_id: b.role_id.to_string(),
+            role: b.role_name,
+            grants,
+            scope,
+        });
+    }
+    Ok(AbilityReport { sections, roles, hidden })
+}

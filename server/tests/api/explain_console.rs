@@ -1,0 +1,166 @@
+//! The console's access explainers ("who can see this and why", "what can this user do") and the profile's
+//! sessions list over plain HTTP, on both stores: what they name follows the stored roles and shares, and a
+//! caller only learns about what it may read.
+
+use crate::both;
+use crate::harness::*;
+use crate::users::{user_id, world};
+use serde_json::Value;
+
+fn rows(v: &Value) -> &Vec<Value> {
+    v["rows"].as_array().unwrap_or_else(|| panic!("no rows in {v}"))
+}
+
+fn row_of<'a>(v: &'a Value, user_group: &str, owner: &str) -> Option<&'a Value> {
+    rows(v).iter().find(|r| r["user_group"] == user_group && r["owner"] == owner)
+}
+
+both!(who_can_see_names_groups_roles_and_shares, |store| async move {
+    let w = world(store).await;
+    let srv = &w.srv;
+    let admin = console_login(srv, "admin@acme.io", "admin-password").await;
+    let (s, g) = sfn(srv, "create_group", &admin, &[("kind", "DEVICE"), ("name", "Boilers")]).await;
+    assert_eq!(s, 200, "{g}");
+    let boilers = g["id"].as_str().unwrap().to_string();
+    let fields = [
+        ("kind", "DEVICE"),
+        ("id", ""),
+        ("version", ""),
+        ("name", "Boiler-1"),
+        ("thing_type", "boiler"),
+        ("label", ""),
+        ("group", boilers.as_str()),
+    ];
+    let (s, d) = sfn(srv, "save_thing", &admin, &fields).await;
+    assert_eq!(s, 200, "{d}");
+    let dev = d["id"].as_str().unwrap().to_string();
+    let ask = |cookie: String, kind: &'static str, id: String| async move {
+        sfn(srv, "who_can_see", &cookie, &[("kind", kind), ("id", id.as_str())]).await
+    };
+
+    // A tenant device: the tenant administrators (Generic role over the tenant), no customer's groups.
+    let (s, who) = ask(admin.clone(), "DEVICE", dev.clone()).await;
+    assert_eq!(s, 200, "{who}");
+    let ta = row_of(&who, "Tenant Administrators", "Acme").unwrap_or_else(|| panic!("tenant admins: {who}"));
+    assert!(ta["how"].as_str().unwrap().starts_with("Generic role over Acme"), "{ta}");
+    assert_eq!(ta["members"], 1);
+    assert!(rows(&who).iter().all(|r| r["owner"] != "A" && r["owner"] != "B"), "{who}");
+    assert_eq!(who["hidden"], 0);
+
+    // Shared read-only with B: B's users now read it through the group role on "Boilers".
+    let share = [("group", boilers.as_str()), ("customer", w.b.as_str()), ("user_group", ""), ("access", "read")];
+    let (s, e) = sfn(srv, "share_group", &admin, &share).await;
+    assert_eq!(s, 200, "{e}");
+    let (_, who) = ask(admin.clone(), "DEVICE", dev.clone()).await;
+    let b_row = rows(&who).iter().find(|r| r["owner"] == "B").unwrap_or_else(|| panic!("B's group: {who}"));
+    assert_eq!(b_row["how"], "Group role on Boilers");
+    assert_eq!(b_row["role"], "Entity Group Read-only User");
+    assert!(rows(&who).iter().all(|r| r["owner"] != "A"), "A still cannot: {who}");
+
+    // B's user may ask too, and learns only of B's own groups; the tenant's are counted, not named.
+    let b_user = console_login(srv, "user@b.io", "customer-pass").await;
+    let (s, who) = ask(b_user.clone(), "DEVICE", dev.clone()).await;
+    assert_eq!(s, 200, "{who}");
+    assert!(rows(&who).iter().all(|r| r["owner"] == "B"), "{who}");
+    assert!(who["hidden"].as_u64().unwrap() >= 1, "{who}");
+
+    // Who may not read the entity may not ask; bad input is refused.
+    let a_user = console_login(srv, "user@a.io", "customer-pass").await;
+    let (s, _) = ask(a_user.clone(), "DEVICE", dev.clone()).await;
+    assert!(s == 403 || s == 404, "A's user: {s}");
+    assert_eq!(ask(admin.clone(), "DEVICE", "not-an-id".into()).await.0, 400);
+    assert_eq!(ask(admin.clone(), "WIDGET", dev.clone()).await.0, 400);
+    assert_eq!(ask(admin.clone(), "ASSET", dev.clone()).await.0, 404, "a device id is no asset");
+
+    // A customer: A's own administrators and users reach it through their Generic roles over A.
+    let (s, who) = ask(admin.clone(), "CUSTOMER", w.a1.clone()).await;
+    assert_eq!(s, 200, "{who}");
+    assert!(row_of(&who, "Customer Administrators", "A").is_some(), "A's admins read A1: {who}");
+    assert!(row_of(&who, "Tenant Administrators", "Acme").is_some());
+    assert_eq!(ask(b_user.clone(), "CUSTOMER", w.a.clone()).await.0, 403);
+
+    // Both pages carry the explainer, server-rendered.
+    let (_, _, page) = html(srv, &format!("/devices/{dev}"), &admin).await;
+    assert!(page.contains("Who can see this and why") && page.contains("Group role on Boilers"), "{page}");
+    let (_, _, page) = html(srv, &format!("/customers/{}", w.a1), &admin).await;
+    assert!(page.contains("Who can see this and why") && page.contains("Customer Administrators"));
+});
+
+both!(what_can_this_user_do_lists_sections_and_roles, |store| async move {
+    let w = world(store).await;
+    let srv = &w.srv;
+    let admin = console_login(srv, "admin@acme.io", "admin-password").await;
+    let a_user = user_id(srv, &w.admin, "user@a.io").await;
+    let (s, a) = sfn(srv, "user_abilities", &admin, &[("id", &a_user)]).await;
+    assert_eq!(s, 200, "{a}");
+    let sections: Vec<&str> = a["sections"].as_array().unwrap().iter().map(|s| s[0].as_str().unwrap()).collect();
+    assert!(sections.contains(&"Device") && sections.contains(&"Dashboard"), "{a}");
+    let ops: Vec<&str> = a["sections"].as_array().unwrap().iter().map(|s| s[1].as_str().unwrap()).collect();
+    assert!(ops.iter().all(|o| !o.contains("write") && !o.contains("delete")), "a customer user only reads: {a}");
+    let roles = a["roles"].as_array().unwrap();
+    assert_eq!(roles.len(), 1, "{a}");
+    assert_eq!(roles[0]["user_group"], "Customer Users");
+    assert_eq!(roles[0]["role"], "Customer User");
+    assert_eq!(roles[0]["scope"], "everything owned by A and its sub-customers");
+    assert!(!roles[0]["grants"].as_array().unwrap().is_empty());
+
+    // A Generic role bound to A's users adds its sections at once.
+    let role = serde_json::json!({"name": "Device editor", "type": "GENERIC", "permissions": {"DEVICE": ["WRITE"]}});
+    let (s, r) = srv.post("/api/role", Some(&w.admin), role).await;
+    assert_eq!(s, 200, "{r}");
+    let users = crate::customer_roles::group_id(srv, &w.a, "Customer Users").await;
+    let bind = serde_json::json!({"userGroupId": {"entityType": "ENTITY_GROUP", "id": users}, "roleId": r["id"]});
+    assert_eq!(srv.post("/api/groupPermission", Some(&w.admin), bind).await.0, 200);
+    let (_, a) = sfn(srv, "user_abilities", &admin, &[("id", &a_user)]).await;
+    let device = a["sections"].as_array().unwrap().iter().find(|s| s[0] == "Device").cloned();
+    assert!(device.is_some_and(|d| d[1].as_str().unwrap().contains("write")), "{a}");
+    let lines: Vec<&Value> =
+        a["roles"].as_array().unwrap().iter().flat_map(|r| r["grants"].as_array().unwrap()).collect();
+    assert!(lines.contains(&&Value::from("Device: write")), "{a}");
+
+    // The user page shows it; another customer's user may not ask; bad ids are refused.
+    let (_, _, page) = html(srv, &format!("/users/{a_user}"), &admin).await;
+    assert!(page.contains("What can this user do") && page.contains("Device editor"), "{page}");
+    let b_user = console_login(srv, "user@b.io", "customer-pass").await;
+    let (s, _) = sfn(srv, "user_abilities", &b_user, &[("id", &a_user)]).await;
+    assert!(s == 403 || s == 404, "{s}");
+    assert_eq!(sfn(srv, "user_abilities", &admin, &[("id", "x")]).await.0, 400);
+});
+
+both!(profile_lists_and_ends_own_sessions, |store| async move {
+    let w = world(store).await;
+    let srv = &w.srv;
+    let one = console_login(srv, "user@a.io", "customer-pass").await;
+    let two = console_login(srv, "user@a.io", "customer-pass").await;
+    let api = srv.login("user@a.io", "customer-pass").await;
+    let (s, list) = sfn(srv, "my_sessions", &one, &[]).await;
+    assert_eq!(s, 200, "{list}");
+    let list = list.as_array().unwrap().clone();
+    assert_eq!(list.len(), 4, "two browsers, the world's API sign-in and this one: {list:?}");
+    assert_eq!(list.iter().filter(|r| r["current"] == true).count(), 1);
+    assert_eq!(list.iter().filter(|r| r["kind"] == "API (token pair)").count(), 2);
+    let other = list.iter().find(|r| r["current"] == false && r["kind"] == "Browser").unwrap();
+    let other = other["id"].as_str().unwrap().to_string();
+
+    // Someone else's session is "not found" to another user, and keeps working.
+    let b_user = console_login(srv, "user@b.io", "customer-pass").await;
+    assert_eq!(sfn(srv, "end_session", &b_user, &[("id", &other)]).await.0, 404);
+    let (s, _, _) = html(srv, "/profile", &two).await;
+    assert_eq!(s, 200);
+
+    // Ending it signs that browser out; again is "not found"; a bad id is refused.
+    assert_eq!(sfn(srv, "end_session", &one, &[("id", &other)]).await.0, 200);
+    let (_, loc, _) = html(srv, "/profile", &two).await;
+    assert_eq!(loc, "/login");
+    assert_eq!(sfn(srv, "end_session", &one, &[("id", &other)]).await.0, 404);
+    assert_eq!(sfn(srv, "end_session", &one, &[("id", "nope")]).await.0, 400);
+
+    // "Sign out all other sessions" ends the API session too, and keeps this one.
+    assert_eq!(srv.get("/api/auth/user", Some(&api)).await.0, 200);
+    assert_eq!(sfn(srv, "end_session", &one, &[("id", "others")]).await.0, 200);
+    assert_eq!(srv.get("/api/auth/user", Some(&api)).await.0, 401);
+    let (_, list) = sfn(srv, "my_sessions", &one, &[]).await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let (_, _, page) = html(srv, "/profile", &one).await;
+    assert!(page.contains("data-testid=\"sessions\"") && page.contains("this session"), "{page}");
+});
