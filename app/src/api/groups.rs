@@ -89,6 +89,21 @@ pub(crate) async fn checked_group(
     Ok(())
 }
 
+/// Puts one entity of `kind` (`USER`, `DEVICE`, `ASSET`, `DASHBOARD`, `EDGE`…) into one of its owner's groups of
+/// that kind, or takes it out (`add` false): the users page and every thing page use it.
+#[server(prefix = "/_sfn", endpoint = "group_member")]
+pub async fn group_member(kind: String, id: String, group: String, add: bool) -> Result<(), AppError> {
+    use super::ssr::*;
+    same_origin()?;
+    let p = principal().await?;
+    let svc = svc()?;
+    let t = group_type(&kind)?;
+    let entity = parse_id(&id, "entity")?;
+    let g = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
+    checked_group(&svc, &p, g, t).await?;
+    Ok(crate::backend::entity_groups::service::change_members(&svc, &p, g, &[entity], add).await?)
+}
+
 /// A new group of `kind` owned by the caller's owner, or by `owner` (a customer below it).
 #[server(prefix = "/_sfn", endpoint = "create_group")]
 pub async fn create_group(kind: String, name: String, owner: Option<String>) -> Result<GroupTab, AppError> {
@@ -210,21 +225,45 @@ pub async fn set_group_public(group: String, public: bool) -> Result<(), AppErro
     Ok(())
 }
 
-/// The groups of `kind` one owner has (the caller must read that owner's groups; an empty `owner` is the caller's
-/// own), "All" first: where a new user or a moved thing can go.
-#[server(prefix = "/_sfn", endpoint = "owner_groups")]
-pub async fn owner_groups(kind: String, owner: String) -> Result<Vec<GroupTab>, AppError> {
+/// The groups of `kind` one owner has, "All" first; the outer error is bad input, the inner one the service's.
+#[cfg(feature = "ssr")]
+async fn list_owner_groups(
+    kind: &str,
+    owner: String,
+) -> Result<crate::backend::error::ServiceResult<Vec<GroupTab>>, AppError> {
     use super::ssr::*;
     let p = principal().await?;
-    let t = group_type(&kind)?;
+    let t = group_type(kind)?;
     let owner = match opt(owner) {
         Some(o) => parse_id(&o, "owner")?,
         None => p.owner().ok_or_else(|| AppError::new(403, "Groups belong to a tenant"))?,
     };
     let mut link = page_link(0, String::new(), "name".into(), false)?;
     link.page_size = 200;
-    let mut groups = crate::backend::entity_groups::service::list_by_owner(&*svc()?, &p, owner, t, &link).await?.data;
-    groups.sort_by_key(|g| !g.group_all);
-    // Every group listed is that owner's own: `owned` says so (none is shared with it).
-    Ok(groups.into_iter().map(|g| tab_of(g, Some(owner))).collect())
+    let listed = crate::backend::entity_groups::service::list_by_owner(&*svc()?, &p, owner, t, &link).await;
+    Ok(listed.map(|page| {
+        let mut groups = page.data;
+        groups.sort_by_key(|g| !g.group_all);
+        // Every group listed is that owner's own: `owned` says so (none is shared with it).
+        groups.into_iter().map(|g| tab_of(g, Some(owner))).collect()
+    }))
+}
+
+/// The groups of `kind` one owner has (the caller must read that owner's groups; an empty `owner` is the caller's
+/// own), "All" first: where a new user or a moved thing can go.
+#[server(prefix = "/_sfn", endpoint = "owner_groups")]
+pub async fn owner_groups(kind: String, owner: String) -> Result<Vec<GroupTab>, AppError> {
+    Ok(list_owner_groups(&kind, owner).await??)
+}
+
+/// The groups an entity of `owner` could join, or `None` when the caller may not list them (a thing shared with
+/// it, a user it may read but whose groups it may not): the membership section then says so instead of failing.
+#[server(prefix = "/_sfn", endpoint = "membership_choices")]
+pub async fn membership_choices(kind: String, owner: String) -> Result<Option<Vec<GroupTab>>, AppError> {
+    use crate::backend::error::ServiceError;
+    match list_owner_groups(&kind, owner).await? {
+        Ok(list) => Ok(Some(list)),
+        Err(ServiceError::Forbidden | ServiceError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -274,18 +274,6 @@ pub async fn change_thing_owner(
     ssr::one(&svc, t).await
 }
 
-/// Adds a thing to one of its owner's groups (`add`) or takes it out of one.
-#[server(prefix = "/_sfn", endpoint = "thing_group")]
-pub async fn thing_group(kind: String, id: String, group: String, add: bool) -> Result<(), AppError> {
-    use super::ssr::*;
-    same_origin()?;
-    let p = principal().await?;
-    let kind = ssr::kind(&kind)?;
-    let thing = parse_id(&id, &kind.label().to_lowercase())?;
-    let g = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
-    Ok(crate::backend::entity_groups::service::change_members(&*svc()?, &p, g, &[thing], add).await?)
-}
-
 /// A device's access token (READ_CREDENTIALS).
 #[server(prefix = "/_sfn", endpoint = "device_token")]
 pub async fn device_token(id: String) -> Result<TokenView, AppError> {

@@ -260,19 +260,6 @@ pub async fn save_user(
     detail(&svc, &p, id).await
 }
 
-/// Puts a user into one of its owner's user groups, or takes it out.
-#[server(prefix = "/_sfn", endpoint = "user_group")]
-pub async fn user_group(id: String, group: String, add: bool) -> Result<(), AppError> {
-    use super::ssr::*;
-    same_origin()?;
-    let p = principal().await?;
-    let svc = svc()?;
-    let user = parse_id(&id, "user")?;
-    let g = crate::model::EntityGroupId(parse_id(&group, "user group")?);
-    super::groups::checked_group(&svc, &p, g, crate::backend::entity_groups::GroupType::User).await?;
-    Ok(crate::backend::entity_groups::service::change_members(&svc, &p, g, &[user], add).await?)
-}
-
 /// Moves a user to another owner (the tenant, or a customer below the caller): it leaves every group and joins
 /// the new owner's "All".
 #[server(prefix = "/_sfn", endpoint = "change_user_owner")]

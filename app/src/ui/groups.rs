@@ -1,9 +1,10 @@
-//! Entity groups in the console: the tab row above every list, the "new group" form, and the sharing panel of a
-//! group the caller owns (share with a customer read-only or read-write, see and revoke shares, public link).
+//! Entity groups in the console: the tab row above every list, the "new group" form, the sharing panel of a
+//! group the caller owns (share with a customer read-only or read-write, see and revoke shares, public link), and
+//! an entity's membership in its owner's groups.
 
 use crate::api::groups::{
-    CreateGroup, DeleteGroup, GroupTab, RevokeShare, SetGroupPublic, ShareGroup, group_shares, group_tabs,
-    owner_groups, share_targets,
+    CreateGroup, DeleteGroup, GroupMember, GroupTab, RevokeShare, SetGroupPublic, ShareGroup, group_shares, group_tabs,
+    membership_choices, owner_groups, share_targets,
 };
 use crate::ui::common::{CopyLink, ErrorMessage, ListQuery, Toast};
 use leptos::prelude::*;
@@ -175,4 +176,67 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
             })}
         </section>
     }
+}
+
+/// The groups of an entity's owner with the entity's membership and Add / Remove (when `writable`): the same
+/// section on a user's page and on every thing's page. "All" is left out: everything is in it.
+#[component]
+pub fn Membership(
+    /// The entity type on the wire (`USER`, `DEVICE`…), also the groups' type.
+    kind: &'static str,
+    id: String,
+    owner: String,
+    /// The ids of the groups it is in.
+    member_of: Vec<String>,
+    writable: bool,
+    action: ServerAction<GroupMember>,
+    title: &'static str,
+    testid: &'static str,
+) -> impl IntoView {
+    let groups = Resource::new(move || owner.clone(), move |o| membership_choices(kind.into(), o));
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <section class="card" data-testid=testid>
+            <h2>{title}</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
+                {move || {
+                    let (member_of, id) = (member_of.clone(), id.clone());
+                    Suspend::new(async move {
+                        let list: Vec<GroupTab> = match groups.await {
+                            Ok(Some(list)) => list.into_iter().filter(|g| !g.id.is_empty()).collect(),
+                            Ok(None) => return view! { <p class="muted">"Its owner's groups are not yours to see."</p> }.into_any(),
+                            Err(e) => return view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                        };
+                        if list.is_empty() {
+                            return view! { <p class="empty">"Its owner has no groups besides “All”."</p> }.into_any();
+                        }
+                        list.into_iter().map(|g| {
+                            let member = member_of.contains(&g.id);
+                            let id = id.clone();
+                            view! {
+                                <div class="row">
+                                    <span>{g.name}{member.then_some(" ✓")}</span>
+                                    {writable.then(|| view! {
+                                        <ActionForm action>
+                                            <input type="hidden" name="kind" value=kind />
+                                            <input type="hidden" name="id" value=id />
+                                            <input type="hidden" name="group" value=g.id />
+                                            <input type="hidden" name="add" value=(!member).to_string() />
+                                            <button type="submit" class="link-button">{if member { "Remove" } else { "Add" }}</button>
+                                        </ActionForm>
+                                    })}
+                                </div>
+                            }
+                        }).collect_view().into_any()
+                    })
+                }}
+            </Transition>
+            <ErrorMessage error />
+        </section>
+    }
+}
+
+/// The open tab when it is a group of the listed owner, the only kind that has a sharing or roles panel.
+pub fn owned_tab(list: &[GroupTab], current: &str) -> Option<GroupTab> {
+    list.iter().find(|g| g.id == current && g.owned && !g.id.is_empty()).cloned()
 }

@@ -3,18 +3,18 @@
 //! tabs (paged, searchable, sortable in the URL), add / delete, new groups and the sharing panel of an owned
 //! group; a thing's page has its details, "Manage owner and groups" and, for devices, the access token.
 
-use crate::api::groups::{CreateGroup, GroupTab, group_tabs};
+use crate::api::groups::{CreateGroup, GroupMember, GroupTab};
 use crate::api::session::Me;
 use crate::api::things::{
-    ChangeThingOwner, DeleteThing, RegenerateToken, SaveThing, ThingGroup, ThingView, device_token, get_thing,
-    list_things, owner_choices,
+    ChangeThingOwner, DeleteThing, RegenerateToken, SaveThing, ThingView, device_token, get_thing, list_things,
+    owner_choices,
 };
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
     CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
 };
 use crate::ui::explain::WhoCanSee;
-use crate::ui::groups::{GroupTabs, NewGroup, SharePanel, tabs_for};
+use crate::ui::groups::{GroupTabs, Membership, NewGroup, SharePanel, owned_tab, tabs_for};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -105,7 +105,7 @@ pub fn ThingsPage(meta: Meta) -> impl IntoView {
                     Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                     Ok(list) => {
                         let current = params.get().group;
-                        let owned = list.iter().find(|g| g.id == current && g.owned && !g.id.is_empty()).cloned();
+                        let owned = owned_tab(&list, &current);
                         let panel = owned.filter(|_| may(meta.group_res, Operation::Write)).map(|g| {
                             let warning = (meta.kind == "DASHBOARD").then_some(DASHBOARD_SHARE_WARNING);
                             view! { <details class="card"><summary>"Share, make public or delete this group"</summary><SharePanel group=g warning=warning.unwrap_or_default() /></details> }
@@ -248,7 +248,7 @@ pub fn ThingPage(meta: Meta) -> impl IntoView {
     let save = ServerAction::<SaveThing>::new();
     let delete = ServerAction::<DeleteThing>::new();
     let owner = ServerAction::<ChangeThingOwner>::new();
-    let membership = ServerAction::<ThingGroup>::new();
+    let membership = ServerAction::<GroupMember>::new();
     let thing = Resource::new(
         move || (id.get(), save.version().get(), owner.version().get(), membership.version().get()),
         move |(id, _, _, _)| get_thing(meta.kind.into(), id),
@@ -307,7 +307,16 @@ pub fn ThingPage(meta: Meta) -> impl IntoView {
                                 <Toast text=saved />
                             </section>
                             {may(meta.res, Operation::ChangeOwner).then(|| view! { <ManageOwner meta t=t2 action=owner /> })}
-                            <Membership meta t=t3 action=membership />
+                            <Membership
+                                kind=meta.kind
+                                id=t3.id.clone()
+                                owner=t3.owner_id.clone()
+                                member_of=t3.groups.iter().map(|(id, _)| id.clone()).collect()
+                                writable=may(meta.group_res, Operation::AddToGroup) || may(meta.group_res, Operation::Write)
+                                action=membership
+                                title="Groups"
+                                testid="membership"
+                            />
                             <WhoCanSee kind=meta.kind id=tid3 />
                             {(meta.kind == "DEVICE" && may(meta.res, Operation::ReadCredentials)).then(|| view! { <Credentials id=tid /> })}
                             {may(meta.res, Operation::Delete).then(|| view! {
@@ -362,66 +371,6 @@ fn ManageOwner(meta: Meta, t: ThingView, action: ServerAction<ChangeThingOwner>)
                 <button type="submit" class="primary">"Change owner"</button>
             </ActionForm>
             <Toast text=done />
-        </section>
-    }
-}
-
-/// The groups of the thing's owner the caller sees, each with Add or Remove.
-#[component]
-fn Membership(meta: Meta, t: ThingView, action: ServerAction<ThingGroup>) -> impl IntoView {
-    let groups = Resource::new(|| (), move |_| group_tabs(meta.kind.into()));
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let member_of: Vec<String> = t.groups.iter().map(|(id, _)| id.clone()).collect();
-    let id = t.id.clone();
-    let owner = t.owner_id.clone();
-    let own = use_context::<Me>().and_then(|m| m.owner_id).unwrap_or_default();
-    // Only groups of the thing's own owner can hold it: the caller's own groups, when it owns the thing.
-    let same_owner = owner == own;
-    let writable = may(meta.group_res, Operation::AddToGroup) || may(meta.group_res, Operation::Write);
-    view! {
-        <section class="card" data-testid="membership">
-            <h2>"Groups"</h2>
-            {if !same_owner {
-                view! { <p class="muted">"Its owner's groups are managed by that owner; change the owner to put it in yours."</p> }.into_any()
-            } else {
-                view! {
-                    <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
-                        {
-                            let member_of = member_of.clone();
-                            let id = id.clone();
-                            move || {
-                                let member_of = member_of.clone();
-                                let id = id.clone();
-                                Suspend::new(async move {
-                                    let list: Vec<GroupTab> = groups.await.unwrap_or_default().into_iter().filter(|g| g.owned && !g.id.is_empty()).collect();
-                                    if list.is_empty() {
-                                        return view! { <p class="empty">"No groups yet."</p> }.into_any();
-                                    }
-                                    list.into_iter().map(|g| {
-                                        let member = member_of.contains(&g.id);
-                                        let id = id.clone();
-                                        view! {
-                                            <div class="row">
-                                                <span>{g.name}{member.then_some(" ✓")}</span>
-                                                {writable.then(|| view! {
-                                                    <ActionForm action>
-                                                        <input type="hidden" name="kind" value=meta.kind />
-                                                        <input type="hidden" name="id" value=id />
-                                                        <input type="hidden" name="group" value=g.id />
-                                                        <input type="hidden" name="add" value=(!member).to_string() />
-                                                        <button type="submit" class="link-button">{if member { "Remove" } else { "Add" }}</button>
-                                                    </ActionForm>
-                                                })}
-                                            </div>
-                                        }
-                                    }).collect_view().into_any()
-                                })
-                            }
-                        }
-                    </Transition>
-                }.into_any()
-            }}
-            <ErrorMessage error />
         </section>
     }
 }

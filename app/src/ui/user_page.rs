@@ -2,13 +2,14 @@
 //! / Remove, "Manage owner", and the account actions (log in as, enable / disable, delete) the caller's roles
 //! allow.
 
-use crate::api::groups::owner_groups;
+use crate::api::groups::GroupMember;
 use crate::api::session::Me;
 use crate::api::things::{dashboard_choices, owner_choices};
-use crate::api::users::{ChangeUserOwner, DeleteUser, SaveUser, SetUserEnabled, UserDetail, UserGroup, get_user};
+use crate::api::users::{ChangeUserOwner, DeleteUser, SaveUser, SetUserEnabled, UserDetail, get_user};
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, Toast, fmt_time};
 use crate::ui::explain::WhatCanUserDo;
+use crate::ui::groups::Membership;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -22,7 +23,7 @@ pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let save = ServerAction::<SaveUser>::new();
-    let membership = ServerAction::<UserGroup>::new();
+    let membership = ServerAction::<GroupMember>::new();
     let owner = ServerAction::<ChangeUserOwner>::new();
     let enable = ServerAction::<SetUserEnabled>::new();
     let delete = ServerAction::<DeleteUser>::new();
@@ -79,7 +80,7 @@ pub fn UserPage() -> impl IntoView {
 fn UserSections(
     u: UserDetail,
     save: ServerAction<SaveUser>,
-    membership: ServerAction<UserGroup>,
+    membership: ServerAction<GroupMember>,
     owner: ServerAction<ChangeUserOwner>,
     enable: ServerAction<SetUserEnabled>,
     delete: ServerAction<DeleteUser>,
@@ -93,13 +94,6 @@ fn UserSections(
         (true, false) => "Disabled",
     };
     let dashboards = Resource::new(|| (), |_| dashboard_choices());
-    let groups_of_owner = Resource::new(
-        {
-            let o = u.owner_id.clone();
-            move || o.clone()
-        },
-        |o| owner_groups("USER".into(), o),
-    );
     let owners = Resource::new(|| (), |_| owner_choices());
     let confirm = format!(
         "return confirm('Delete user {}? It leaves every group and its sessions end.')",
@@ -146,35 +140,16 @@ fn UserSections(
                 {writable.then(|| view! { <button type="submit" class="primary">"Save"</button> })}
             </ActionForm>
         </section>
-        <section class="card" data-testid="user-membership">
-            <h2>"User groups"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
-                {move || { let member_of = member_of.clone(); let id = id2.clone(); Suspend::new(async move {
-                    let list: Vec<_> = groups_of_owner.await.unwrap_or_default().into_iter().filter(|g| !g.id.is_empty()).collect();
-                    if list.is_empty() {
-                        return view! { <p class="empty">"Its owner has no user groups besides “All”."</p> }.into_any();
-                    }
-                    let may_change = may(Res::UserGroup, Operation::AddToGroup) || may(Res::UserGroup, Operation::Write);
-                    list.into_iter().map(|g| {
-                        let member = member_of.contains(&g.id);
-                        let id = id.clone();
-                        view! {
-                            <div class="row">
-                                <span>{g.name}{member.then_some(" ✓")}</span>
-                                {may_change.then(|| view! {
-                                    <ActionForm action=membership>
-                                        <input type="hidden" name="id" value=id />
-                                        <input type="hidden" name="group" value=g.id />
-                                        <input type="hidden" name="add" value=(!member).to_string() />
-                                        <button type="submit" class="link-button">{if member { "Remove" } else { "Add" }}</button>
-                                    </ActionForm>
-                                })}
-                            </div>
-                        }
-                    }).collect_view().into_any()
-                })}}
-            </Transition>
-        </section>
+        <Membership
+            kind="USER"
+            id=id2
+            owner=u.owner_id.clone()
+            member_of
+            writable=may(Res::UserGroup, Operation::AddToGroup) || may(Res::UserGroup, Operation::Write)
+            action=membership
+            title="User groups"
+            testid="user-membership"
+        />
         <WhatCanUserDo id=id6 />
         {may(Res::User, Operation::ChangeOwner).then(|| view! {
             <section class="card" data-testid="user-manage-owner">

@@ -9,7 +9,7 @@ use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
     CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
 };
-use crate::ui::groups::{GroupTabs, NewGroup, tabs_for};
+use crate::ui::groups::{GroupTabs, NewGroup, owned_tab, tabs_for};
 use crate::ui::user_groups::UserGroupPanel;
 use leptos::prelude::*;
 
@@ -49,10 +49,7 @@ pub fn UsersPage() -> impl IntoView {
                     Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                     Ok(list) => {
                         let current = params.get().group;
-                        let panel = list
-                            .iter()
-                            .find(|g| g.id == current && g.owned && !g.id.is_empty())
-                            .cloned()
+                        let panel = owned_tab(&list, &current)
                             .filter(|_| use_context::<Me>().is_some_and(|m| m.abilities.may(Res::GroupPermission, Operation::Read)))
                             .map(|g| view! { <UserGroupPanel group=g /> });
                         view! { <GroupTabs groups=list q=params label="User groups" />{panel} }.into_any()

@@ -63,6 +63,17 @@ both!(who_can_see_names_groups_roles_and_shares, |store| async move {
     assert_eq!(s, 200, "{who}");
     assert!(rows(&who).iter().all(|r| r["owner"] == "B"), "{who}");
     assert!(who["hidden"].as_u64().unwrap() >= 1, "{who}");
+    // Its owner's groups are not B's to list: the membership section says so instead of failing.
+    let owner = d["owner_id"].as_str().unwrap();
+    let (s, choices) = sfn(srv, "membership_choices", &b_user, &[("kind", "DEVICE"), ("owner", owner)]).await;
+    assert_eq!((s, choices), (200, Value::Null));
+    let (_, _, page) = html(srv, &format!("/devices/{dev}"), &b_user).await;
+    assert!(
+        page.contains("Its owner&#x27;s groups are not yours to see")
+            || page.contains("Its owner's groups are not yours to see")
+    );
+    let (_, choices) = sfn(srv, "membership_choices", &admin, &[("kind", "DEVICE"), ("owner", owner)]).await;
+    assert!(choices.as_array().unwrap().iter().any(|g| g["name"] == "Boilers"), "{choices}");
 
     // Who may not read the entity may not ask; bad input is refused.
     let a_user = console_login(srv, "user@a.io", "customer-pass").await;

@@ -160,7 +160,7 @@ both!(things_pages_add_edit_move_and_show_credentials, |store| async move {
 
     // Membership: the tenant's own group no longer fits a device of A's.
     let (s, e) =
-        sfn(srv, "thing_group", &admin, &[("kind", "DEVICE"), ("id", &dev), ("group", &sensors), ("add", "true")])
+        sfn(srv, "group_member", &admin, &[("kind", "DEVICE"), ("id", &dev), ("group", &sensors), ("add", "true")])
             .await;
     assert_eq!(s, 400, "{e}");
 

@@ -206,11 +206,13 @@ both!(user_page_edits_dashboard_groups_and_owner, |store| async move {
     // Its owner's user groups: add, remove.
     let (_, g) = sfn(srv, "create_group", &admin, &[("kind", "USER"), ("name", "Night shift"), ("owner", &w.a)]).await;
     let g = g["id"].as_str().unwrap().to_string();
-    let (s, e) = sfn(srv, "user_group", &admin, &[("id", &id), ("group", &g), ("add", "true")]).await;
+    let (s, e) =
+        sfn(srv, "group_member", &admin, &[("kind", "USER"), ("id", &id), ("group", &g), ("add", "true")]).await;
     assert_eq!(s, 200, "{e}");
     let (_, u) = sfn(srv, "user", &admin, &[("id", &id)]).await;
     assert!(u["group_ids"].as_array().unwrap().contains(&serde_json::json!(g)), "{u}");
-    let (s, _) = sfn(srv, "user_group", &admin, &[("id", &id), ("group", &g), ("add", "false")]).await;
+    let (s, _) =
+        sfn(srv, "group_member", &admin, &[("kind", "USER"), ("id", &id), ("group", &g), ("add", "false")]).await;
     assert_eq!(s, 200);
     let (_, u) = sfn(srv, "user", &admin, &[("id", &id)]).await;
     assert!(!u["group_ids"].as_array().unwrap().contains(&serde_json::json!(g)));
@@ -220,7 +222,10 @@ both!(user_page_edits_dashboard_groups_and_owner, |store| async move {
     assert!(matches!(sfn(srv, "user", &b, &[("id", &id)]).await.0, 403 | 404));
     let (_, dg) = sfn(srv, "create_group", &admin, &[("kind", "DEVICE"), ("name", "Pumps")]).await;
     let dg = dg["id"].as_str().unwrap().to_string();
-    assert_eq!(sfn(srv, "user_group", &admin, &[("id", &id), ("group", &dg), ("add", "true")]).await.0, 400);
+    assert_eq!(
+        sfn(srv, "group_member", &admin, &[("kind", "USER"), ("id", &id), ("group", &dg), ("add", "true")]).await.0,
+        400
+    );
     assert_eq!(sfn(srv, "user", &admin, &[("id", "nope")]).await.0, 400);
 
     // Manage owner: to customer B, out of every group of A.
