@@ -93,16 +93,39 @@ test("customers, groups and sub-customers by clicking", async () => {
     await page.waitForSelector("[data-testid=sub-customers] >> text=Customer A-1");
     await shot(page, "13-customer-page");
 
-    // Deleting asks first; dismissing keeps the customer, accepting deletes it.
+    // Deleting asks first, in a modal dialog that keeps the keyboard inside it: Cancel has the focus, Tab moves
+    // between its two buttons only, Escape closes it and gives the focus back; confirming deletes.
     await page.click("text=← All customers");
     await page.waitForURL(/\/customers$/);
     const rowB = page.locator("[data-testid=customers-table] tr", { hasText: "Customer B" });
-    page.once("dialog", (d) => d.dismiss());
-    await rowB.locator("button:has-text('Delete')").click();
-    await page.waitForTimeout(300);
-    assert.equal(await rowB.count(), 1, "dismissed: still there");
-    page.once("dialog", (d) => d.accept());
-    await rowB.locator("button:has-text('Delete')").click();
+    const opener = rowB.locator("button[aria-haspopup=dialog]");
+    const dialog = rowB.locator("dialog");
+    await opener.click();
+    await dialog.waitFor({ state: "visible" });
+    assert.match(await dialog.textContent(), /Delete customer Customer B\?/);
+    await shot(page, "13b-confirm-dialog");
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
+    assert.equal(await focused(), "Cancel");
+    const seen = new Set();
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press("Tab");
+      const inside = await page.evaluate(() => !!document.activeElement?.closest("dialog[open]"));
+      // Leaving the page for the browser's own controls (activeElement = body) is allowed; the page is not.
+      const onBody = await page.evaluate(() => document.activeElement === document.body);
+      assert.ok(inside || onBody, `focus left the dialog for ${await focused()}`);
+      if (inside) seen.add(await focused());
+    }
+    assert.deepEqual([...seen].sort(), ["Cancel", "Delete"]);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-haspopup")), "dialog");
+    assert.equal(await rowB.count(), 1, "cancelled: still there");
+    await opener.click();
+    await dialog.locator("button:has-text('Cancel')").click();
+    await dialog.waitFor({ state: "hidden" });
+    assert.equal(await rowB.count(), 1, "cancelled: still there");
+    await opener.click();
+    await dialog.locator("button[type=submit]").click();
     await page.waitForSelector("text=Customer deleted.");
     await rowCount(page, 1);
 
@@ -125,6 +148,13 @@ test("customers, groups and sub-customers by clicking", async () => {
     await nojs.goto(`${srv.base}/customers?sort=title&dir=asc&q=customer`);
     await nojs.waitForSelector("[data-testid=customers-table] >> text=Customer A");
     await shot(nojs, "15-customers-nojs");
+    // Without JavaScript a delete still asks: the browser opens the dialog by itself.
+    const rowA = nojs.locator("[data-testid=customers-table] tr", { hasText: "Customer A" });
+    await rowA.locator("button[aria-haspopup=dialog]").click();
+    await rowA.locator("dialog").waitFor({ state: "visible" });
+    await rowA.locator("dialog button:has-text('Cancel')").click();
+    await rowA.locator("dialog").waitFor({ state: "hidden" });
+    assert.equal(await rowA.count(), 1);
   } finally {
     await browser.close();
     await srv.stop();

@@ -7,6 +7,7 @@ use crate::api::groups::{CreateGroup, GroupTab, group_tabs};
 use crate::api::session::Me;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, ListQuery, PagedGrid, SearchBox, Toast, contact_headers, field_error, fmt_time};
+use crate::ui::confirm::ConfirmSubmit;
 use crate::ui::explain::WhoCanSee;
 use crate::ui::groups::{GroupTabs, NewGroup};
 use leptos::prelude::*;
@@ -86,10 +87,8 @@ pub fn CustomersPage() -> impl IntoView {
 fn CustomerRow(c: CustomerView, delete: ServerAction<DeleteCustomer>) -> impl IntoView {
     let id = c.id.clone();
     let title = c.title.clone();
-    let confirm = format!(
-        "return confirm('Delete customer {}? Its users are deleted; its sub-customers move up.')",
-        title.replace(['\'', '\\'], "")
-    );
+    let key = c.id.clone();
+    let confirm = format!("Delete customer {}? Its users are deleted; its sub-customers move up.", title);
     view! {
         <tr>
             <td><a href=format!("/customers/{id}")>{title}</a></td>
@@ -101,7 +100,7 @@ fn CustomerRow(c: CustomerView, delete: ServerAction<DeleteCustomer>) -> impl In
                 {may(Operation::Delete).then(|| view! {
                     <ActionForm action=delete>
                         <input type="hidden" name="id" value=id />
-                        <button type="submit" class="danger" onclick=confirm>"Delete"</button>
+                        <ConfirmSubmit key=format!("delete-{key}") label="Delete" question=confirm />
                     </ActionForm>
                 })}
             </td>
@@ -192,10 +191,7 @@ pub fn CustomerPage() -> impl IntoView {
                     Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                     Ok(c) => {
                         let title = c.title.clone();
-                        let confirm = format!(
-                            "return confirm('Delete customer {}? Its users are deleted; its sub-customers move up.')",
-                            title.replace(['\'', '\\'], "")
-                        );
+                        let confirm = format!("Delete customer {}? Its users are deleted; its sub-customers move up.", title);
                         let groups = c.groups.join(", ");
                         let writable = may(Operation::Write);
                         view! {
@@ -234,7 +230,7 @@ pub fn CustomerPage() -> impl IntoView {
                             {may(Operation::Delete).then(|| view! {
                                 <ActionForm action=delete>
                                     <input type="hidden" name="id" value=id.get_untracked() />
-                                    <button type="submit" class="danger" onclick=confirm>"Delete customer"</button>
+                                    <ConfirmSubmit key="delete-customer" label="Delete customer" question=confirm.clone() />
                                 </ActionForm>
                             })}
                             <ErrorMessage error=delete_error />

@@ -7,6 +7,7 @@ use crate::api::groups::{
     membership_choices, owner_groups, share_targets,
 };
 use crate::ui::common::{CopyLink, ErrorMessage, ListQuery, Toast};
+use crate::ui::confirm::ConfirmSubmit;
 use leptos::prelude::*;
 
 /// The "All" tab and one per group, each a link that keeps the list's order.
@@ -104,8 +105,8 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
     let is_public = !group.public_id.is_empty();
     let public_id = group.public_id.clone();
     let name = group.name.clone();
-    let confirm_delete =
-        format!("return confirm('Delete group {}? Its members stay.')", name.replace(['\'', '\\'], ""));
+    let key = group.id.clone();
+    let confirm_delete = format!("Delete group {}? Its members stay.", name);
     view! {
         <section class="card" data-testid="share-panel" aria-labelledby="share-heading">
             <h2 id="share-heading">{format!("Sharing “{name}”")}</h2>
@@ -168,7 +169,7 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
                 </ActionForm>
                 <ActionForm action=delete>
                     <input type="hidden" name="group" value=id3 />
-                    <button type="submit" class="danger" onclick=confirm_delete>"Delete group"</button>
+                    <ConfirmSubmit key=format!("delete-group-{key}") label="Delete group" question=confirm_delete />
                 </ActionForm>
             </div>
             {is_public.then(|| view! {

@@ -2,6 +2,7 @@
 
 pub mod auth_pages;
 pub mod common;
+pub mod confirm;
 pub mod customers;
 pub mod explain;
 pub mod groups;

@@ -6,6 +6,7 @@ use crate::api::profile::{
     my_two_step,
 };
 use crate::ui::common::{ErrorMessage, Toast, fmt_time};
+use crate::ui::confirm::ConfirmSubmit;
 use leptos::prelude::*;
 
 /// `/profile`.
@@ -176,7 +177,7 @@ fn TwoStepSection() -> impl IntoView {
                                 <button type="submit">"New backup codes"</button>
                             </ActionForm>
                             <ActionForm action=disable>
-                                <button type="submit" class="danger" onclick="return confirm('Turn off two-step verification?')">"Turn off"</button>
+                                <ConfirmSubmit key="two-step-off" label="Turn off" question="Turn off two-step verification?" />
                             </ActionForm>
                         }.into_any(),
                         Ok(_) => view! {

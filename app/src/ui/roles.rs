@@ -7,6 +7,7 @@ use crate::api::roles::{DeleteRole, PermissionRows, RoleView, SaveRole, get_role
 use crate::api::session::Me;
 use crate::model::permissions::{Operation, Resource as Res, humanize};
 use crate::ui::common::{ErrorMessage, ListQuery, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time};
+use crate::ui::confirm::ConfirmSubmit;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -67,10 +68,8 @@ pub fn RolesPage() -> impl IntoView {
 
 #[component]
 fn RoleRow(r: RoleView, delete: ServerAction<DeleteRole>) -> impl IntoView {
-    let confirm = format!(
-        "return confirm('Delete role {}? The user groups holding it lose what it gives.')",
-        r.name.replace(['\'', '\\'], "")
-    );
+    let key = r.id.clone();
+    let confirm = format!("Delete role {}? The user groups holding it lose what it gives.", r.name);
     view! {
         <tr>
             <td><a href=format!("/roles/{}", r.id)>{r.name.clone()}</a></td>
@@ -80,7 +79,7 @@ fn RoleRow(r: RoleView, delete: ServerAction<DeleteRole>) -> impl IntoView {
                 {may(Operation::Delete).then(|| view! {
                     <ActionForm action=delete attr:class="inline">
                         <input type="hidden" name="id" value=r.id.clone() />
-                        <button type="submit" class="danger" onclick=confirm>"Delete"</button>
+                        <ConfirmSubmit key=format!("delete-{key}") label="Delete" question=confirm />
                     </ActionForm>
                 })}
             </td>
@@ -119,14 +118,14 @@ pub fn RolePage() -> impl IntoView {
                     Ok(r) => {
                         let existing = !r.id.is_empty();
                         let (rid, name) = (r.id.clone(), r.name.clone());
-                        let confirm = format!("return confirm('Delete role {}?')", name.replace(['\'', '\\'], ""));
+                        let confirm = format!("Delete role {}?", name);
                         view! {
                             <h1>{if existing { name } else { "New role".to_string() }}</h1>
                             <RoleEditor r save />
                             {(existing && may(Operation::Delete)).then(|| view! {
                                 <ActionForm action=delete>
                                     <input type="hidden" name="id" value=rid />
-                                    <button type="submit" class="danger" onclick=confirm>"Delete role"</button>
+                                    <ConfirmSubmit key="delete-role" label="Delete role" question=confirm.clone() />
                                 </ActionForm>
                             })}
                             <ErrorMessage error=delete_error />

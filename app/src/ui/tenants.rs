@@ -6,6 +6,7 @@ use crate::api::tenants::{
 };
 use crate::model::Tenant;
 use crate::ui::common::{CopyLink, ErrorMessage, ListQuery, PagedGrid, SearchBox, contact_headers, fmt_time};
+use crate::ui::confirm::ConfirmSubmit;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -70,7 +71,8 @@ pub fn TenantsPage() -> impl IntoView {
 fn TenantRow(t: Tenant, delete: ServerAction<DeleteTenant>) -> impl IntoView {
     let id = t.id.map(|i| i.to_string()).unwrap_or_default();
     let title = t.title.clone().unwrap_or_default();
-    let confirm = format!("return confirm('Delete tenant {}? This removes all of its data.')", title.replace('\'', ""));
+    let key = id.clone();
+    let confirm = format!("Delete tenant {}? This removes all of its data.", title);
     view! {
         <tr>
             <td><a href=format!("/tenants/{id}")>{title}</a></td>
@@ -81,7 +83,7 @@ fn TenantRow(t: Tenant, delete: ServerAction<DeleteTenant>) -> impl IntoView {
             <td>
                 <ActionForm action=delete>
                     <input type="hidden" name="id" value=id />
-                    <button type="submit" class="danger" onclick=confirm>"Delete"</button>
+                    <ConfirmSubmit key=format!("delete-{key}") label="Delete" question=confirm />
                 </ActionForm>
             </td>
         </tr>

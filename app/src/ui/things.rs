@@ -13,6 +13,7 @@ use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
     CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
 };
+use crate::ui::confirm::ConfirmSubmit;
 use crate::ui::explain::WhoCanSee;
 use crate::ui::groups::{GroupTabs, Membership, NewGroup, SharePanel, owned_tab, tabs_for};
 use leptos::prelude::*;
@@ -167,7 +168,8 @@ fn headers(meta: Meta, q: Memo<ListQuery>) -> AnyView {
 
 #[component]
 fn ThingRow(meta: Meta, t: ThingView, delete: ServerAction<DeleteThing>) -> impl IntoView {
-    let confirm = format!("return confirm('Delete {} {}?')", meta.one, t.name.replace(['\'', '\\'], ""));
+    let confirm = format!("Delete {} {}?", meta.one, t.name);
+    let key = t.id.clone();
     let groups = t.groups.iter().map(|(_, n)| n.as_str()).filter(|n| *n != "All").collect::<Vec<_>>().join(", ");
     let id = t.id.clone();
     view! {
@@ -182,7 +184,7 @@ fn ThingRow(meta: Meta, t: ThingView, delete: ServerAction<DeleteThing>) -> impl
                     <ActionForm action=delete>
                         <input type="hidden" name="kind" value=meta.kind />
                         <input type="hidden" name="id" value=id />
-                        <button type="submit" class="danger" onclick=confirm>"Delete"</button>
+                        <ConfirmSubmit key=format!("delete-{key}") label="Delete" question=confirm />
                     </ActionForm>
                 })}
             </td>
@@ -273,7 +275,7 @@ pub fn ThingPage(meta: Meta) -> impl IntoView {
                     Ok(t) => {
                         let writable = may(meta.res, Operation::Write);
                         let groups = t.groups.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>().join(", ");
-                        let confirm = format!("return confirm('Delete {} {}?')", meta.one, t.name.replace(['\'', '\\'], ""));
+                        let confirm = format!("Delete {} {}?", meta.one, t.name);
                         let (t2, t3, tid, tid2, tid3) = (t.clone(), t.clone(), t.id.clone(), t.id.clone(), t.id.clone());
                         view! {
                             <h1>{t.name.clone()}</h1>
@@ -323,7 +325,7 @@ pub fn ThingPage(meta: Meta) -> impl IntoView {
                                 <ActionForm action=delete>
                                     <input type="hidden" name="kind" value=meta.kind />
                                     <input type="hidden" name="id" value=tid2 />
-                                    <button type="submit" class="danger" onclick=confirm>{format!("Delete {}", meta.one)}</button>
+                                    <ConfirmSubmit key="delete-thing" label=format!("Delete {}", meta.one) question=confirm.clone() />
                                 </ActionForm>
                             })}
                             <ErrorMessage error=delete_error />
@@ -404,7 +406,7 @@ fn Credentials(id: String) -> impl IntoView {
                                         <ActionForm action=regenerate>
                                             <input type="hidden" name="id" value=id />
                                             <input type="hidden" name="version" value=t.version.to_string() />
-                                            <button type="submit" onclick="return confirm('Make a new token? The device stops working until it uses the new one.')">"Regenerate token"</button>
+                                            <ConfirmSubmit key="regenerate-token" label="Regenerate token" question="Make a new token? The device stops working until it uses the new one." plain=true />
                                         </ActionForm>
                                     })}
                                 }.into_any(),

@@ -4,6 +4,7 @@
 use crate::api::groups::{DeleteGroup, GroupTab, RevokeShare};
 use crate::api::roles::{BindRole, bindable_groups, group_roles, role_choices};
 use crate::ui::common::{ErrorMessage, Toast};
+use crate::ui::confirm::ConfirmSubmit;
 use leptos::prelude::*;
 
 /// Roles of one user group, and its deletion.
@@ -44,10 +45,7 @@ pub fn UserGroupPanel(group: GroupTab) -> impl IntoView {
     });
     let name = group.name.clone();
     let (id, id2) = (group.id.clone(), group.id.clone());
-    let confirm_delete = format!(
-        "return confirm('Delete user group {}? Its users stay, but lose the roles it gave them.')",
-        name.replace(['\'', '\\'], "")
-    );
+    let confirm_delete = format!("Delete user group {}? Its users stay, but lose the roles it gave them.", name);
     view! {
         <section class="card" data-testid="user-group-roles" aria-labelledby="ug-roles-heading">
             <h2 id="ug-roles-heading">{format!("Roles of “{name}”")}</h2>
@@ -117,7 +115,7 @@ pub fn UserGroupPanel(group: GroupTab) -> impl IntoView {
             <Toast text=done />
             <ActionForm action=delete>
                 <input type="hidden" name="group" value=id2 />
-                <button type="submit" class="danger" onclick=confirm_delete>"Delete user group"</button>
+                <ConfirmSubmit key="delete-user-group" label="Delete user group" question=confirm_delete />
             </ActionForm>
         </section>
     }

@@ -8,6 +8,7 @@ use crate::api::things::{dashboard_choices, owner_choices};
 use crate::api::users::{ChangeUserOwner, DeleteUser, SaveUser, SetUserEnabled, UserDetail, get_user};
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, Toast, fmt_time};
+use crate::ui::confirm::ConfirmSubmit;
 use crate::ui::explain::WhatCanUserDo;
 use crate::ui::groups::Membership;
 use leptos::prelude::*;
@@ -95,10 +96,7 @@ fn UserSections(
     };
     let dashboards = Resource::new(|| (), |_| dashboard_choices());
     let owners = Resource::new(|| (), |_| owner_choices());
-    let confirm = format!(
-        "return confirm('Delete user {}? It leaves every group and its sessions end.')",
-        u.user.email.replace(['\'', '\\'], "")
-    );
+    let confirm = format!("Delete user {}? It leaves every group and its sessions end.", u.user.email);
     let (id, id2, id3, id4, id5, id6) = (
         u.user.id.clone(),
         u.user.id.clone(),
@@ -188,7 +186,7 @@ fn UserSections(
             {(other && may(Res::User, Operation::Delete)).then(|| view! {
                 <ActionForm action=delete attr:class="inline">
                     <input type="hidden" name="id" value=id5 />
-                    <button type="submit" class="danger" onclick=confirm>"Delete user"</button>
+                    <ConfirmSubmit key="delete-user" label="Delete user" question=confirm />
                 </ActionForm>
             })}
         </div>

@@ -9,6 +9,7 @@ use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
     CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
 };
+use crate::ui::confirm::ConfirmSubmit;
 use crate::ui::groups::{GroupTabs, NewGroup, owned_tab, tabs_for};
 use crate::ui::user_groups::UserGroupPanel;
 use leptos::prelude::*;
@@ -204,10 +205,8 @@ fn UserRow(u: UserView, enable: ServerAction<SetUserEnabled>, delete: ServerActi
         (true, true) => "Active",
         (true, false) => "Disabled",
     };
-    let confirm = format!(
-        "return confirm('Delete user {}? It leaves every group and its sessions end.')",
-        u.email.replace(['\'', '\\'], "")
-    );
+    let confirm = format!("Delete user {}? It leaves every group and its sessions end.", u.email);
+    let key = u.id.clone();
     // A plain form: viewing the console as someone else reloads the whole page with the other session.
     let log_in_as = (other && u.customer_user && u.enabled && may(Operation::Impersonate)).then(|| {
         view! {
@@ -233,7 +232,7 @@ fn UserRow(u: UserView, enable: ServerAction<SetUserEnabled>, delete: ServerActi
         view! {
             <ActionForm action=delete attr:class="inline">
                 <input type="hidden" name="id" value=u.id.clone() />
-                <button type="submit" class="danger" onclick=confirm>"Delete"</button>
+                <ConfirmSubmit key=format!("delete-{key}") label="Delete" question=confirm />
             </ActionForm>
         }
     });

@@ -48,6 +48,13 @@ both!(customers_pages_follow_roles_and_keep_their_state_in_the_url, |store| asyn
     assert!(table.contains(&format!("href=\"/customers/{}\"", w.a)) && table.contains(">B<"), "{table}");
     assert!(!table.contains(">A1<"), "a sub-customer is listed under its parent");
     assert!(page.contains("Add customer") && page.contains("New customer group"));
+    // Deleting asks in a modal dialog the browser opens by itself (no JavaScript needed); the form's submit
+    // button is inside it, so the row has no direct delete.
+    let dialog = format!("confirm-delete-{}", w.b);
+    assert!(table.contains(&format!("commandfor=\"{dialog}\" command=\"show-modal\"")), "{table}");
+    let inside = between(table, &format!("<dialog id=\"{dialog}\""), "</dialog>");
+    assert!(inside.contains("Delete customer B?") && inside.contains("type=\"submit\""), "{inside}");
+    assert!(inside.contains("command=\"close\"") && inside.contains("autofocus"), "Cancel closes and has the focus");
 
     // A group, a customer created into it, the group's tab.
     let (s, g) = sfn(srv, "create_group", &admin, &[("kind", "CUSTOMER"), ("name", "Office renters")]).await;
