@@ -87,6 +87,19 @@ fn main() {
         );
     }
     code.push_str("];\n");
+    // One fingerprint for the whole bundle: the pages load it from `/pkg/<version>/`, so a new build is a new path.
+    let mut version: u64 = 0xcbf29ce484222325;
+    for line in code.lines().filter(|l| l.contains("path: \"/pkg/")) {
+        for b in line.bytes() {
+            version ^= u64::from(b);
+            version = version.wrapping_mul(0x100000001b3);
+        }
+    }
+    let _ = writeln!(
+        code,
+        "/// Changes with every bundle build (a fingerprint of its files).\npub const SITE_VERSION: &str = \"{:012x}\";",
+        version >> 16
+    );
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("assets.rs");
     std::fs::write(out, code).expect("write assets.rs");
 }

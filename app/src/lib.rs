@@ -15,7 +15,8 @@ use api::session::{ActivateAccount, Login, Logout, Me, MfaEnrol, MfaVerify, curr
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
+use ui::routes;
 
 /// The signed-in user, loaded before the first paint so server HTML and hydration agree.
 pub type MeResource = Resource<Result<Option<Me>, AppError>>;
@@ -41,13 +42,14 @@ pub struct MfaActions {
 
 /// The HTML document around the app (server only renders it).
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    let css = format!("/{}/thingdeck.css", options.site_pkg_dir);
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <link rel="stylesheet" href="/pkg/thingdeck.css" />
+                <link rel="stylesheet" href=css />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options />
                 <MetaTags />
@@ -91,31 +93,31 @@ pub fn App() -> impl IntoView {
         <Title text="Thingdeck" />
         <Router>
             <Routes fallback=|| view! { <main class="centered"><h1>"Page not found"</h1><p><a href="/">"Back to the console"</a></p></main> }>
-                <Route path=path!("/login") view=ui::auth_pages::LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/login/mfa") view=ui::auth_pages::MfaPage ssr=SsrMode::Async />
-                <Route path=path!("/login/mfa/setup") view=ui::auth_pages::MfaSetupPage ssr=SsrMode::Async />
-                <Route path=path!("/login/createPassword") view=ui::auth_pages::CreatePasswordPage ssr=SsrMode::Async />
-                <Route path=path!("/activationLinkExpired") view=ui::auth_pages::LinkExpiredPage ssr=SsrMode::Async />
-                <Route path=path!("/setup") view=ui::auth_pages::SetupPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view={Lazy::<routes::Login>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/login/mfa") view={Lazy::<routes::Mfa>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/login/mfa/setup") view={Lazy::<routes::MfaSetup>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/login/createPassword") view={Lazy::<routes::CreatePassword>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/activationLinkExpired") view={Lazy::<routes::LinkExpired>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/setup") view={Lazy::<routes::Setup>::new()} ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=ui::layout::Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=ui::layout::Home ssr=SsrMode::Async />
-                    <Route path=path!("profile") view=ui::profile::ProfilePage ssr=SsrMode::Async />
-                    <Route path=path!("tenants") view=ui::tenants::TenantsPage ssr=SsrMode::Async />
-                    <Route path=path!("tenants/:id") view=ui::tenants::TenantPage ssr=SsrMode::Async />
-                    <Route path=path!("customers") view=ui::customers::CustomersPage ssr=SsrMode::Async />
-                    <Route path=path!("customers/:id") view=ui::customers::CustomerPage ssr=SsrMode::Async />
-                    <Route path=path!("users") view=ui::users::UsersPage ssr=SsrMode::Async />
-                    <Route path=path!("users/:id") view=ui::user_page::UserPage ssr=SsrMode::Async />
-                    <Route path=path!("roles") view=ui::roles::RolesPage ssr=SsrMode::Async />
-                    <Route path=path!("roles/:id") view=ui::roles::RolePage ssr=SsrMode::Async />
-                    <Route path=path!("devices") view=|| view! { <ui::things::ThingsPage meta=ui::things::DEVICES /> } ssr=SsrMode::Async />
-                    <Route path=path!("devices/:id") view=|| view! { <ui::things::ThingPage meta=ui::things::DEVICES /> } ssr=SsrMode::Async />
-                    <Route path=path!("assets") view=|| view! { <ui::things::ThingsPage meta=ui::things::ASSETS /> } ssr=SsrMode::Async />
-                    <Route path=path!("assets/:id") view=|| view! { <ui::things::ThingPage meta=ui::things::ASSETS /> } ssr=SsrMode::Async />
-                    <Route path=path!("dashboards") view=|| view! { <ui::things::ThingsPage meta=ui::things::DASHBOARDS /> } ssr=SsrMode::Async />
-                    <Route path=path!("dashboards/:id") view=|| view! { <ui::things::ThingPage meta=ui::things::DASHBOARDS /> } ssr=SsrMode::Async />
-                    <Route path=path!("edges") view=|| view! { <ui::things::ThingsPage meta=ui::things::EDGES /> } ssr=SsrMode::Async />
-                    <Route path=path!("edges/:id") view=|| view! { <ui::things::ThingPage meta=ui::things::EDGES /> } ssr=SsrMode::Async />
+                    <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("tenants") view={Lazy::<routes::Tenants>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("tenants/:id") view={Lazy::<routes::Tenant>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("customers") view={Lazy::<routes::Customers>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("customers/:id") view={Lazy::<routes::Customer>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("users") view={Lazy::<routes::Users>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("users/:id") view={Lazy::<routes::User>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("roles") view={Lazy::<routes::Roles>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("roles/:id") view={Lazy::<routes::Role>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("devices") view={Lazy::<routes::Devices>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("devices/:id") view={Lazy::<routes::Device>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("assets") view={Lazy::<routes::Assets>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("assets/:id") view={Lazy::<routes::Asset>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("dashboards") view={Lazy::<routes::Dashboards>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("dashboards/:id") view={Lazy::<routes::Dashboard>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("edges") view={Lazy::<routes::Edges>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("edges/:id") view={Lazy::<routes::Edge>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

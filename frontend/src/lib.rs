@@ -6,5 +6,6 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // `hydrate_lazy`: a lazy route's chunk must arrive before its part of the page can hydrate.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -120,7 +120,7 @@ async fn serve(mut config: Config, login_ip_per_minute: u32) -> ExitCode {
     let leptos_options = LeptosOptions::builder()
         .output_name("thingdeck")
         .site_root("site")
-        .site_pkg_dir("pkg")
+        .site_pkg_dir(assets::pkg_dir())
         .site_addr(bound)
         .build();
     let state = AppState { leptos_options: leptos_options.clone(), svc: svc.clone() };

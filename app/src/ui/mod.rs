@@ -9,6 +9,7 @@ pub mod groups;
 pub mod layout;
 pub mod profile;
 pub mod roles;
+pub mod routes;
 pub mod tenants;
 pub mod things;
 pub mod user_groups;

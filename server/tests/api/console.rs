@@ -146,3 +146,44 @@ both!(secrets_are_stored_hashed_and_links_expire, |store| async move {
     db.close().await;
     srv.stop();
 });
+
+// The split bundle under a path that changes with each build, cacheable for good; the old plain path still
+// answers but must be revalidated; another build's path is not served.
+both!(the_bundle_is_served_from_a_versioned_path_with_its_page_chunks, |store| async move {
+    let srv = Server::start(store, &[]).await;
+    let (s, _, login) = page(&srv, "/login", None).await;
+    assert_eq!(s, 200);
+    let css_at = login.find("/thingdeck.css\"").expect("stylesheet link");
+    let dir_at = login[..css_at].rfind("\"/pkg/").expect("versioned pkg dir") + 1;
+    let dir = &login[dir_at..css_at];
+    assert_eq!(dir.len(), "/pkg/".len() + 12, "{dir}");
+    assert!(login.contains(&format!("{dir}/thingdeck.js")), "the hydration script loads from the same dir");
+    let get = |path: String| {
+        let req = srv.http.get(srv.url(&path)).header("Accept-Encoding", "br");
+        async move { req.send().await.unwrap() }
+    };
+    let r = get(format!("{dir}/thingdeck.css")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let r = get("/pkg/thingdeck.css".into()).await;
+    assert_eq!((r.status().as_u16(), r.headers()["cache-control"].to_str().unwrap()), (200, "no-cache"));
+    assert_eq!(get("/pkg/000000000000/thingdeck.css".into()).await.status(), 404, "another build's path");
+
+    // The bundle `cargo xtask site` split: main module, its JS importing the split loader, the loader, and every
+    // page's chunks it names (scripts/test.sh builds the site before the tests).
+    let js = get(format!("{dir}/thingdeck.js")).await;
+    assert_eq!(js.status(), 200, "no bundle embedded: run `cargo xtask site` before building the tests");
+    assert_eq!(js.headers()["content-encoding"], "br");
+    let wasm = get(format!("{dir}/thingdeck_bg.wasm")).await;
+    assert_eq!((wasm.status().as_u16(), wasm.headers()["content-type"].to_str().unwrap()), (200, "application/wasm"));
+    let manifest = srv.http.get(srv.url(&format!("{dir}/__wasm_split_manifest.json"))).send().await.unwrap();
+    let manifest: serde_json::Value = manifest.json().await.unwrap();
+    let pages = manifest.as_object().expect("page → chunks");
+    assert!(pages.keys().any(|k| k.contains("users_view")) && pages.len() >= 20, "{:?}", pages.keys());
+    let loader = srv.http.get(srv.url(&format!("{dir}/__wasm_split.js"))).send().await.unwrap().text().await.unwrap();
+    for chunk in pages.values().flat_map(|c| c.as_array().unwrap()).map(|c| c.as_str().unwrap()).take(40) {
+        assert!(loader.contains(&format!("\"./{chunk}.wasm\"")), "the loader fetches {chunk}");
+        let r = get(format!("{dir}/{chunk}.wasm")).await;
+        assert_eq!(r.status(), 200, "{chunk}");
+    }
+});

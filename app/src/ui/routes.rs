@@ -1,0 +1,80 @@
+//! The console's pages as lazy routes: in the browser each page's code is a separate WebAssembly chunk fetched
+//! the first time that page is shown (hydration waits for it), so the first download carries only the shell,
+//! the router and what every page shares. The server renders them like any other route.
+//!
+//! `xtask site` does the splitting (`wasm_split_cli_support`); without it the chunks stay in one module and
+//! everything still works.
+
+use leptos::prelude::*;
+use leptos_router::{LazyRoute, lazy_route};
+
+use super::{auth_pages, customers, profile, roles, tenants, things, user_page, users};
+
+/// Declares one lazily loaded page: a unit struct whose `LazyRoute` view renders the given component. Each
+/// gets its own split point, named after the struct.
+macro_rules! lazy_page {
+    ($($(#[$doc:meta])* $route:ident => $view:expr;)*) => {$(
+        $(#[$doc])*
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $view.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    /// `/login`.
+    Login => view! { <auth_pages::LoginPage /> };
+    /// `/login/mfa`.
+    Mfa => view! { <auth_pages::MfaPage /> };
+    /// `/login/mfa/setup`.
+    MfaSetup => view! { <auth_pages::MfaSetupPage /> };
+    /// `/login/createPassword`.
+    CreatePassword => view! { <auth_pages::CreatePasswordPage /> };
+    /// `/activationLinkExpired`.
+    LinkExpired => view! { <auth_pages::LinkExpiredPage /> };
+    /// `/setup`.
+    Setup => view! { <auth_pages::SetupPage /> };
+    /// `/profile`.
+    Profile => view! { <profile::ProfilePage /> };
+    /// `/tenants`.
+    Tenants => view! { <tenants::TenantsPage /> };
+    /// `/tenants/:id`.
+    Tenant => view! { <tenants::TenantPage /> };
+    /// `/customers`.
+    Customers => view! { <customers::CustomersPage /> };
+    /// `/customers/:id`.
+    Customer => view! { <customers::CustomerPage /> };
+    /// `/users`.
+    Users => view! { <users::UsersPage /> };
+    /// `/users/:id`.
+    User => view! { <user_page::UserPage /> };
+    /// `/roles`.
+    Roles => view! { <roles::RolesPage /> };
+    /// `/roles/:id`.
+    Role => view! { <roles::RolePage /> };
+    /// `/devices`.
+    Devices => view! { <things::ThingsPage meta=things::DEVICES /> };
+    /// `/devices/:id`.
+    Device => view! { <things::ThingPage meta=things::DEVICES /> };
+    /// `/assets`.
+    Assets => view! { <things::ThingsPage meta=things::ASSETS /> };
+    /// `/assets/:id`.
+    Asset => view! { <things::ThingPage meta=things::ASSETS /> };
+    /// `/dashboards`.
+    Dashboards => view! { <things::ThingsPage meta=things::DASHBOARDS /> };
+    /// `/dashboards/:id`.
+    Dashboard => view! { <things::ThingPage meta=things::DASHBOARDS /> };
+    /// `/edges`.
+    Edges => view! { <things::ThingsPage meta=things::EDGES /> };
+    /// `/edges/:id`.
+    Edge => view! { <things::ThingPage meta=things::EDGES /> };
+}
