@@ -46,10 +46,16 @@ async function moveTo(page, thing, owner, newGroupName) {
   await page.waitForSelector(`[data-testid=thing-owner] >> text=Owner: ${owner}`);
 }
 
-async function shareWith(page, customer) {
+/// Shares the open group read-only with a customer's users: all of them, or (`userGroup`) one of its user groups,
+/// which the panel lists once the customer is chosen.
+async function shareWith(page, customer, userGroup) {
   await page.selectOption("#share-customer", { label: customer });
+  if (userGroup) {
+    await page.waitForSelector(`#share-user-group option:has-text('${userGroup}')`, { state: "attached" });
+    await page.selectOption("#share-user-group", { label: userGroup });
+  }
   await page.click("[data-testid=share-panel] button:has-text('Share')");
-  await page.waitForSelector(`[data-testid=shares] >> text=${customer}`);
+  await page.waitForSelector(`[data-testid=shares] >> text=${customer} — ${userGroup ?? "All"}`);
 }
 
 /// Adds a customer user through the add-user form (its "Customer Users" group, the shared dashboard full
@@ -135,7 +141,7 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     await page.waitForURL(/group=/);
     await page.click("summary:has-text('Share, make public or delete this group')");
     await shareWith(page, "Customer A");
-    await shareWith(page, "Customer B");
+    await shareWith(page, "Customer B", "Customer Users");
     await shot(page, "assets-sharing");
 
     // The dashboard group, shared the same way; the share warning is shown where it happens.

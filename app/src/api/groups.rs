@@ -159,26 +159,37 @@ pub async fn share_targets() -> Result<Vec<Choice>, AppError> {
 }
 
 /// Shares a group with a customer's users: all of them (`user_group` empty) or one of its user groups, read-only
-/// (`access` = `read`) or read-write (`write`).
+/// (`access` = `read`), read-write (`write`) or with the Group roles in `roles` (`roles`).
 #[server(prefix = "/_sfn", endpoint = "share_group")]
-pub async fn share_group(group: String, customer: String, user_group: String, access: String) -> Result<(), AppError> {
+pub async fn share_group(
+    group: String,
+    customer: String,
+    user_group: String,
+    access: String,
+    #[server(default)] roles: Vec<String>,
+) -> Result<(), AppError> {
     use super::ssr::*;
     use crate::backend::group_permissions::{ShareGroupRequest, share};
     same_origin()?;
     let p = principal().await?;
     let id = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
-    let read_else_write = match access.as_str() {
-        "read" => true,
-        "write" => false,
-        _ => return Err(AppError::new(400, "Access must be read or write")),
+    let (read_else_write, role_ids) = match access.as_str() {
+        "read" => (Some(true), None),
+        "write" => (Some(false), None),
+        "roles" if roles.is_empty() => return Err(AppError::new(400, "Choose at least one role to share with")),
+        "roles" => {
+            let ids = roles.iter().map(|r| parse_id(r, "role").map(crate::model::RoleId)).collect::<Result<_, _>>()?;
+            (None, Some(ids))
+        }
+        _ => return Err(AppError::new(400, "Access must be read, write or roles")),
     };
     let req = match opt(user_group) {
         Some(ug) => ShareGroupRequest {
             owner_id: None,
             all_user_group: false,
             user_group_id: Some(crate::model::EntityGroupId(parse_id(&ug, "user group")?)),
-            read_else_write: Some(read_else_write),
-            role_ids: None,
+            read_else_write,
+            role_ids,
         },
         None => {
             let c = opt(customer).ok_or_else(|| AppError::new(400, "Choose a customer to share with"))?;
@@ -189,8 +200,8 @@ pub async fn share_group(group: String, customer: String, user_group: String, ac
                 }),
                 all_user_group: true,
                 user_group_id: None,
-                read_else_write: Some(read_else_write),
-                role_ids: None,
+                read_else_write,
+                role_ids,
             }
         }
     };

@@ -1,11 +1,13 @@
 //! Entity groups in the console: the tab row above every list, the "new group" form, the sharing panel of a
-//! group the caller owns (share with a customer read-only or read-write, see and revoke shares, public link), and
+//! group the caller owns (share with a customer's users or one of its user groups read-only, read-write or with
+//! chosen Group roles; see and revoke shares; public link), and
 //! an entity's membership in its owner's groups.
 
 use crate::api::groups::{
     CreateGroup, DeleteGroup, GroupMember, GroupTab, RevokeShare, SetGroupPublic, ShareGroup, group_shares, group_tabs,
     membership_choices, owner_groups, share_targets,
 };
+use crate::api::roles::role_choices;
 use crate::ui::common::{CopyLink, ErrorMessage, ListQuery, Toast};
 use crate::ui::confirm::ConfirmSubmit;
 use leptos::prelude::*;
@@ -60,7 +62,7 @@ pub fn NewGroup(
 }
 
 /// Sharing and visibility of one group the caller owns: who has it (with a Revoke each), a form to share it with
-/// a customer's users read-only or read-write, public/private with the public link, and deleting the group.
+/// a customer's users (all of them or one of its user groups) read-only, read-write or with chosen Group roles, public/private with the public link, and deleting the group.
 /// `warning` is shown above the share form (dashboards: what the customer will not be able to read).
 #[component]
 pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) -> impl IntoView {
@@ -74,6 +76,19 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
         |(g, _, _, _)| group_shares(g),
     );
     let targets = Resource::new(|| (), |_| share_targets());
+    // The chosen customer's user groups (its "All" is the default choice, "all users"): follows the customer
+    // select once hydrated; without JavaScript the form shares with all of the customer's users.
+    let customer = RwSignal::new(String::new());
+    let user_groups = Resource::new(
+        move || customer.get(),
+        |c| async move {
+            if c.is_empty() {
+                return Ok(None);
+            }
+            membership_choices("USER".into(), c).await
+        },
+    );
+    let group_roles = Resource::new(|| (), |_| role_choices());
     let error = Signal::derive(move || {
         share
             .value()
@@ -137,7 +152,6 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
             {(!warning.is_empty()).then(|| view! { <p class="warning" role="note">{warning}</p> })}
             <ActionForm action=share>
                 <input type="hidden" name="group" value=id />
-                <input type="hidden" name="user_group" value="" />
                 <label for="share-customer">"Share with customer"</label>
                 <Suspense fallback=|| view! { <p class="loading">"Loading customers…"</p> }>
                 {move || Suspend::new(async move {
@@ -145,17 +159,44 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
                         view! { <option value=c.id>{c.name}</option> }
                     }).collect_view();
                     view! {
-                        <select id="share-customer" name="customer" required>
+                        <select id="share-customer" name="customer" required
+                            on:change=move |ev| customer.set(event_target_value(&ev))>
                             <option value="">"— choose —"</option>
                             {options}
                         </select>
                     }
                 })}
             </Suspense>
+                <label for="share-user-group">"Its users"</label>
+                <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let options = user_groups.await.ok().flatten().unwrap_or_default().into_iter()
+                        .filter(|g| g.name != "All")
+                        .map(|g| view! { <option value=g.id>{g.name}</option> })
+                        .collect_view();
+                    view! {
+                        <select id="share-user-group" name="user_group">
+                            <option value="">"All users of the customer"</option>
+                            {options}
+                        </select>
+                    }
+                })}
+                </Transition>
                 <fieldset class="choice">
                     <legend>"Access"</legend>
                     <label><input type="radio" name="access" value="read" checked />" Read"</label>
                     <label><input type="radio" name="access" value="write" />" Write"</label>
+                    <label><input type="radio" name="access" value="roles" />" Specific roles:"</label>
+                    <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let boxes = group_roles.await.unwrap_or_default().into_iter().filter(|(_, group)| *group)
+                            .map(|(r, _)| view! {
+                                <label><input type="checkbox" name="roles[]" value=r.id />{format!(" {}", r.name)}</label>
+                            })
+                            .collect_view();
+                        view! { <span class="ops" data-testid="share-roles">{boxes}</span> }
+                    })}
+                    </Suspense>
                 </fieldset>
                 <button type="submit" class="primary">"Share"</button>
             </ActionForm>

@@ -255,6 +255,66 @@ both!(groups_are_shared_revoked_and_made_public_from_the_console, |store| async 
     let (_, _, page) = html(srv, "/assets", &b_user).await;
     assert!(!page.contains(">HQ<"));
 
+    // One of B's user groups with chosen Group roles (the form posts `roles[]` like a browser); refusals first,
+    // each leaving no share behind.
+    let (s, role) = srv
+        .post(
+            "/api/role",
+            Some(&w.admin),
+            json!({"name": "Asset reader", "type": "GROUP", "permissions": ["READ", "READ_ATTRIBUTES"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{role}");
+    let role = id_of(&role);
+    let (s, generic) = srv
+        .post("/api/role", Some(&w.admin), json!({"name": "Generic one", "type": "GENERIC", "permissions": {}}))
+        .await;
+    assert_eq!(s, 200, "{generic}");
+    let generic = id_of(&generic);
+    let (s, ugs) = sfn(srv, "membership_choices", &admin, &[("kind", "USER"), ("owner", &w.b)]).await;
+    assert_eq!(s, 200, "{ugs}");
+    let b_users = ugs.as_array().unwrap().iter().find(|g| g["name"] == "Customer Users").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let share = |user_group: String, roles: Vec<String>| {
+        let (group, customer, cookie) = (buildings.clone(), w.b.clone(), admin.clone());
+        async move {
+            let mut f = vec![("group", group.as_str()), ("customer", &customer), ("user_group", &user_group)];
+            f.push(("access", "roles"));
+            f.extend(roles.iter().map(|r| ("roles[]", r.as_str())));
+            sfn(srv, "share_group", &cookie, &f).await
+        }
+    };
+    let s = |v: &str| v.to_string();
+    for (user_group, roles, why) in [
+        (s(&b_users), vec![], "no role chosen"),
+        (s(&b_users), vec![s("not-a-uuid")], "bad role id"),
+        (s(&b_users), vec![s(&role), s(&generic)], "a Generic role cannot share a group"),
+        (s("not-a-uuid"), vec![s(&role)], "bad user group id"),
+    ] {
+        let (status, e) = share(user_group, roles).await;
+        assert_eq!(status, 400, "{why}: {e}");
+        let (_, shares) = sfn(srv, "group_shares", &admin, &[("group", &buildings)]).await;
+        assert_eq!(shares.as_array().unwrap().iter().filter(|s| s["public"] == false).count(), 0, "{why}: {shares}");
+    }
+    let (status, e) = share(s(&b_users), vec![s(&role)]).await;
+    assert_eq!(status, 200, "{e}");
+    let (_, shares) = sfn(srv, "group_shares", &admin, &[("group", &buildings)]).await;
+    let list = shares.as_array().unwrap();
+    assert_eq!(
+        (list.len(), &list[0]["user_group"], &list[0]["role"]),
+        (1, &json!("Customer Users"), &json!("Asset reader"))
+    );
+    let (_, _, page) = html(srv, "/assets", &b_user).await;
+    assert!(table(&page).contains(">HQ<"), "B's Customer Users read it through the chosen role");
+    let (s, _) = sfn(srv, "revoke_share", &admin, &[("id", list[0]["id"].as_str().unwrap())]).await;
+    assert_eq!(s, 200);
+    // The share panel offers B's user groups only once a customer is chosen, and the Group roles.
+    let (_, _, page) = html(srv, &format!("/assets?group={buildings}"), &admin).await;
+    assert!(page.contains("All users of the customer") && page.contains("name=\"roles[]\""), "{page}");
+    assert!(page.contains("Asset reader") && !between_roles(&page).contains("Generic one"));
+
     // Public and private again; the public id shows on the tab.
     let (s, e) = sfn(srv, "set_group_public", &admin, &[("group", &buildings), ("public", "true")]).await;
     assert_eq!(s, 200, "{e}");
@@ -322,3 +382,10 @@ both!(a_customers_lists_add_into_that_customer, |store| async move {
     .await;
     assert!(s == 403 || list["totalElements"] == 0, "{list}");
 });
+
+/// The share panel's role checkboxes.
+fn between_roles(page: &str) -> &str {
+    let from = page.find("data-testid=\"share-roles\"").expect("role choices");
+    let rest = &page[from..];
+    &rest[..rest.find("</span>").unwrap_or(rest.len())]
+}
