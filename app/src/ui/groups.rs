@@ -62,7 +62,8 @@ pub fn NewGroup(
 }
 
 /// Sharing and visibility of one group the caller owns: who has it (with a Revoke each), a form to share it with
-/// a customer's users (all of them or one of its user groups) read-only, read-write or with chosen Group roles, public/private with the public link, and deleting the group.
+/// a customer's users (all of them or one of its user groups) read-only, read-write or with chosen Group roles,
+/// public/private with the public link, and deleting the group.
 /// `warning` is shown above the share form (dashboards: what the customer will not be able to read).
 #[component]
 pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) -> impl IntoView {

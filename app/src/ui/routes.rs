@@ -2,8 +2,8 @@
 //! the first time that page is shown (hydration waits for it), so the first download carries only the shell,
 //! the router and what every page shares. The server renders them like any other route.
 //!
-//! `xtask site` does the splitting (`wasm_split_cli_support`); without it the chunks stay in one module and
-//! everything still works.
+//! `xtask site` does the splitting (`wasm_split_cli_support`, as cargo-leptos 0.3 does); a browser build that
+//! skips it keeps the split points' placeholder imports and cannot load.
 
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
