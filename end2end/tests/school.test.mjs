@@ -213,6 +213,26 @@ test("the four-tier school hierarchy by clicking: roles, user groups, and each u
     assert.ok(!who.includes("Dashboard viewers"), `viewers cannot see devices: ${who}`);
     await shot(page, "who-can-see");
 
+    // "Can this user …" on the janitor's page: may write the sensor (its Site manager role), may not delete it.
+    const sensorId = page.url().split("/devices/")[1];
+    await section(page, "Users", "/users");
+    await page.click("[data-testid=users-table] >> text=janitor@school.edu");
+    await page.click("[data-testid=can-user-do] summary");
+    const ask = page.locator("[data-testid=can-user-do]");
+    for (const [op, answer] of [["WRITE", "Yes."], ["DELETE", "No."]]) {
+      await ask.locator("select[name=op]").selectOption(op);
+      await ask.locator("select[name=etype]").selectOption("DEVICE");
+      await ask.locator("input[name=eid]").fill(sensorId);
+      await ask.locator("button:has-text('Explain')").click();
+      await page.waitForURL(new RegExp(`op=${op}`));
+      await ask.locator(`[data-testid=verdict] >> text=${answer}`).waitFor();
+    }
+    assert.match(await ask.innerText(), /DELETE/, "says what is missing");
+    await ask.locator("select[name=op]").selectOption("WRITE");
+    await ask.locator("button:has-text('Explain')").click();
+    await ask.locator("text=Site manager").first().waitFor();
+    await shot(page, "can-user-do");
+
     // The profile lists this browser's session among the administrator's.
     await section(page, "Profile", "/profile");
     await page.waitForSelector("[data-testid=sessions] >> text=this session");

@@ -118,6 +118,10 @@ pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError>
         }
     };
     let e = entity.ok_or_else(|| AppError::new(404, "The entity is gone"))?;
+    let own = match e.resource {
+        crate::model::permissions::Resource::Customer => Some(explain::own_customer_readers(&svc, e.id).await?),
+        _ => None,
+    };
     let mut rows = Vec::new();
     let mut hidden = 0;
     for (b, g) in explain::who_can(&svc, Operation::Read, &e).await? {
@@ -130,7 +134,7 @@ pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError>
     let owners: Vec<(uuid::Uuid, uuid::Uuid)> =
         rows.iter().map(|(b, _)| (b.user_group_id, b.user_group_owner)).collect();
     let names = infos::owners_and_groups(&svc, &owners).await?;
-    let out = rows
+    let mut out: Vec<AccessRow> = rows
         .into_iter()
         .zip(names)
         .map(|((b, g), (owner, _))| AccessRow {
@@ -146,6 +150,19 @@ pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError>
             role: b.role_name,
         })
         .collect();
+    if let Some(members) = own {
+        // The rule in `authz::entities`: a customer's users may read their own customer, whatever their roles.
+        let name = infos::owners_and_groups(&svc, &[(e.id, e.id)]).await?.pop().map(|(n, _)| n).unwrap_or_default();
+        out.push(AccessRow {
+            user_group_id: String::new(),
+            user_group: format!("Every user of {name}"),
+            owner: name,
+            members,
+            role_id: String::new(),
+            role: String::new(),
+            how: "A customer's own users may always read it".into(),
+        });
+    }
     Ok(Audience { rows: out, hidden })
 }
 
@@ -204,4 +221,64 @@ pub async fn user_abilities(id: String) -> Result<AbilityReport, AppError> {
         });
     }
     Ok(AbilityReport { sections, roles, hidden })
+}
+
+/// The entity types "can this user …" asks about (the console's choices; the service answers for these).
+pub const EXPLAINABLE: [(&str, &str); 6] = [
+    ("DEVICE", "Device"),
+    ("ASSET", "Asset"),
+    ("DASHBOARD", "Dashboard"),
+    ("EDGE", "Edge"),
+    ("CUSTOMER", "Customer"),
+    ("USER", "User"),
+];
+
+/// "Can this user do that to this entity": the answer and the chain behind it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub allowed: bool,
+    /// One line per grant ("Site managers → Site manager: Generic role over the user's owner and below").
+    pub because: Vec<String>,
+    /// When refused: what would be needed.
+    pub missing: String,
+    /// Grants through user groups the caller may not read itself: counted, not named.
+    pub hidden: usize,
+}
+
+/// Explains `operation` by the user `user` on the entity `entity_type`/`entity`; the caller must be able to read
+/// both (`explanations::for_user`, the same service as `GET /api/thingdeck/explain`).
+#[server(prefix = "/_sfn", endpoint = "explain_user")]
+pub async fn explain_user(
+    user: String,
+    operation: String,
+    entity_type: String,
+    entity: String,
+) -> Result<Verdict, AppError> {
+    use super::ssr::*;
+    use crate::model::permissions::Operation;
+    let p = principal().await?;
+    let svc = svc()?;
+    let subject = crate::model::UserId(parse_id(&user, "user")?);
+    let op = Operation::parse(operation.trim())
+        .ok_or_else(|| AppError::new(400, format!("Unknown operation {}", operation.trim())))?;
+    let e =
+        crate::backend::explanations::for_user(&svc, &p, subject, op, entity_type.trim(), parse_id(&entity, "entity")?)
+            .await?;
+    let mut because = Vec::new();
+    let mut hidden = 0;
+    for g in e.grants {
+        if let Some(ug) = g.user_group_id
+            && !ssr::readable(&svc, &p, ug).await?
+        {
+            hidden += 1;
+            continue;
+        }
+        let chain = format!("{} → {}", g.user_group_name.unwrap_or_default(), g.role_name.unwrap_or_default());
+        because.push(match g.via {
+            "GENERIC" => format!("{chain}: Generic role over the user's owner and its sub-customers"),
+            "GROUP" => format!("{chain}: Group role on {}", g.scope_name.unwrap_or_default()),
+            _ => "It is the user's own customer, which its users may always read".into(),
+        });
+    }
+    Ok(Verdict { allowed: e.allowed, because, missing: e.missing.unwrap_or_default(), hidden })
 }

@@ -14,6 +14,7 @@ pub mod customers;
 pub mod db;
 pub mod entity_groups;
 pub mod error;
+pub mod explanations;
 pub mod group_permissions;
 pub mod impersonation;
 pub mod infos;

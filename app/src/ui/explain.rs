@@ -1,8 +1,11 @@
 //! The access explainers on the console's pages: "Who can see this and why" on an entity's page and "What can
 //! this user do" on a user's page. They show what `api::explain` worked out; nothing is decided here.
 
-use crate::api::explain::{AccessRow, RoleGrant, user_abilities, who_can_see};
+use crate::api::explain::{AccessRow, EXPLAINABLE, RoleGrant, explain_user, user_abilities, who_can_see};
+use crate::model::permissions::{Operation, humanize};
 use leptos::prelude::*;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
 
 fn loading() -> impl IntoView {
     view! { <p class="loading">"Loading…"</p> }
@@ -42,13 +45,24 @@ pub fn WhoCanSee(kind: &'static str, id: String) -> impl IntoView {
     }
 }
 
+/// One row; the own-customer rule has no user group or role to link to (empty ids).
 fn access_row(r: AccessRow) -> impl IntoView {
+    let group = if r.user_group_id.is_empty() {
+        r.user_group.into_any()
+    } else {
+        view! { <a href=format!("/users?group={}", r.user_group_id)>{r.user_group}</a> }.into_any()
+    };
+    let role = if r.role_id.is_empty() {
+        "—".into_any()
+    } else {
+        view! { <a href=format!("/roles/{}", r.role_id)>{r.role}</a> }.into_any()
+    };
     view! {
         <tr>
-            <td><a href=format!("/users?group={}", r.user_group_id)>{r.user_group}</a></td>
+            <td>{group}</td>
             <td>{r.owner}</td>
             <td>{r.members}</td>
-            <td><a href=format!("/roles/{}", r.role_id)>{r.role}</a></td>
+            <td>{role}</td>
             <td>{r.how}</td>
         </tr>
     }
@@ -102,5 +116,74 @@ fn role_grant(g: RoleGrant) -> impl IntoView {
             {format!(", on {}:", g.scope)}
             <ul>{g.grants.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
         </li>
+    }
+}
+
+/// "Can this user …": one operation on one entity, answered by the explainer with the chain behind it. The
+/// question lives in the page's URL (`?op=&etype=&eid=`): it works without JavaScript and can be linked.
+#[component]
+pub fn CanUserDo(id: String) -> impl IntoView {
+    let query = use_query_map();
+    let question = Memo::new(move |_| {
+        query.with(|q| {
+            let get = |k: &str| q.get(k).unwrap_or_default();
+            (get("op"), get("etype"), get("eid"))
+        })
+    });
+    let uid = id.clone();
+    let verdict = Resource::new(
+        move || question.get(),
+        move |(op, etype, eid)| {
+            let uid = uid.clone();
+            async move {
+                if eid.is_empty() {
+                    return Ok(None);
+                }
+                explain_user(uid, op, etype, eid).await.map(Some)
+            }
+        },
+    );
+    let (op, etype, eid) = question.get_untracked();
+    let ops = Operation::EVERY
+        .iter()
+        .filter(|o| **o != Operation::All)
+        .map(|o| {
+            let selected = o.as_str() == op || (op.is_empty() && *o == Operation::Read);
+            view! { <option value=o.as_str() selected=selected>{humanize(o.as_str())}</option> }
+        })
+        .collect_view();
+    let types = EXPLAINABLE
+        .iter()
+        .map(|(wire, name)| view! { <option value=*wire selected=*wire == etype>{*name}</option> })
+        .collect_view();
+    let asked = !eid.is_empty();
+    view! {
+        <details class="card explain" data-testid="can-user-do" open=asked>
+            <summary>"Can this user …"</summary>
+            <Form method="GET" action=format!("/users/{id}")>
+                <div class="row">
+                    <label>"Operation "<select name="op">{ops}</select></label>
+                    <label>"on "<select name="etype">{types}</select></label>
+                    <label>"with id "<input name="eid" value=eid required size="36" /></label>
+                    <button type="submit">"Explain"</button>
+                </div>
+            </Form>
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    match verdict.await {
+                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                        Ok(None) => ().into_any(),
+                        Ok(Some(v)) => view! {
+                            <p data-testid="verdict">
+                                <strong>{if v.allowed { "Yes." } else { "No." }}</strong>
+                                {(!v.missing.is_empty()).then(|| format!(" {}", v.missing))}
+                            </p>
+                            <ul class="grants">{v.because.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                            {hidden_note(v.hidden, "more grants")}
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </details>
     }
 }

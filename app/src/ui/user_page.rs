@@ -9,7 +9,7 @@ use crate::api::users::{ChangeUserOwner, DeleteUser, SaveUser, SetUserEnabled, U
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, Toast, fmt_time};
 use crate::ui::confirm::ConfirmSubmit;
-use crate::ui::explain::WhatCanUserDo;
+use crate::ui::explain::{CanUserDo, WhatCanUserDo};
 use crate::ui::groups::Membership;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -148,7 +148,8 @@ fn UserSections(
             title="User groups"
             testid="user-membership"
         />
-        <WhatCanUserDo id=id6 />
+        <WhatCanUserDo id=id6.clone() />
+        <CanUserDo id=id6 />
         {may(Res::User, Operation::ChangeOwner).then(|| view! {
             <section class="card" data-testid="user-manage-owner">
                 <h2>"Manage owner"</h2>

@@ -5,7 +5,7 @@
 use crate::both;
 use crate::harness::*;
 use crate::users::{user_id, world};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn rows(v: &Value) -> &Vec<Value> {
     v["rows"].as_array().unwrap_or_else(|| panic!("no rows in {v}"))
@@ -88,6 +88,13 @@ both!(who_can_see_names_groups_roles_and_shares, |store| async move {
     assert_eq!(s, 200, "{who}");
     assert!(row_of(&who, "Customer Administrators", "A").is_some(), "A's admins read A1: {who}");
     assert!(row_of(&who, "Tenant Administrators", "Acme").is_some());
+    // The own-customer rule is a row of its own: A1's one user (user@a1.io), no group or role to link.
+    let own = row_of(&who, "Every user of A1", "A1").unwrap_or_else(|| panic!("own-customer row: {who}"));
+    assert_eq!((&own["members"], &own["role_id"], &own["user_group_id"]), (&json!(1), &json!(""), &json!("")));
+    let (_, who) = ask(admin.clone(), "CUSTOMER", w.a.clone()).await;
+    assert_eq!(row_of(&who, "Every user of A", "A").map(|r| r["members"].clone()), Some(json!(2)), "{who}");
+    let (_, who) = ask(admin.clone(), "DEVICE", dev.clone()).await;
+    assert!(rows(&who).iter().all(|r| !r["user_group"].as_str().unwrap().starts_with("Every user")), "only customers");
     assert_eq!(ask(b_user.clone(), "CUSTOMER", w.a.clone()).await.0, 403);
 
     // Both pages carry the explainer, server-rendered.
@@ -95,6 +102,7 @@ both!(who_can_see_names_groups_roles_and_shares, |store| async move {
     assert!(page.contains("Who can see this and why") && page.contains("Group role on Boilers"), "{page}");
     let (_, _, page) = html(srv, &format!("/customers/{}", w.a1), &admin).await;
     assert!(page.contains("Who can see this and why") && page.contains("Customer Administrators"));
+    assert!(page.contains("Every user of A1") && page.contains("own users may always read it"));
 });
 
 both!(what_can_this_user_do_lists_sections_and_roles, |store| async move {
@@ -174,4 +182,75 @@ both!(profile_lists_and_ends_own_sessions, |store| async move {
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     let (_, _, page) = html(srv, "/profile", &one).await;
     assert!(page.contains("data-testid=\"sessions\"") && page.contains("this session"), "{page}");
+});
+
+both!(can_this_user_answers_one_operation_on_one_entity_with_its_chain, |store| async move {
+    let w = world(store).await;
+    let srv = &w.srv;
+    let admin = console_login(srv, "admin@acme.io", "admin-password").await;
+    let (_, g) = sfn(srv, "create_group", &admin, &[("kind", "DEVICE"), ("name", "Boilers")]).await;
+    let boilers = g["id"].as_str().unwrap().to_string();
+    let fields = [
+        ("kind", "DEVICE"),
+        ("id", ""),
+        ("version", ""),
+        ("name", "Boiler-1"),
+        ("thing_type", "boiler"),
+        ("label", ""),
+        ("group", boilers.as_str()),
+    ];
+    let (_, d) = sfn(srv, "save_thing", &admin, &fields).await;
+    let dev = d["id"].as_str().unwrap().to_string();
+    let share = [("group", boilers.as_str()), ("customer", w.b.as_str()), ("user_group", ""), ("access", "read")];
+    assert_eq!(sfn(srv, "share_group", &admin, &share).await.0, 200);
+    let b_id = crate::users::user_id(srv, &w.admin, "user@b.io").await;
+    let a_id = crate::users::user_id(srv, &w.admin, "user@a.io").await;
+    let ask = |cookie: String, user: String, op: &'static str, etype: &'static str, id: String| async move {
+        let f = [("user", user.as_str()), ("operation", op), ("entity_type", etype), ("entity", id.as_str())];
+        sfn(srv, "explain_user", &cookie, &f).await
+    };
+
+    // B's user reads the shared device through the group role, may not write it; A's user may not read it.
+    let (s, v) = ask(admin.clone(), b_id.clone(), "READ", "DEVICE", dev.clone()).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["allowed"], true);
+    assert_eq!(v["because"], json!(["All → Entity Group Read-only User: Group role on Boilers"]), "{v}");
+    let (_, v) = ask(admin.clone(), b_id.clone(), "WRITE", "DEVICE", dev.clone()).await;
+    assert_eq!((&v["allowed"], v["because"].as_array().map(Vec::len)), (&json!(false), Some(0)), "{v}");
+    assert!(v["missing"].as_str().unwrap().contains("WRITE"), "{v}");
+    let (_, v) = ask(admin.clone(), a_id.clone(), "READ", "DEVICE", dev.clone()).await;
+    assert_eq!(v["allowed"], false, "{v}");
+    // A's user on its own customer: the own-customer rule (A is owned by the tenant, outside A's subtree); on
+    // A's sub-customer A1: its Generic role over A.
+    let (_, v) = ask(admin.clone(), a_id.clone(), "READ", "CUSTOMER", w.a.clone()).await;
+    assert_eq!(v["because"], json!(["It is the user's own customer, which its users may always read"]), "{v}");
+    let (_, v) = ask(admin.clone(), a_id.clone(), "READ", "CUSTOMER", w.a1.clone()).await;
+    assert_eq!(
+        v["because"],
+        json!(["Customer Users → Customer User: Generic role over the user's owner and its sub-customers"])
+    );
+
+    // Asking needs the entity too: A's user may read itself but not the tenant's device, here and over REST.
+    let a_user = console_login(srv, "user@a.io", "customer-pass").await;
+    let (s, _) = ask(a_user, a_id.clone(), "READ", "DEVICE", dev.clone()).await;
+    assert!(s == 403 || s == 404, "{s}");
+    let a_token = srv.login("user@a.io", "customer-pass").await;
+    let path = format!("/api/thingdeck/explain?userId={a_id}&entityType=DEVICE&entityId={dev}&operation=READ");
+    let (s, body) = srv.get(&path, Some(&a_token)).await;
+    assert!(s == 403 || s == 404, "REST: {s} {body}");
+    // Bad input: 400 each.
+    for (op, etype, id) in [("FLY", "DEVICE", dev.as_str()), ("READ", "WIDGET", dev.as_str()), ("READ", "DEVICE", "x")]
+    {
+        let (s, e) = ask(admin.clone(), b_id.clone(), op, etype, id.to_string()).await;
+        assert_eq!(s, 400, "{op} {etype} {id}: {e}");
+    }
+
+    // The user page asks from its URL, server-rendered (no JavaScript needed).
+    let (s, _, page) = html(srv, &format!("/users/{b_id}?op=READ&etype=DEVICE&eid={dev}"), &admin).await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("data-testid=\"verdict\"") && page.contains("Yes.") && page.contains("Group role on Boilers")
+    );
+    let (_, _, page) = html(srv, &format!("/users/{b_id}"), &admin).await;
+    assert!(page.contains("Can this user") && !page.contains("data-testid=\"verdict\""));
 });

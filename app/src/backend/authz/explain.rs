@@ -205,8 +205,18 @@ pub async fn explain(svc: &Services, subject: &Principal, op: Operation, e: &Ent
     Ok(Explanation { allowed, operation: op.as_str(), grants, missing })
 }
 
+/// How many users the own-customer rule lets read `customer` (its own users, whatever their roles): the rule
+/// has no user group, so `who_can` cannot list it and "who can see this" adds it as its own row.
+pub async fn own_customer_readers(svc: &Services, customer: Uuid) -> ServiceResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tb_user WHERE customer_id = $1")
+        .bind(customer.to_string())
+        .fetch_one(&svc.db.pool)
+        .await?)
+}
+
 /// Every grant of `op` on `e` in its tenant, one per (user group, role) that gives it to all the group's members:
-/// "who can see this and why". A customer's own users reading their customer are not listed.
+/// "who can see this and why". A customer's own users reading their customer are not listed
+/// (`own_customer_readers` counts them).
 pub async fn who_can(svc: &Services, op: Operation, e: &EntityRef) -> ServiceResult<Vec<(Binding, Grant)>> {
     let mut out = Vec::new();
     // Group roles only matter on groups that hold the entity; the rest of the tenant's bindings are Generic.

@@ -150,14 +150,12 @@ fn legacy_op(op: Operation) -> ServiceResult<crate::backend::authz::Operation> {
 }
 
 /// `GET /api/thingdeck/explain?userId=&entityType=&entityId=&operation=`: why a user may or may not do something.
-/// The caller must be able to read that user (admins ask about the users they administer; anyone about itself).
+/// The caller must be able to read the user and the entity (`explanations::for_user`).
 pub async fn explain(
     State(s): State<AppState>,
     Auth(p): Auth,
     super::extract::QueryMap(q): super::extract::QueryMap,
 ) -> ServiceResult<Json<crate::backend::authz::explain::Explanation>> {
-    use crate::backend::authz::entities::EntityRef;
-    use crate::backend::principal::Principal;
     let param = |name: &str| {
         q.get(name).filter(|v| !v.is_empty()).ok_or_else(|| {
             ServiceError::BadRequestParams(format!("Required request parameter '{name}' is not present"))
@@ -167,34 +165,11 @@ pub async fn explain(
         let v = param(name)?;
         uuid::Uuid::parse_str(v).map_err(|_| ServiceError::BadRequestParams(format!("Invalid UUID string: {v}")))
     };
-    let subject = users::get(&s.svc, &p, UserId(uuid("userId")?)).await?;
-    let op = Operation::parse(param("operation")?).ok_or_else(|| {
-        ServiceError::BadRequestParams(format!("Unknown operation {}", param("operation").unwrap_or(&String::new())))
-    })?;
+    let subject = UserId(uuid("userId")?);
+    let operation = param("operation")?;
+    let op = Operation::parse(operation)
+        .ok_or_else(|| ServiceError::BadRequestParams(format!("Unknown operation {operation}")))?;
     let entity_id = uuid("entityId")?;
-    let tenant = subject
-        .tenant_id
-        .ok_or_else(|| ServiceError::InvalidArguments("The system administrator's rights are not role-based".into()))?;
-    let e = match param("entityType")?.as_str() {
-        "CUSTOMER" => customers::get_ref(&s.svc, CustomerId(entity_id)).await?,
-        "USER" => users::find(&s.svc, UserId(entity_id)).await?.and_then(|u| {
-            u.tenant_id.map(|t| EntityRef {
-                tenant: t.0,
-                id: u.id.0,
-                owner: u.customer_id.filter(|c| !c.is_null()).map(|c| c.0).unwrap_or(t.0),
-                resource: crate::model::permissions::Resource::User,
-            })
-        }),
-        other => match Kind::parse(other) {
-            Some(kind) => things::get_ref(&s.svc, kind, entity_id).await?,
-            None => {
-                return Err(ServiceError::BadRequestParams(format!("Explanations for {other} are not available yet")));
-            }
-        },
-    };
-    let e = e
-        .filter(|e| e.tenant == tenant.0)
-        .ok_or_else(|| ServiceError::NotFound(format!("Entity with id [{entity_id}] is not found")))?;
-    let who = Principal::of_user(&subject);
-    Ok(Json(crate::backend::authz::explain::explain(&s.svc, &who, op, &e).await?))
+    let e = crate::backend::explanations::for_user(&s.svc, &p, subject, op, param("entityType")?, entity_id).await?;
+    Ok(Json(e))
 }
