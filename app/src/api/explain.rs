@@ -103,24 +103,20 @@ pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError>
     use crate::model::permissions::Operation;
     let p = principal().await?;
     let svc = svc()?;
-    let entity = match kind.trim() {
+    // A customer also has the own-customer rule, which no binding carries: its title and user count.
+    let (e, own) = match kind.trim() {
         "CUSTOMER" => {
-            let c = CustomerId(parse_id(&id, "customer")?);
-            customers::get(&svc, &p, c).await?;
-            customers::get_ref(&svc, c).await?
+            let c = customers::get(&svc, &p, CustomerId(parse_id(&id, "customer")?)).await?;
+            let e = customers::entity_ref(&c)?;
+            (e, Some((c.title.unwrap_or_default(), explain::own_customer_readers(&svc, e.id).await?)))
         }
         other => {
             let k =
                 things::Kind::parse(other).ok_or_else(|| AppError::new(400, format!("Unknown entity type {other}")))?;
             let t =
                 things::get_checked(&svc, &p, k, parse_id(&id, &k.label().to_lowercase())?, Operation::Read).await?;
-            things::get_ref(&svc, k, t.id).await?
+            (things::entity_ref(&t), None)
         }
-    };
-    let e = entity.ok_or_else(|| AppError::new(404, "The entity is gone"))?;
-    let own = match e.resource {
-        crate::model::permissions::Resource::Customer => Some(explain::own_customer_readers(&svc, e.id).await?),
-        _ => None,
     };
     let mut rows = Vec::new();
     let mut hidden = 0;
@@ -150,9 +146,8 @@ pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError>
             role: b.role_name,
         })
         .collect();
-    if let Some(members) = own {
+    if let Some((name, members)) = own {
         // The rule in `authz::entities`: a customer's users may read their own customer, whatever their roles.
-        let name = infos::owners_and_groups(&svc, &[(e.id, e.id)]).await?.pop().map(|(n, _)| n).unwrap_or_default();
         out.push(AccessRow {
             user_group_id: String::new(),
             user_group: format!("Every user of {name}"),
@@ -277,7 +272,8 @@ pub async fn explain_user(
         because.push(match g.via {
             "GENERIC" => format!("{chain}: Generic role over the user's owner and its sub-customers"),
             "GROUP" => format!("{chain}: Group role on {}", g.scope_name.unwrap_or_default()),
-            _ => "It is the user's own customer, which its users may always read".into(),
+            "OWN_CUSTOMER" => "It is the user's own customer, which its users may always read".into(),
+            other => format!("{chain}: {other}"),
         });
     }
     Ok(Verdict { allowed: e.allowed, because, missing: e.missing.unwrap_or_default(), hidden })

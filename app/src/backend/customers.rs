@@ -101,7 +101,7 @@ fn tenant_of(p: &Principal) -> ServiceResult<TenantId> {
 }
 
 /// The customer as the authorization checks see it: owned by its parent customer, or by the tenant.
-fn entity_ref(c: &Customer) -> ServiceResult<EntityRef> {
+pub fn entity_ref(c: &Customer) -> ServiceResult<EntityRef> {
     let tenant = c.tenant_id.ok_or_else(|| ServiceError::Internal("customer without tenant".into()))?.0;
     let id = c.id.ok_or_else(|| ServiceError::Internal("customer without id".into()))?.0;
     Ok(EntityRef {

@@ -27,10 +27,7 @@ pub async fn for_user(
         .tenant_id
         .ok_or_else(|| ServiceError::InvalidArguments("The system administrator's rights are not role-based".into()))?;
     let e = match entity_type {
-        "CUSTOMER" => {
-            customers::get(svc, caller, CustomerId(entity_id)).await?;
-            customers::get_ref(svc, CustomerId(entity_id)).await?
-        }
+        "CUSTOMER" => Some(customers::entity_ref(&customers::get(svc, caller, CustomerId(entity_id)).await?)?),
         "USER" => {
             let u = users::get(svc, caller, UserId(entity_id)).await?;
             u.tenant_id.map(|t| EntityRef { tenant: t.0, id: u.id.0, owner: u.owner(), resource: Resource::User })

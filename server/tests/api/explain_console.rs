@@ -15,11 +15,9 @@ fn row_of<'a>(v: &'a Value, user_group: &str, owner: &str) -> Option<&'a Value> 
     rows(v).iter().find(|r| r["user_group"] == user_group && r["owner"] == owner)
 }
 
-both!(who_can_see_names_groups_roles_and_shares, |store| async move {
-    let w = world(store).await;
-    let srv = &w.srv;
-    let admin = console_login(srv, "admin@acme.io", "admin-password").await;
-    let (s, g) = sfn(srv, "create_group", &admin, &[("kind", "DEVICE"), ("name", "Boilers")]).await;
+/// The tenant's device group "Boilers" and its device "Boiler-1", made from the console: (group id, device id).
+async fn boiler(srv: &Server, admin: &str) -> (String, String) {
+    let (s, g) = sfn(srv, "create_group", admin, &[("kind", "DEVICE"), ("name", "Boilers")]).await;
     assert_eq!(s, 200, "{g}");
     let boilers = g["id"].as_str().unwrap().to_string();
     let fields = [
@@ -31,9 +29,16 @@ both!(who_can_see_names_groups_roles_and_shares, |store| async move {
         ("label", ""),
         ("group", boilers.as_str()),
     ];
-    let (s, d) = sfn(srv, "save_thing", &admin, &fields).await;
+    let (s, d) = sfn(srv, "save_thing", admin, &fields).await;
     assert_eq!(s, 200, "{d}");
-    let dev = d["id"].as_str().unwrap().to_string();
+    (boilers, d["id"].as_str().unwrap().to_string())
+}
+
+both!(who_can_see_names_groups_roles_and_shares, |store| async move {
+    let w = world(store).await;
+    let srv = &w.srv;
+    let admin = console_login(srv, "admin@acme.io", "admin-password").await;
+    let (boilers, dev) = boiler(srv, &admin).await;
     let ask = |cookie: String, kind: &'static str, id: String| async move {
         sfn(srv, "who_can_see", &cookie, &[("kind", kind), ("id", id.as_str())]).await
     };
@@ -64,6 +69,7 @@ both!(who_can_see_names_groups_roles_and_shares, |store| async move {
     assert!(rows(&who).iter().all(|r| r["owner"] == "B"), "{who}");
     assert!(who["hidden"].as_u64().unwrap() >= 1, "{who}");
     // Its owner's groups are not B's to list: the membership section says so instead of failing.
+    let (_, d) = sfn(srv, "thing", &admin, &[("kind", "DEVICE"), ("id", &dev)]).await;
     let owner = d["owner_id"].as_str().unwrap();
     let (s, choices) = sfn(srv, "membership_choices", &b_user, &[("kind", "DEVICE"), ("owner", owner)]).await;
     assert_eq!((s, choices), (200, Value::Null));
@@ -188,19 +194,7 @@ both!(can_this_user_answers_one_operation_on_one_entity_with_its_chain, |store| 
     let w = world(store).await;
     let srv = &w.srv;
     let admin = console_login(srv, "admin@acme.io", "admin-password").await;
-    let (_, g) = sfn(srv, "create_group", &admin, &[("kind", "DEVICE"), ("name", "Boilers")]).await;
-    let boilers = g["id"].as_str().unwrap().to_string();
-    let fields = [
-        ("kind", "DEVICE"),
-        ("id", ""),
-        ("version", ""),
-        ("name", "Boiler-1"),
-        ("thing_type", "boiler"),
-        ("label", ""),
-        ("group", boilers.as_str()),
-    ];
-    let (_, d) = sfn(srv, "save_thing", &admin, &fields).await;
-    let dev = d["id"].as_str().unwrap().to_string();
+    let (boilers, dev) = boiler(srv, &admin).await;
     let share = [("group", boilers.as_str()), ("customer", w.b.as_str()), ("user_group", ""), ("access", "read")];
     assert_eq!(sfn(srv, "share_group", &admin, &share).await.0, 200);
     let b_id = crate::users::user_id(srv, &w.admin, "user@b.io").await;

@@ -164,12 +164,7 @@ impl Binding {
 
 /// Explains `op` on `e` for the user `subject` (whose principal is given).
 pub async fn explain(svc: &Services, subject: &Principal, op: Operation, e: &EntityRef) -> ServiceResult<Explanation> {
-    let root = subject
-        .customer_id
-        .filter(|c| !c.is_null())
-        .map(|c| c.0)
-        .or(subject.tenant_id.map(|t| t.0))
-        .ok_or(ServiceError::Forbidden)?;
+    let root = subject.owner().ok_or(ServiceError::Forbidden)?;
     let owner_in_subtree = within(svc, e.tenant, root, e.owner).await?;
     let mut grants = Vec::new();
     for b in bindings_of_user(svc, subject.user_id).await? {

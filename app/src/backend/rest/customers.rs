@@ -49,12 +49,7 @@ pub async fn all_infos(
     Auth(p): Auth,
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Json<PageData<CustomerInfo>>> {
-    let owner = p
-        .customer_id
-        .filter(|c| !c.is_null())
-        .map(|c| c.0)
-        .or(p.tenant_id.map(|t| t.0))
-        .ok_or(ServiceError::Forbidden)?;
+    let owner = p.owner().ok_or(ServiceError::Forbidden)?;
     let all = flag(&q, "includeCustomers", false)?;
     let page = customers::list_below(&s.svc, &p, owner, all, &PageLink::from_query(&q)?).await?;
     Ok(Json(customers::infos(&s.svc, page).await?))
