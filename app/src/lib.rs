@@ -118,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("dashboards/:id") view={Lazy::<routes::Dashboard>::new()} ssr=SsrMode::Async />
                     <Route path=path!("edges") view={Lazy::<routes::Edges>::new()} ssr=SsrMode::Async />
                     <Route path=path!("edges/:id") view={Lazy::<routes::Edge>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("groups/:id") view={Lazy::<routes::Group>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -125,12 +125,18 @@ test("the four-tier school hierarchy by clicking: roles, user groups, and each u
       await page.fill("#gname", group);
       await page.click("button:has-text('Create group')");
       await page.click(`[data-testid=group-tabs] >> text=${group}`);
+      await page.waitForURL(/group=/);
+      await page.click("[data-testid=group-page-link]");
       await page.waitForSelector(`[data-testid=user-group-roles] >> text=Roles of “${group}”`);
       await hydrated(page);
       await page.selectOption("#bind-role", { label: roleName });
       await page.click("[data-testid=user-group-roles] button:has-text('Add role')");
       await page.waitForSelector(`[data-testid=bound-roles] >> text=${roleName} (generic role)`);
       if (group === "Site managers") await shot(page, "user-group-roles");
+      // Back to the members' list (the school's user groups as tabs), where the user is added.
+      await page.click("[data-testid=group-members]");
+      await page.waitForURL(/\/users\?owner=.*group=/);
+      await hydrated(page);
       await until("the school's user groups", async () => (await page.locator("#ugroup option").allTextContents()).includes(group));
       await page.selectOption("#ugroup", { label: group });
       await page.fill("#uemail", email);

@@ -46,6 +46,16 @@ async function moveTo(page, thing, owner, newGroupName) {
   await page.waitForSelector(`[data-testid=thing-owner] >> text=Owner: ${owner}`);
 }
 
+/// Opens a group's own page from its tab in the list on screen: sharing, renaming, public access live there.
+async function openGroup(page, name) {
+  await page.click(`[data-testid=group-tabs] >> text=${name}`);
+  await page.waitForURL(/group=/);
+  await page.click("[data-testid=group-page-link]");
+  await page.waitForURL(/\/groups\//);
+  await page.waitForSelector(`h1:has-text('${name}')`);
+  await hydrated(page);
+}
+
 /// Shares the open group read-only with a customer's users: all of them, or (`userGroup`) one of its user groups,
 /// which the panel lists once the customer is chosen.
 async function shareWith(page, customer, userGroup) {
@@ -137,9 +147,7 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     await hydrated(page);
     await newGroup(page, "Buildings");
     await addThing(page, "asset", "Office building", "Buildings");
-    await page.click("[data-testid=group-tabs] >> text=Buildings");
-    await page.waitForURL(/group=/);
-    await page.click("summary:has-text('Share, make public or delete this group')");
+    await openGroup(page, "Buildings");
     await shareWith(page, "Customer A");
     await shareWith(page, "Customer B", "Customer Users");
     await shot(page, "assets-sharing");
@@ -149,13 +157,24 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     await hydrated(page);
     await newGroup(page, "Shared dashboards");
     await addThing(page, "dashboard", "Building overview", "Shared dashboards");
-    await page.click("[data-testid=group-tabs] >> text=Shared dashboards");
-    await page.waitForURL(/group=/);
-    await page.click("summary:has-text('Share, make public or delete this group')");
+    await openGroup(page, "Shared dashboards");
     await page.waitForSelector("[data-testid=share-panel] .warning");
     await shareWith(page, "Customer A");
     await shareWith(page, "Customer B");
     await shot(page, "dashboards-sharing");
+    // Renamed, made public (its public id to copy) and private again, on the same page.
+    await page.fill("#group-name", "Lobby screens");
+    await page.click("button:has-text('Rename')");
+    await page.waitForSelector("h1:has-text('Lobby screens')");
+    await page.click("[data-testid=group-public] button:has-text('Make public')");
+    await page.waitForSelector("[data-testid=public-id]");
+    await shot(page, "group-page");
+    await page.click("[data-testid=group-public] button:has-text('Make private')");
+    await page.waitForSelector("[data-testid=group-public] button:has-text('Make public')");
+    assert.equal(await page.locator("[data-testid=public-id]").count(), 0);
+    await page.click("[data-testid=group-members]");
+    await page.waitForURL(/\/dashboards\?group=/);
+    await until("the group's dashboards", async () => (await names(page)).includes("Building overview"));
 
     // One user per customer in "Customer Users", added and activated by clicking; each sees its own device and
     // the shared building and dashboard.

@@ -27,6 +27,26 @@ pub struct ShareView {
     pub public: bool,
 }
 
+/// One group as its own page shows it: what it holds, whose it is, and what the caller may do with it there.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    /// Id, name, public id; `owned` when the caller's own owner owns it (only then can it be made public).
+    pub tab: GroupTab,
+    /// The entity type it holds, on the wire (`DEVICE`, `USER`…).
+    pub kind: String,
+    pub owner_name: String,
+    /// The owner's id when it is one of the caller's sub-customers: the members' list needs it to show the
+    /// owner's tabs. Empty for the caller's own groups and for groups shared with it.
+    pub list_owner: String,
+    /// Inside the caller's subtree (not only shared with it): roles and shares are managed from here.
+    pub managed: bool,
+    /// The caller may rename and share it (WRITE on the group).
+    pub writable: bool,
+    pub deletable: bool,
+    /// For renaming without overwriting someone else's change.
+    pub version: i64,
+}
+
 /// Someone a group can be shared with: a customer's id and title.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
@@ -86,6 +106,62 @@ pub(crate) async fn checked_group(
             format!("That group does not hold {}", super::roles::type_label(t.as_str()).to_lowercase()),
         ));
     }
+    Ok(())
+}
+
+/// One group for its page: readable by the caller, with what the caller may do to it decided by `authz` (the
+/// page shows only the forms the server would accept; each form's call is checked again).
+#[server(prefix = "/_sfn", endpoint = "group_view")]
+pub async fn group_view(id: String) -> Result<GroupSummary, AppError> {
+    use super::ssr::*;
+    use crate::backend::authz::{Decision, scopes};
+    use crate::backend::entity_groups::service;
+    use crate::model::permissions::Operation;
+    let p = principal().await?;
+    let svc = svc()?;
+    let id = crate::model::EntityGroupId(parse_id(&id, "entity group")?);
+    let g = service::get_checked(&svc, &p, id, Operation::Read).await?;
+    let allowed = |d: Decision| d == Decision::Allow;
+    let writable = allowed(service::decide(&svc, &p, Operation::Write, &g).await?);
+    let deletable = allowed(service::decide(&svc, &p, Operation::Delete, &g).await?);
+    let managed = scopes::check_in_subtree(&svc, &p, g.owner).await.is_ok();
+    let own = p.owner() == Some(g.owner);
+    let owner_name = crate::backend::infos::owners_and_groups(&svc, &[(g.id, g.owner)])
+        .await?
+        .pop()
+        .map(|(name, _)| name)
+        .unwrap_or_default();
+    let info = service::info(&svc, &g).await?;
+    let mut tab = tab_of(info, p.owner());
+    // "All" has an empty id as a tab; on its own page it is a group like any other.
+    tab.id = g.id.to_string();
+    Ok(GroupSummary {
+        tab,
+        kind: g.group_type.as_str().to_string(),
+        owner_name,
+        list_owner: if managed && !own { g.owner.to_string() } else { String::new() },
+        managed,
+        writable,
+        deletable: deletable && g.name != "All",
+        version: g.version,
+    })
+}
+
+/// Renames a group; `version` is the one the page showed, so a change made meanwhile is not overwritten.
+#[server(prefix = "/_sfn", endpoint = "rename_group")]
+pub async fn rename_group(group: String, name: String, version: i64) -> Result<(), AppError> {
+    use super::ssr::*;
+    use crate::backend::entity_groups::service;
+    use crate::model::permissions::Operation;
+    same_origin()?;
+    let p = principal().await?;
+    let svc = svc()?;
+    let id = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
+    let g = service::get_checked(&svc, &p, id, Operation::Write).await?;
+    let mut info = service::info(&svc, &g).await?;
+    info.name = Some(name);
+    info.version = Some(version);
+    service::save(&svc, &p, &info).await?;
     Ok(())
 }
 

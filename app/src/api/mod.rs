@@ -41,8 +41,17 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// Arguments that do not parse (a version that is no number, a missing field) are the caller's mistake: 400.
     fn from_server_fn_error(e: ServerFnErrorErr) -> Self {
-        AppError { status: 500, message: e.to_string() }
+        let status = match e {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => 400,
+            _ => 500,
+        };
+        #[cfg(feature = "ssr")]
+        if status == 400 {
+            answer_with(http::StatusCode::BAD_REQUEST);
+        }
+        AppError { status, message: e.to_string() }
     }
 }
 

@@ -1,31 +1,44 @@
-//! Entity groups in the console: the tab row above every list, the "new group" form, the sharing panel of a
-//! group the caller owns (share with a customer's users or one of its user groups read-only, read-write or with
-//! chosen Group roles; see and revoke shares; public link), and
-//! an entity's membership in its owner's groups.
+//! Entity groups in the console: the tab row above every list with the link to the open group's own page, the
+//! "new group" form, the sharing section of the group page (share with a customer's users or one of its user
+//! groups read-only, read-write or with chosen Group roles; see and revoke shares), and an entity's membership in
+//! its owner's groups.
 
 use crate::api::groups::{
-    CreateGroup, DeleteGroup, GroupMember, GroupTab, RevokeShare, SetGroupPublic, ShareGroup, group_shares, group_tabs,
-    membership_choices, owner_groups, share_targets,
+    CreateGroup, GroupMember, GroupTab, RevokeShare, ShareGroup, group_shares, group_tabs, membership_choices,
+    owner_groups, share_targets,
 };
 use crate::api::roles::role_choices;
-use crate::ui::common::{CopyLink, ErrorMessage, ListQuery, Toast};
-use crate::ui::confirm::ConfirmSubmit;
+use crate::ui::common::{ErrorMessage, ListQuery, Toast};
 use leptos::prelude::*;
 
-/// The "All" tab and one per group, each a link that keeps the list's order.
+/// The "All" tab and one per group, each a link that keeps the list's order, and a link to the open group's own
+/// page. Follows the URL: a click on a tab navigates without reloading the group list.
 #[component]
 pub fn GroupTabs(groups: Vec<GroupTab>, q: Memo<ListQuery>, label: &'static str) -> impl IntoView {
-    let current = q.get_untracked();
-    let tabs = groups
-        .into_iter()
-        .map(|g| {
-            let selected = g.id == current.group;
-            let href = current.tab(&g.id);
-            let text = if !g.owned && !g.id.is_empty() { format!("{} (shared)", g.name) } else { g.name };
-            view! { <a href=href class="tab" aria-current=selected.then_some("page")>{text}</a> }
-        })
-        .collect_view();
-    view! { <nav class="tabs" aria-label=label data-testid="group-tabs">{tabs}</nav> }
+    move || {
+        let current = q.get();
+        let tabs = groups
+            .iter()
+            .map(|g| {
+                let selected = g.id == current.group;
+                let href = current.tab(&g.id);
+                let text = if !g.owned && !g.id.is_empty() { format!("{} (shared)", g.name) } else { g.name.clone() };
+                view! { <a href=href class="tab" aria-current=selected.then_some("page")>{text}</a> }
+            })
+            .collect_view();
+        // Sharing, roles, renaming and deleting live on the group's own page, so the lists do not carry them.
+        let open = groups.iter().any(|g| !g.id.is_empty() && g.id == current.group).then(|| {
+            view! {
+                <p class="group-link">
+                    <a href=format!("/groups/{}", current.group) data-testid="group-page-link">"Manage this group →"</a>
+                </p>
+            }
+        });
+        view! {
+            <nav class="tabs" aria-label=label data-testid="group-tabs">{tabs}</nav>
+            {open}
+        }
+    }
 }
 
 /// The tabs of a list of `kind`: the groups the caller sees, or with `owner` that owner's own.
@@ -61,20 +74,17 @@ pub fn NewGroup(
     }
 }
 
-/// Sharing and visibility of one group the caller owns: who has it (with a Revoke each), a form to share it with
-/// a customer's users (all of them or one of its user groups) read-only, read-write or with chosen Group roles,
-/// public/private with the public link, and deleting the group.
+/// Who has one group (with a Revoke each) and a form to share it with a customer's users (all of them or one
+/// of its user groups) read-only, read-write or with chosen Group roles: the group page's sharing section.
 /// `warning` is shown above the share form (dashboards: what the customer will not be able to read).
 #[component]
 pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) -> impl IntoView {
     let share = ServerAction::<ShareGroup>::new();
     let revoke = ServerAction::<RevokeShare>::new();
-    let public = ServerAction::<SetGroupPublic>::new();
-    let delete = ServerAction::<DeleteGroup>::new();
     let gid = group.id.clone();
     let shares = Resource::new(
-        move || (gid.clone(), share.version().get(), revoke.version().get(), public.version().get()),
-        |(g, _, _, _)| group_shares(g),
+        move || (gid.clone(), share.version().get(), revoke.version().get()),
+        |(g, _, _)| group_shares(g),
     );
     let targets = Resource::new(|| (), |_| share_targets());
     // The chosen customer's user groups (its "All" is the default choice, "all users"): follows the customer
@@ -91,13 +101,7 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
     );
     let group_roles = Resource::new(|| (), |_| role_choices());
     let error = Signal::derive(move || {
-        share
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .or_else(|| revoke.value().get().and_then(|r| r.err()))
-            .or_else(|| public.value().get().and_then(|r| r.err()))
-            .or_else(|| delete.value().get().and_then(|r| r.err()))
+        share.value().get().and_then(|r| r.err()).or_else(|| revoke.value().get().and_then(|r| r.err()))
     });
     let done = Signal::derive(move || {
         if share.value().get().is_some_and(|r| r.is_ok()) {
@@ -108,21 +112,8 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
             None
         }
     });
-    Effect::new(move |_| {
-        if delete.value().get().is_some_and(|r| r.is_ok()) || public.value().get().is_some_and(|r| r.is_ok()) {
-            // The tabs and the public state come from the group list: reload the page's data.
-            #[cfg(feature = "hydrate")]
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().reload();
-            }
-        }
-    });
-    let (id, id2, id3) = (group.id.clone(), group.id.clone(), group.id.clone());
-    let is_public = !group.public_id.is_empty();
-    let public_id = group.public_id.clone();
+    let id = group.id.clone();
     let name = group.name.clone();
-    let key = group.id.clone();
-    let confirm_delete = format!("Delete group {}? Its members stay.", name);
     view! {
         <section class="card" data-testid="share-panel" aria-labelledby="share-heading">
             <h2 id="share-heading">{format!("Sharing “{name}”")}</h2>
@@ -203,20 +194,6 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
             </ActionForm>
             <ErrorMessage error />
             <Toast text=done />
-            <div class="row">
-                <ActionForm action=public>
-                    <input type="hidden" name="group" value=id2 />
-                    <input type="hidden" name="public" value=(!is_public).to_string() />
-                    <button type="submit">{if is_public { "Make private" } else { "Make public" }}</button>
-                </ActionForm>
-                <ActionForm action=delete>
-                    <input type="hidden" name="group" value=id3 />
-                    <ConfirmSubmit key=format!("delete-group-{key}") label="Delete group" question=confirm_delete />
-                </ActionForm>
-            </div>
-            {is_public.then(|| view! {
-                <CopyLink value=public_id label="Public id (anyone signs in with it at /api/auth/login/public)" testid="public-id" />
-            })}
         </section>
     }
 }
@@ -277,9 +254,4 @@ pub fn Membership(
             <ErrorMessage error />
         </section>
     }
-}
-
-/// The open tab when it is a group of the listed owner, the only kind that has a sharing or roles panel.
-pub fn owned_tab(list: &[GroupTab], current: &str) -> Option<GroupTab> {
-    list.iter().find(|g| g.id == current && g.owned && !g.id.is_empty()).cloned()
 }

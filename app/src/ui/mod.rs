@@ -5,6 +5,7 @@ pub mod common;
 pub mod confirm;
 pub mod customers;
 pub mod explain;
+pub mod group_page;
 pub mod groups;
 pub mod layout;
 pub mod profile;

@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
-use super::{auth_pages, customers, profile, roles, tenants, things, user_page, users};
+use super::{auth_pages, customers, group_page, profile, roles, tenants, things, user_page, users};
 
 /// Declares one lazily loaded page: a unit struct whose `LazyRoute` view renders the given component. Each
 /// gets its own split point, named after the struct.
@@ -77,4 +77,6 @@ lazy_page! {
     Edges => view! { <things::ThingsPage meta=things::EDGES /> };
     /// `/edges/:id`.
     Edge => view! { <things::ThingPage meta=things::EDGES /> };
+    /// `/groups/:id`.
+    Group => view! { <group_page::GroupPage /> };
 }

@@ -1,7 +1,7 @@
 //! Devices, assets, dashboards and edges: one list page and one detail page for the four kinds, told apart by
 //! data (`Meta`), not by type, so the browser bundle carries the page once. The list has the "All" and group
-//! tabs (paged, searchable, sortable in the URL), add / delete, new groups and the sharing panel of an owned
-//! group; a thing's page has its details, "Manage owner and groups" and, for devices, the access token.
+//! tabs (paged, searchable, sortable in the URL; a group's sharing is on its own page), add / delete, new
+//! groups; a thing's page has its details, "Manage owner and groups" and, for devices, the access token.
 
 use crate::api::groups::{CreateGroup, GroupMember, GroupTab};
 use crate::api::session::Me;
@@ -15,7 +15,7 @@ use crate::ui::common::{
 };
 use crate::ui::confirm::ConfirmSubmit;
 use crate::ui::explain::WhoCanSee;
-use crate::ui::groups::{GroupTabs, Membership, NewGroup, SharePanel, owned_tab, tabs_for};
+use crate::ui::groups::{GroupTabs, Membership, NewGroup, tabs_for};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -76,10 +76,6 @@ fn may(res: Res, op: Operation) -> bool {
     use_context::<Me>().is_some_and(|m| m.abilities.may(res, op))
 }
 
-/// What a customer will not see of a shared dashboard group, said where the sharing happens.
-const DASHBOARD_SHARE_WARNING: &str = "A dashboard shows only what its viewers may read: share the device and asset \
-     groups its widgets use with the same customer, or its widgets stay empty for them.";
-
 /// `/devices`, `/assets`, `/dashboards`, `/edges`.
 #[component]
 pub fn ThingsPage(meta: Meta) -> impl IntoView {
@@ -104,15 +100,7 @@ pub fn ThingsPage(meta: Meta) -> impl IntoView {
             {move || Suspend::new(async move {
                 match groups.await {
                     Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                    Ok(list) => {
-                        let current = params.get().group;
-                        let owned = owned_tab(&list, &current);
-                        let panel = owned.filter(|_| may(meta.group_res, Operation::Write)).map(|g| {
-                            let warning = (meta.kind == "DASHBOARD").then_some(DASHBOARD_SHARE_WARNING);
-                            view! { <details class="card"><summary>"Share, make public or delete this group"</summary><SharePanel group=g warning=warning.unwrap_or_default() /></details> }
-                        });
-                        view! { <GroupTabs groups=list q=params label="Groups" />{panel} }.into_any()
-                    }
+                    Ok(list) => view! { <GroupTabs groups=list q=params label="Groups" /> }.into_any(),
                 }
             })}
         </Transition>

@@ -1,29 +1,23 @@
-//! A user group's management on the users page: its Roles tab (the Generic and Group roles bound to it, bind
-//! another, remove one) and deleting the group. Its members are the users list filtered to the group.
+//! A user group's Roles section on its group page: the Generic and Group roles bound to it, bind another, remove
+//! one. Its members are the users list filtered to the group.
 
-use crate::api::groups::{DeleteGroup, GroupTab, RevokeShare};
+use crate::api::groups::{GroupTab, RevokeShare};
 use crate::api::roles::{BindRole, bindable_groups, group_roles, role_choices};
 use crate::ui::common::{ErrorMessage, Toast};
-use crate::ui::confirm::ConfirmSubmit;
 use leptos::prelude::*;
 
-/// Roles of one user group, and its deletion.
+/// Roles of one user group.
 #[component]
 pub fn UserGroupPanel(group: GroupTab) -> impl IntoView {
     let bind = ServerAction::<BindRole>::new();
     let remove = ServerAction::<RevokeShare>::new();
-    let delete = ServerAction::<DeleteGroup>::new();
     let gid = group.id.clone();
     let bound =
         Resource::new(move || (gid.clone(), bind.version().get(), remove.version().get()), |(g, _, _)| group_roles(g));
     let roles = Resource::new(|| (), |_| role_choices());
     let entity_groups = Resource::new(|| (), |_| bindable_groups());
     let error = Signal::derive(move || {
-        bind.value()
-            .get()
-            .and_then(|r| r.err())
-            .or_else(|| remove.value().get().and_then(|r| r.err()))
-            .or_else(|| delete.value().get().and_then(|r| r.err()))
+        bind.value().get().and_then(|r| r.err()).or_else(|| remove.value().get().and_then(|r| r.err()))
     });
     let done = Signal::derive(move || {
         if bind.value().get().is_some_and(|r| r.is_ok()) {
@@ -34,18 +28,8 @@ pub fn UserGroupPanel(group: GroupTab) -> impl IntoView {
             None
         }
     });
-    Effect::new(move |_| {
-        if delete.value().get().is_some_and(|r| r.is_ok()) {
-            // The tabs come from the group list: reload the page's data.
-            #[cfg(feature = "hydrate")]
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().reload();
-            }
-        }
-    });
     let name = group.name.clone();
-    let (id, id2) = (group.id.clone(), group.id.clone());
-    let confirm_delete = format!("Delete user group {}? Its users stay, but lose the roles it gave them.", name);
+    let id = group.id.clone();
     view! {
         <section class="card" data-testid="user-group-roles" aria-labelledby="ug-roles-heading">
             <h2 id="ug-roles-heading">{format!("Roles of “{name}”")}</h2>
@@ -113,10 +97,6 @@ pub fn UserGroupPanel(group: GroupTab) -> impl IntoView {
             </ActionForm>
             <ErrorMessage error />
             <Toast text=done />
-            <ActionForm action=delete>
-                <input type="hidden" name="group" value=id2 />
-                <ConfirmSubmit key="delete-user-group" label="Delete user group" question=confirm_delete />
-            </ActionForm>
         </section>
     }
 }

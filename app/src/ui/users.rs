@@ -10,8 +10,7 @@ use crate::ui::common::{
     CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
 };
 use crate::ui::confirm::ConfirmSubmit;
-use crate::ui::groups::{GroupTabs, NewGroup, owned_tab, tabs_for};
-use crate::ui::user_groups::UserGroupPanel;
+use crate::ui::groups::{GroupTabs, NewGroup, tabs_for};
 use leptos::prelude::*;
 
 fn may(op: Operation) -> bool {
@@ -19,7 +18,7 @@ fn may(op: Operation) -> bool {
 }
 
 /// `/users`: state lives in the URL (`page`, `q`, `sort`, `dir`, the user group tab `group`, and `owner` when a
-/// customer's page asked for its users). A user group's tab lists its members and manages its roles.
+/// customer's page asked for its users). A user group's tab lists its members; its roles are on its page.
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let params = ListQuery::from_url("/users");
@@ -48,13 +47,7 @@ pub fn UsersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match groups.await {
                     Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                    Ok(list) => {
-                        let current = params.get().group;
-                        let panel = owned_tab(&list, &current)
-                            .filter(|_| use_context::<Me>().is_some_and(|m| m.abilities.may(Res::GroupPermission, Operation::Read)))
-                            .map(|g| view! { <UserGroupPanel group=g /> });
-                        view! { <GroupTabs groups=list q=params label="User groups" />{panel} }.into_any()
-                    }
+                    Ok(list) => view! { <GroupTabs groups=list q=params label="User groups" /> }.into_any(),
                 }
             })}
         </Transition>

@@ -11,6 +11,7 @@ mod customers_console;
 mod entity_groups;
 mod explain_console;
 mod group_permissions;
+mod groups_console;
 mod impersonation;
 mod mail;
 mod mfa;

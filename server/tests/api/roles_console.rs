@@ -179,15 +179,21 @@ both!(roles_are_edited_bound_to_user_groups_and_refused_cleanly, |store| async m
     assert_eq!(s, 200);
     assert!(choices.as_array().unwrap().iter().any(|c| c["name"] == "Devices: Boilers"), "{choices}");
 
-    // The customer's users page: its user groups as tabs, the group's Roles tab, its members.
+    // The customer's users page: its user groups as tabs, the open group's members and a link to its page,
+    // which has the group's Roles and links back to the members with the owner's tabs.
     let (s, _, page) = html(srv, &format!("/users?owner={}&group={ug}", w.a), &admin).await;
     assert_eq!(s, 200);
     assert!(page.contains("data-testid=\"owner-filter\"") && page.contains("Customer Administrators"), "{page}");
+    assert!(page.contains("No user matches."), "the new group has no members yet");
+    assert!(page.contains(&format!("href=\"/groups/{ug}\"")) && !page.contains("Roles of"), "{page}");
+    let (s, _, page) = html(srv, &format!("/groups/{ug}"), &admin).await;
+    assert_eq!(s, 200);
     assert!(
         page.contains("Roles of “Site managers”") && page.contains("Site manager (north) (generic role)"),
         "{page}"
     );
-    assert!(page.contains("No user matches."), "the new group has no members yet");
+    assert!(page.contains(&format!("href=\"/users?owner={}&amp;group={ug}\"", w.a)), "{page}");
+    assert!(!page.contains("Share with customer"), "user groups are not shared");
     let (_, _, page) = html(srv, &format!("/users?owner={}", w.a), &admin).await;
     assert!(page.contains("boss@a.io") && !page.contains("user@b.io"), "only the customer's users");
     let (_, _, page) = html(srv, &format!("/customers/{}", w.a), &admin).await;

@@ -56,7 +56,8 @@ both!(things_pages_add_edit_move_and_show_credentials, |store| async move {
     assert!(page.contains("Add device") && page.contains("New group"));
     let (_, _, page) = html(srv, &format!("/devices?group={sensors}"), &admin).await;
     assert!(table(&page).contains(">Thermo-1<"));
-    assert!(page.contains("Share, make public or delete this group"), "an owned group offers its sharing panel");
+    assert!(page.contains(&format!("href=\"/groups/{sensors}\"")), "an open group tab links to the group's page");
+    assert!(!page.contains("Share with customer"), "the list does not carry the sharing form");
     let (_, _, page) = html(srv, "/devices?q=nothing-like-it", &admin).await;
     assert!(page.contains("Nothing matches."));
 
@@ -311,7 +312,7 @@ both!(groups_are_shared_revoked_and_made_public_from_the_console, |store| async 
     let (s, _) = sfn(srv, "revoke_share", &admin, &[("id", list[0]["id"].as_str().unwrap())]).await;
     assert_eq!(s, 200);
     // The share panel offers B's user groups only once a customer is chosen, and the Group roles.
-    let (_, _, page) = html(srv, &format!("/assets?group={buildings}"), &admin).await;
+    let (_, _, page) = html(srv, &format!("/groups/{buildings}"), &admin).await;
     assert!(page.contains("All users of the customer") && page.contains("name=\"roles[]\""), "{page}");
     assert!(page.contains("Asset reader") && !between_roles(&page).contains("Generic one"));
 
