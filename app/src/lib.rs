@@ -107,6 +107,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers") view={Lazy::<routes::Customers>::new()} ssr=SsrMode::Async />
                     <Route path=path!("customers/:id") view={Lazy::<routes::Customer>::new()} ssr=SsrMode::Async />
                     <Route path=path!("users") view={Lazy::<routes::Users>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("users/new") view={Lazy::<routes::NewUser>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("users/:id/access") view={Lazy::<routes::UserAccess>::new()} ssr=SsrMode::Async />
                     <Route path=path!("users/:id") view={Lazy::<routes::User>::new()} ssr=SsrMode::Async />
                     <Route path=path!("roles") view={Lazy::<routes::Roles>::new()} ssr=SsrMode::Async />
                     <Route path=path!("roles/:id") view={Lazy::<routes::Role>::new()} ssr=SsrMode::Async />

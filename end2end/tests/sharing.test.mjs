@@ -72,6 +72,8 @@ async function shareWith(page, customer, userGroup) {
 /// screen), then follows the activation link it hands over in a fresh browser and sets a password.
 async function addCustomerUser(browser, page, customer, email) {
   await section(page, "Users", "/users");
+  await page.click("[data-testid=add-user-link]");
+  await page.waitForURL(/\/users\/new/);
   await hydrated(page);
   await page.selectOption("#uowner", { label: customer });
   await until("the customer's user groups", async () => (await page.locator("#ugroup option").allTextContents()).includes("Customer Users"));
@@ -89,6 +91,7 @@ async function addCustomerUser(browser, page, customer, email) {
     return v !== "" && v !== before;
   });
   const link = await field.inputValue();
+  await page.click("[data-testid=back-to-users]");
   await page.waitForSelector(`[data-testid=users-table] >> text=${email}`);
   const ctx = await browser.newContext({ viewport: { width: 1024, height: 800 } });
   const p = await ctx.newPage();

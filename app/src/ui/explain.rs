@@ -73,8 +73,8 @@ fn access_row(r: AccessRow) -> impl IntoView {
 pub fn WhatCanUserDo(id: String) -> impl IntoView {
     let abilities = Resource::new(move || id.clone(), user_abilities);
     view! {
-        <details class="card explain" data-testid="what-can-user-do">
-            <summary>"What can this user do"</summary>
+        <section class="card explain" data-testid="what-can-user-do">
+            <h2>"What can this user do"</h2>
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     match abilities.await {
@@ -103,7 +103,7 @@ pub fn WhatCanUserDo(id: String) -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </details>
+        </section>
     }
 }
 
@@ -156,11 +156,10 @@ pub fn CanUserDo(id: String) -> impl IntoView {
         .iter()
         .map(|(wire, name)| view! { <option value=*wire selected=*wire == etype>{*name}</option> })
         .collect_view();
-    let asked = !eid.is_empty();
     view! {
-        <details class="card explain" data-testid="can-user-do" open=asked>
-            <summary>"Can this user …"</summary>
-            <Form method="GET" action=format!("/users/{id}")>
+        <section class="card explain" data-testid="can-user-do">
+            <h2>"Can this user …"</h2>
+            <Form method="GET" action=format!("/users/{id}/access")>
                 <div class="row">
                     <label>"Operation "<select name="op">{ops}</select></label>
                     <label>"on "<select name="etype">{types}</select></label>
@@ -184,6 +183,6 @@ pub fn CanUserDo(id: String) -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </details>
+        </section>
     }
 }

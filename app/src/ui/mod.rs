@@ -13,6 +13,7 @@ pub mod roles;
 pub mod routes;
 pub mod tenants;
 pub mod things;
+pub mod user_access;
 pub mod user_groups;
 pub mod user_page;
 pub mod users;

@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
-use super::{auth_pages, customers, group_page, profile, roles, tenants, things, user_page, users};
+use super::{auth_pages, customers, group_page, profile, roles, tenants, things, user_access, user_page, users};
 
 /// Declares one lazily loaded page: a unit struct whose `LazyRoute` view renders the given component. Each
 /// gets its own split point, named after the struct.
@@ -55,8 +55,12 @@ lazy_page! {
     Customer => view! { <customers::CustomerPage /> };
     /// `/users`.
     Users => view! { <users::UsersPage /> };
+    /// `/users/new`.
+    NewUser => view! { <users::NewUserPage /> };
     /// `/users/:id`.
     User => view! { <user_page::UserPage /> };
+    /// `/users/:id/access`.
+    UserAccess => view! { <user_access::UserAccessPage /> };
     /// `/roles`.
     Roles => view! { <roles::RolesPage /> };
     /// `/roles/:id`.

@@ -1,6 +1,6 @@
 //! One user's page: details with the default dashboard and "Always fullscreen", its owner's user groups with Add
 //! / Remove, "Manage owner", and the account actions (log in as, enable / disable, delete) the caller's roles
-//! allow.
+//! allow; what the user may do has a page of its own (`user_access`).
 
 use crate::api::groups::GroupMember;
 use crate::api::session::Me;
@@ -9,7 +9,6 @@ use crate::api::users::{ChangeUserOwner, DeleteUser, SaveUser, SetUserEnabled, U
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, Toast, fmt_time};
 use crate::ui::confirm::ConfirmSubmit;
-use crate::ui::explain::{CanUserDo, WhatCanUserDo};
 use crate::ui::groups::Membership;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -148,8 +147,7 @@ fn UserSections(
             title="User groups"
             testid="user-membership"
         />
-        <WhatCanUserDo id=id6.clone() />
-        <CanUserDo id=id6 />
+        <p><a href=format!("/users/{id6}/access") data-testid="user-access-link">"What can this user do, and why →"</a></p>
         {may(Res::User, Operation::ChangeOwner).then(|| view! {
             <section class="card" data-testid="user-manage-owner">
                 <h2>"Manage owner"</h2>

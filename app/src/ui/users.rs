@@ -1,5 +1,6 @@
 //! Users for tenant and customer administrators: every user the caller may read (paged, searchable, sortable, in
-//! the URL), with "Log in as user", enable / disable and delete where the user's roles allow them.
+//! the URL), with "Log in as user", enable / disable and delete where the user's roles allow them; adding a user
+//! is a page of its own.
 
 use crate::api::groups::{CreateGroup, owner_groups};
 use crate::api::session::Me;
@@ -12,6 +13,7 @@ use crate::ui::common::{
 use crate::ui::confirm::ConfirmSubmit;
 use crate::ui::groups::{GroupTabs, NewGroup, tabs_for};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 fn may(op: Operation) -> bool {
     use_context::<Me>().is_some_and(|m| m.abilities.may(Res::User, op))
@@ -24,12 +26,11 @@ pub fn UsersPage() -> impl IntoView {
     let params = ListQuery::from_url("/users");
     let enable = ServerAction::<SetUserEnabled>::new();
     let delete = ServerAction::<DeleteUser>::new();
-    let create = ServerAction::<CreateUser>::new();
     let new_group = ServerAction::<CreateGroup>::new();
     let groups = Resource::new(move || (params.get().owner, new_group.version().get()), |(o, _)| tabs_for("USER", o));
     let data = Resource::new(
-        move || (params.get(), enable.version().get(), delete.version().get(), create.version().get()),
-        |(p, _, _, _)| list_users(p.page, p.search, p.sort, p.desc, Some(p.group), Some(p.owner)),
+        move || (params.get(), enable.version().get(), delete.version().get()),
+        |(p, _, _)| list_users(p.page, p.search, p.sort, p.desc, Some(p.group), Some(p.owner)),
     );
     let error = Signal::derive(move || {
         enable.value().get().and_then(|r| r.err()).or_else(|| delete.value().get().and_then(|r| r.err()))
@@ -81,37 +82,43 @@ pub fn UsersPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        {may(Operation::Create).then(|| view! { <AddUser create new_group owner=params.get_untracked().owner group=params.get_untracked().group /> })}
+        {may(Operation::Create).then(|| {
+            // The form is a page of its own (`/users/new`), so the list does not carry its code; it starts with
+            // the owner and the group the list shows.
+            let p = params.get_untracked();
+            let href = format!("/users/new?owner={}&group={}", p.owner, p.group);
+            view! { <p><a class="button primary" href=href data-testid="add-user-link">"Add user"</a></p> }
+        })}
         {use_context::<Me>().is_some_and(|m| m.abilities.may(Res::UserGroup, Operation::Create)).then(|| view! {
             <NewGroup action=new_group kind="USER" heading="New user group" owner=params.get_untracked().owner />
         })}
     }
 }
 
-/// The add-user form: owner (the tenant, for another administrator, or a customer), one of that owner's user
-/// groups, names, default dashboard, and how the activation link reaches the user.
+/// `/users/new?owner=&group=`: the add-user form — owner (the tenant, for another administrator, or a customer),
+/// one of that owner's user groups, names, default dashboard, and how the activation link reaches the user — and,
+/// once added, the link to hand over. It stays on the form so several users are added in a row.
 #[component]
-fn AddUser(
-    create: ServerAction<CreateUser>,
-    new_group: ServerAction<CreateGroup>,
-    owner: String,
-    group: String,
-) -> impl IntoView {
+pub fn NewUserPage() -> impl IntoView {
+    let query = use_query_map();
+    let (owner, group) =
+        query.with_untracked(|q| (q.get("owner").unwrap_or_default(), q.get("group").unwrap_or_default()));
+    let create = ServerAction::<CreateUser>::new();
+    let back = format!("/users?owner={owner}&group={group}");
     let owners = Resource::new(|| (), |_| owner_choices());
     let dashboards = Resource::new(|| (), |_| dashboard_choices());
-    // The owner's user groups follow the owner picked; until then the server answers for the owner the list shows,
-    // else the caller's own, which is the first choice.
+    // The owner's user groups follow the owner picked; until then the server answers for the owner the list
+    // showed, else the caller's own, which is the first choice.
     let preset = (owner.clone(), group);
     let owner = RwSignal::new(owner);
-    // A user group made on this page is offered at once.
-    let groups =
-        Resource::new(move || (owner.get(), new_group.version().get()), |(o, _)| owner_groups("USER".into(), o));
+    let groups = Resource::new(move || owner.get(), |o| owner_groups("USER".into(), o));
     let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     let (email_error, other_error) = field_error(error, "email");
     let created = create.value();
     view! {
+        <p><a href=back data-testid="back-to-users">"← Users"</a></p>
+        <h1>"Add user"</h1>
         <section class="card" data-testid="add-user">
-            <h2>"Add user"</h2>
             <ActionForm action=create>
                 <label for="uowner">"Owner"</label>
                 <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
@@ -176,14 +183,15 @@ fn AddUser(
             </ActionForm>
             {move || created.get().and_then(|r| r.ok()).map(|u| {
                 let text = format!("User {} created.", u.email);
-                if u.activation_link.is_empty() {
+                let shown = if u.activation_link.is_empty() {
                     view! { <p class="toast" role="status">{text}" The activation email is on its way."</p> }.into_any()
                 } else {
                     view! {
                         <p class="toast" role="status">{text}" Give them this link to set their password:"</p>
                         <CopyLink value=u.activation_link label="Activation link" />
                     }.into_any()
-                }
+                };
+                view! { {shown}<p><a href=format!("/users/{}", u.id) data-testid="new-user-page">{format!("Open {}’s page →", u.email)}</a></p> }
             })}
         </section>
     }

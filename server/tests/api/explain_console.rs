@@ -143,8 +143,11 @@ both!(what_can_this_user_do_lists_sections_and_roles, |store| async move {
         a["roles"].as_array().unwrap().iter().flat_map(|r| r["grants"].as_array().unwrap()).collect();
     assert!(lines.contains(&&Value::from("Device: write")), "{a}");
 
-    // The user page shows it; another customer's user may not ask; bad ids are refused.
+    // The user's access page shows it (the user page links to it); another customer's user may not ask; bad ids
+    // are refused.
     let (_, _, page) = html(srv, &format!("/users/{a_user}"), &admin).await;
+    assert!(page.contains(&format!("href=\"/users/{a_user}/access\"")) && !page.contains("Device editor"), "{page}");
+    let (_, _, page) = html(srv, &format!("/users/{a_user}/access"), &admin).await;
     assert!(page.contains("What can this user do") && page.contains("Device editor"), "{page}");
     let b_user = console_login(srv, "user@b.io", "customer-pass").await;
     let (s, _) = sfn(srv, "user_abilities", &b_user, &[("id", &a_user)]).await;
@@ -239,12 +242,13 @@ both!(can_this_user_answers_one_operation_on_one_entity_with_its_chain, |store| 
         assert_eq!(s, 400, "{op} {etype} {id}: {e}");
     }
 
-    // The user page asks from its URL, server-rendered (no JavaScript needed).
-    let (s, _, page) = html(srv, &format!("/users/{b_id}?op=READ&etype=DEVICE&eid={dev}"), &admin).await;
+    // The user's access page asks from its URL, server-rendered (no JavaScript needed).
+    let (s, _, page) = html(srv, &format!("/users/{b_id}/access?op=READ&etype=DEVICE&eid={dev}"), &admin).await;
     assert_eq!(s, 200);
     assert!(
         page.contains("data-testid=\"verdict\"") && page.contains("Yes.") && page.contains("Group role on Boilers")
     );
-    let (_, _, page) = html(srv, &format!("/users/{b_id}"), &admin).await;
+    let (_, _, page) = html(srv, &format!("/users/{b_id}/access"), &admin).await;
     assert!(page.contains("Can this user") && !page.contains("data-testid=\"verdict\""));
+    assert!(page.contains(&format!("action=\"/users/{b_id}/access\"")), "the question stays on this page: {page}");
 });

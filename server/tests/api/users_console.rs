@@ -73,14 +73,21 @@ both!(add_user_form_places_the_user_and_hands_over_its_activation_link, |store| 
     let w = world(store).await;
     let srv = &w.srv;
     let admin = console_login(srv, "admin@acme.io", "admin-password").await;
-    let (_, _, page) = html(srv, "/users", &admin).await;
-    assert!(page.contains("data-testid=\"add-user\""), "administrators get the add-user form");
     let (s, groups) = sfn(srv, "owner_groups", &admin, &[("kind", "USER"), ("owner", &w.a)]).await;
     assert_eq!(s, 200, "{groups}");
     let users_group = groups.as_array().unwrap().iter().find(|g| g["name"] == "Customer Users").unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
+    // The list links to the form with the owner and group it shows; the form starts with them chosen.
+    let (_, _, page) = html(srv, &format!("/users?owner={}&group={users_group}", w.a), &admin).await;
+    assert!(page.contains(&format!("href=\"/users/new?owner={}&amp;group={users_group}\"", w.a)), "{page}");
+    assert!(!page.contains("data-testid=\"add-user\""), "the form is not on the list");
+    let (s, _, page) = html(srv, &format!("/users/new?owner={}&group={users_group}", w.a), &admin).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("data-testid=\"add-user\""), "{page}");
+    assert!(page.contains(&format!("<option value=\"{}\" selected", w.a)), "owner preselected: {page}");
+    assert!(page.contains(&format!("<option value=\"{users_group}\" selected")), "group preselected: {page}");
     let (_, dash) = srv.post("/api/dashboard", Some(&w.admin), serde_json::json!({"title": "Lobby"})).await;
     let dash = id_of(&dash);
     let (s, choices) = sfn(srv, "dashboard_choices", &admin, &[]).await;
