@@ -11,7 +11,7 @@ use crate::ui::confirm::ConfirmSubmit;
 use crate::ui::groups::SharePanel;
 use crate::ui::user_groups::UserGroupPanel;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// What a customer will not see of a shared dashboard group, said where the sharing happens.
 const DASHBOARD_SHARE_WARNING: &str = "A dashboard shows only what its viewers may read: share the device and asset \
@@ -137,7 +137,8 @@ fn Sharing(g: GroupSummary) -> impl IntoView {
         return may(Res::GroupPermission, Operation::Read).then(|| view! { <UserGroupPanel group=g.tab /> }).into_any();
     }
     let warning = if g.kind == "DASHBOARD" { DASHBOARD_SHARE_WARNING } else { "" };
-    g.writable.then(|| view! { <SharePanel group=g.tab warning /> }).into_any()
+    let chosen = use_query_map().with_untracked(|q| q.get("customer").unwrap_or_default());
+    g.writable.then(|| view! { <SharePanel group=g.tab warning chosen /> }).into_any()
 }
 
 /// Public or private, with the public id to hand out; only the group's own owner side decides.

@@ -78,7 +78,13 @@ pub fn NewGroup(
 /// of its user groups) read-only, read-write or with chosen Group roles: the group page's sharing section.
 /// `warning` is shown above the share form (dashboards: what the customer will not be able to read).
 #[component]
-pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) -> impl IntoView {
+pub fn SharePanel(
+    group: GroupTab,
+    #[prop(default = "")] warning: &'static str,
+    /// The customer already chosen (the page's `?customer=`), whose user groups are listed.
+    #[prop(optional)]
+    chosen: String,
+) -> impl IntoView {
     let share = ServerAction::<ShareGroup>::new();
     let revoke = ServerAction::<RevokeShare>::new();
     let gid = group.id.clone();
@@ -87,9 +93,8 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
         |(g, _, _)| group_shares(g),
     );
     let targets = Resource::new(|| (), |_| share_targets());
-    // The chosen customer's user groups (its "All" is the default choice, "all users"): follows the customer
-    // select once hydrated; without JavaScript the form shares with all of the customer's users.
-    let customer = RwSignal::new(String::new());
+    // The chosen customer's user groups (its "All" is the default choice, "all users").
+    let customer = RwSignal::new(chosen);
     let user_groups = Resource::new(
         move || customer.get(),
         |c| async move {
@@ -142,13 +147,16 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
                 })}
             </Transition>
             {(!warning.is_empty()).then(|| view! { <p class="warning" role="note">{warning}</p> })}
-            <ActionForm action=share>
-                <input type="hidden" name="group" value=id />
+            // The customer is picked in a GET form of its own: without JavaScript its button reloads the page with
+            // `?customer=`, which lists that customer's user groups; once hydrated the choice updates them at once.
+            <form method="get" class="pick">
                 <label for="share-customer">"Share with customer"</label>
                 <Suspense fallback=|| view! { <p class="loading">"Loading customers…"</p> }>
                 {move || Suspend::new(async move {
+                    let chosen = customer.get_untracked();
                     let options = targets.await.unwrap_or_default().into_iter().map(|c| {
-                        view! { <option value=c.id>{c.name}</option> }
+                        let sel = c.id == chosen;
+                        view! { <option value=c.id selected=sel>{c.name}</option> }
                     }).collect_view();
                     view! {
                         <select id="share-customer" name="customer" required
@@ -158,7 +166,12 @@ pub fn SharePanel(group: GroupTab, #[prop(default = "")] warning: &'static str) 
                         </select>
                     }
                 })}
-            </Suspense>
+                </Suspense>
+                <noscript><button type="submit">"List its user groups"</button></noscript>
+            </form>
+            <ActionForm action=share>
+                <input type="hidden" name="group" value=id />
+                <input type="hidden" name="customer" value=move || customer.get() />
                 <label for="share-user-group">"Its users"</label>
                 <Transition fallback=|| ()>
                 {move || Suspend::new(async move {

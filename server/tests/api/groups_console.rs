@@ -55,6 +55,14 @@ both!(a_groups_page_offers_what_its_caller_may_do_there, |store| async move {
     assert_eq!(s, 403, "the page hides what the server refuses");
 
     // Shared with B read-only: B's user reads the page, is told it is shared, and is offered nothing.
+    // Without JavaScript the customer is picked by reloading the page with `?customer=`: that customer's user
+    // groups are then listed and the share form carries it.
+    let (_, _, page) = html(srv, &format!("/groups/{boilers}"), &admin).await;
+    assert!(page.contains("List its user groups") && !page.contains(">Customer Users<"), "{page}");
+    let (_, _, page) = html(srv, &format!("/groups/{boilers}?customer={}", w.b), &admin).await;
+    assert!(page.contains(&format!("<option value=\"{}\" selected", w.b)), "{page}");
+    assert!(page.contains(&format!("name=\"customer\" value=\"{}\"", w.b)), "{page}");
+    assert!(page.contains(">Customer Users<"), "B's user groups: {page}");
     let share = [("group", boilers.as_str()), ("customer", w.b.as_str()), ("user_group", ""), ("access", "read")];
     assert_eq!(sfn(srv, "share_group", &admin, &share).await.0, 200);
     let b_user = console_login(srv, "user@b.io", "customer-pass").await;
