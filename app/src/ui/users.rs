@@ -84,9 +84,11 @@ pub fn UsersPage() -> impl IntoView {
         </Transition>
         {may(Operation::Create).then(|| {
             // The form is a page of its own (`/users/new`), so the list does not carry its code; it starts with
-            // the owner and the group the list shows.
-            let p = params.get_untracked();
-            let href = format!("/users/new?owner={}&group={}", p.owner, p.group);
+            // the owner and the group the list shows (the tab open now, not the one the page was loaded with).
+            let href = move || {
+                let p = params.get();
+                format!("/users/new?owner={}&group={}", p.owner, p.group)
+            };
             view! { <p><a class="button primary" href=href data-testid="add-user-link">"Add user"</a></p> }
         })}
         {use_context::<Me>().is_some_and(|m| m.abilities.may(Res::UserGroup, Operation::Create)).then(|| view! {
