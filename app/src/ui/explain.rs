@@ -50,7 +50,7 @@ fn access_row(r: AccessRow) -> impl IntoView {
     let group = if r.user_group_id.is_empty() {
         r.user_group.into_any()
     } else {
-        view! { <a href=format!("/users?group={}", r.user_group_id)>{r.user_group}</a> }.into_any()
+        view! { <a href=format!("/groups/{}", r.user_group_id)>{r.user_group}</a> }.into_any()
     };
     let role = if r.role_id.is_empty() {
         "—".into_any()
@@ -110,7 +110,7 @@ pub fn WhatCanUserDo(id: String) -> impl IntoView {
 fn role_grant(g: RoleGrant) -> impl IntoView {
     view! {
         <li>
-            <a href=format!("/users?group={}", g.user_group_id)>{g.user_group}</a>
+            <a href=format!("/groups/{}", g.user_group_id)>{g.user_group}</a>
             " → "
             <a href=format!("/roles/{}", g.role_id)>{g.role}</a>
             {format!(", on {}:", g.scope)}

@@ -149,6 +149,7 @@ both!(what_can_this_user_do_lists_sections_and_roles, |store| async move {
     assert!(page.contains(&format!("href=\"/users/{a_user}/access\"")) && !page.contains("Device editor"), "{page}");
     let (_, _, page) = html(srv, &format!("/users/{a_user}/access"), &admin).await;
     assert!(page.contains("What can this user do") && page.contains("Device editor"), "{page}");
+    assert!(page.contains(&format!("href=\"/groups/{users}\"")), "the user group links to its page: {page}");
     let b_user = console_login(srv, "user@b.io", "customer-pass").await;
     let (s, _) = sfn(srv, "user_abilities", &b_user, &[("id", &a_user)]).await;
     assert!(s == 403 || s == 404, "{s}");
