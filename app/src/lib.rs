@@ -105,6 +105,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tenants") view={Lazy::<routes::Tenants>::new()} ssr=SsrMode::Async />
                     <Route path=path!("tenants/:id") view={Lazy::<routes::Tenant>::new()} ssr=SsrMode::Async />
                     <Route path=path!("customers") view={Lazy::<routes::Customers>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("customers/new") view={Lazy::<routes::NewCustomer>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("customers/:id/access") view={Lazy::<routes::WhoCanSee>::new()} ssr=SsrMode::Async />
                     <Route path=path!("customers/:id") view={Lazy::<routes::Customer>::new()} ssr=SsrMode::Async />
                     <Route path=path!("users") view={Lazy::<routes::Users>::new()} ssr=SsrMode::Async />
                     <Route path=path!("users/new") view={Lazy::<routes::NewUser>::new()} ssr=SsrMode::Async />
@@ -112,14 +114,24 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/:id") view={Lazy::<routes::User>::new()} ssr=SsrMode::Async />
                     <Route path=path!("roles") view={Lazy::<routes::Roles>::new()} ssr=SsrMode::Async />
                     <Route path=path!("roles/:id") view={Lazy::<routes::Role>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("devices") view={Lazy::<routes::Devices>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("devices/:id") view={Lazy::<routes::Device>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("assets") view={Lazy::<routes::Assets>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("assets/:id") view={Lazy::<routes::Asset>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("dashboards") view={Lazy::<routes::Dashboards>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("dashboards/:id") view={Lazy::<routes::Dashboard>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("edges") view={Lazy::<routes::Edges>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("edges/:id") view={Lazy::<routes::Edge>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("devices") view={Lazy::<routes::Things>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("devices/new") view={Lazy::<routes::NewThing>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("devices/:id/access") view={Lazy::<routes::WhoCanSee>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("devices/:id") view={Lazy::<routes::Thing>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("assets") view={Lazy::<routes::Things>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("assets/new") view={Lazy::<routes::NewThing>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("assets/:id/access") view={Lazy::<routes::WhoCanSee>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("assets/:id") view={Lazy::<routes::Thing>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("dashboards") view={Lazy::<routes::Things>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("dashboards/new") view={Lazy::<routes::NewThing>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("dashboards/:id/access") view={Lazy::<routes::WhoCanSee>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("dashboards/:id") view={Lazy::<routes::Thing>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("edges") view={Lazy::<routes::Things>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("edges/new") view={Lazy::<routes::NewThing>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("edges/:id/access") view={Lazy::<routes::WhoCanSee>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("edges/:id") view={Lazy::<routes::Thing>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("groups/:id/shares") view={Lazy::<routes::GroupShares>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("groups/:id/roles") view={Lazy::<routes::GroupRoles>::new()} ssr=SsrMode::Async />
                     <Route path=path!("groups/:id") view={Lazy::<routes::Group>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

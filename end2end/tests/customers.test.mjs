@@ -43,11 +43,17 @@ test("customers, groups and sub-customers by clicking", async () => {
     await page.click("button:has-text('Create group')");
     await page.waitForSelector("text=Group “Office renters” created.");
     await page.waitForSelector("[data-testid=group-tabs] >> text=Office renters");
-    await page.waitForSelector("#cgroup >> option:has-text('Office renters')", { state: "attached" });
 
+    // Adding is a page of its own; it stays after adding, so both are added there, then back to the list.
+    await page.click("[data-testid=add-customer-link]");
+    await page.waitForURL(/\/customers\/new/);
+    await page.waitForSelector("#cgroup >> option:has-text('Office renters')", { state: "attached" });
     await addCustomer(page, "Customer A", "Office renters");
     await page.waitForSelector("text=Customer “Customer A” created.");
     await addCustomer(page, "Customer B", null);
+    await page.waitForSelector("text=Customer “Customer B” created.");
+    await shot(page, "10a-add-customer");
+    await page.click("[data-testid=back-to-customers]");
     await page.waitForSelector("[data-testid=customers-table] >> text=Customer B");
     assert.equal(await rows(page).count(), 2);
     await shot(page, "10-customers");
@@ -80,16 +86,24 @@ test("customers, groups and sub-customers by clicking", async () => {
     await firstTitle(page, "Customer B");
 
     // The server's refusal shows next to the field it is about.
+    await page.click("[data-testid=add-customer-link]");
+    await page.waitForURL(/\/customers\/new/);
     await addCustomer(page, "Customer A", null);
     await page.waitForSelector("#ctitle-error >> text=already exists");
     await shot(page, "12-customer-field-error");
+    await page.click("[data-testid=back-to-customers]");
+    await page.waitForURL(/\/customers\?group=$/);
 
     // A customer's page: its groups and a sub-customer.
     await page.click("[data-testid=customers-table] >> text=Customer A");
     await page.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
     await page.waitForSelector("text=Groups: All, Office renters");
+    await page.click("[data-testid=add-sub-customer-link]");
+    await page.waitForURL(/\/customers\/new\?parent=/);
     await page.fill("#ctitle", "Customer A-1");
     await page.click("button:has-text('Add sub-customer')");
+    await page.waitForSelector("text=Customer “Customer A-1” created.");
+    await page.click("[data-testid=back-to-customers]");
     await page.waitForSelector("[data-testid=sub-customers] >> text=Customer A-1");
     await shot(page, "13-customer-page");
 

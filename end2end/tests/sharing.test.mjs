@@ -28,11 +28,17 @@ async function newGroup(page, name) {
   await page.waitForSelector(`[data-testid=group-tabs] >> text=${name}`);
 }
 
+// Adding is a page of its own: the list's link opens it, it stays after adding, and its way back is the list.
 async function addThing(page, what, name, group) {
+  await page.click("[data-testid=add-thing-link]");
+  await page.waitForURL(/\/new\?/);
+  await page.waitForSelector("#tgroup");
   await page.fill("#tname", name);
   if (group) await page.selectOption("#tgroup", { label: group });
   else await page.selectOption("#tgroup", { value: "" });
   await page.click(`button:has-text('Add ${what}')`);
+  await page.waitForSelector(`text=“${name}” created.`);
+  await page.click("[data-testid=back-to-things]");
   await until(`${name} listed`, async () => (await names(page)).includes(name));
 }
 
@@ -53,6 +59,14 @@ async function openGroup(page, name) {
   await page.click("[data-testid=group-page-link]");
   await page.waitForURL(/\/groups\//);
   await page.waitForSelector(`h1:has-text('${name}')`);
+  await hydrated(page);
+}
+
+/// From a group's page to its sharing page.
+async function openSharing(page) {
+  await page.click("[data-testid=group-shares-link]");
+  await page.waitForURL(/\/shares$/);
+  await page.waitForSelector("[data-testid=share-panel]");
   await hydrated(page);
 }
 
@@ -121,12 +135,17 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     await page.fill("#gname", "Office renters");
     await page.click("button:has-text('Create group')");
     await page.waitForSelector("[data-testid=group-tabs] >> text=Office renters");
+    // Both on the add page, one after the other: it stays after adding.
+    await page.click("[data-testid=add-customer-link]");
+    await page.waitForURL(/\/customers\/new/);
     for (const c of ["Customer A", "Customer B"]) {
       await page.fill("#ctitle", c);
       await page.selectOption("#cgroup", { label: "Office renters" });
       await page.click("button:has-text('Add customer')");
-      await page.waitForSelector(`[data-testid=customers-table] >> text=${c}`);
+      await page.waitForSelector(`text=Customer “${c}” created.`);
     }
+    await page.click("[data-testid=back-to-customers]");
+    await page.waitForSelector("[data-testid=customers-table] >> text=Customer B");
 
     // Devices, then their owners.
     await section(page, "Devices", "/devices");
@@ -151,6 +170,7 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     await newGroup(page, "Buildings");
     await addThing(page, "asset", "Office building", "Buildings");
     await openGroup(page, "Buildings");
+    await openSharing(page);
     await shareWith(page, "Customer A");
     await shareWith(page, "Customer B", "Customer Users");
     await shot(page, "assets-sharing");
@@ -161,10 +181,14 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     await newGroup(page, "Shared dashboards");
     await addThing(page, "dashboard", "Building overview", "Shared dashboards");
     await openGroup(page, "Shared dashboards");
+    await openSharing(page);
     await page.waitForSelector("[data-testid=share-panel] .warning");
     await shareWith(page, "Customer A");
     await shareWith(page, "Customer B");
     await shot(page, "dashboards-sharing");
+    await page.click("[data-testid=back-to-group]");
+    await page.waitForSelector("#group-name");
+    await hydrated(page);
     // Renamed, made public (its public id to copy) and private again, on the same page.
     await page.fill("#group-name", "Lobby screens");
     await page.click("button:has-text('Rename')");
@@ -190,7 +214,7 @@ test("share buildings and a dashboard with two customers by clicking", async () 
       await section(p, "Devices", "/devices");
       await until(`${email} devices`, async () => (await names(p)).length > 0);
       assert.deepEqual(await names(p), [mine], `${email} sees only its own device, not ${theirs}`);
-      assert.equal(await p.locator("button:has-text('Add device')").count(), 0);
+      assert.equal(await p.locator("[data-testid=add-thing-link]").count(), 0);
       await section(p, "Assets", "/assets");
       await until(`${email} assets`, async () => (await names(p)).length > 0);
       assert.deepEqual(await names(p), ["Office building"]);

@@ -24,6 +24,8 @@ pub struct AccessRow {
 /// "Who can see this and why".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Audience {
+    /// The entity's name (a customer's title), for the page's heading.
+    pub name: String,
     pub rows: Vec<AccessRow>,
     /// Grants through user groups the caller may not read itself: counted, not named.
     pub hidden: usize,
@@ -104,18 +106,19 @@ pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError>
     let p = principal().await?;
     let svc = svc()?;
     // A customer also has the own-customer rule, which no binding carries: its title and user count.
-    let (e, own) = match kind.trim() {
+    let (e, name, own) = match kind.trim() {
         "CUSTOMER" => {
             let c = customers::get(&svc, &p, CustomerId(parse_id(&id, "customer")?)).await?;
             let e = customers::entity_ref(&c)?;
-            (e, Some((c.title.unwrap_or_default(), explain::own_customer_readers(&svc, e.id).await?)))
+            let title = c.title.unwrap_or_default();
+            (e, title.clone(), Some((title, explain::own_customer_readers(&svc, e.id).await?)))
         }
         other => {
             let k =
                 things::Kind::parse(other).ok_or_else(|| AppError::new(400, format!("Unknown entity type {other}")))?;
             let t =
                 things::get_checked(&svc, &p, k, parse_id(&id, &k.label().to_lowercase())?, Operation::Read).await?;
-            (things::entity_ref(&t), None)
+            (things::entity_ref(&t), t.name.clone(), None)
         }
     };
     let mut rows = Vec::new();
@@ -158,7 +161,7 @@ pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError>
             how: "A customer's own users may always read it".into(),
         });
     }
-    Ok(Audience { rows: out, hidden })
+    Ok(Audience { name, rows: out, hidden })
 }
 
 /// What one user may do and which role of which of its groups grants it; the caller must be able to read the

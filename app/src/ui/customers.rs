@@ -1,17 +1,17 @@
 //! Customers for tenant and customer administrators: the "All" tab and customer-group tabs (paged, searchable,
-//! sortable, all in the URL), add / delete, new groups; a customer's page with its details and sub-customers.
+//! sortable, all in the URL), delete, new groups; adding a customer or a sub-customer is a page of its own
+//! (`/customers/new`); a customer's page with its details and sub-customers.
 //! Buttons follow the signed-in user's abilities; the server decides every call again.
 
 use crate::api::customers::{CustomerView, DeleteCustomer, SaveCustomer, get_customer, list_customers, sub_customers};
-use crate::api::groups::{CreateGroup, GroupTab, group_tabs};
+use crate::api::groups::{CreateGroup, group_tabs};
 use crate::api::session::Me;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, ListQuery, PagedGrid, SearchBox, Toast, contact_headers, field_error, fmt_time};
 use crate::ui::confirm::ConfirmSubmit;
-use crate::ui::explain::WhoCanSee;
 use crate::ui::groups::{GroupTabs, NewGroup};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 fn may(op: Operation) -> bool {
     use_context::<Me>().is_some_and(|m| m.abilities.may(Res::Customer, op))
@@ -21,13 +21,12 @@ fn may(op: Operation) -> bool {
 #[component]
 pub fn CustomersPage() -> impl IntoView {
     let params = ListQuery::from_url("/customers");
-    let save = ServerAction::<SaveCustomer>::new();
     let delete = ServerAction::<DeleteCustomer>::new();
     let new_group = ServerAction::<CreateGroup>::new();
     let groups = Resource::new(move || new_group.version().get(), |_| group_tabs("CUSTOMER".into()));
     let data = Resource::new(
-        move || (params.get(), save.version().get(), delete.version().get()),
-        |(p, _, _)| list_customers(p.page, p.search, p.sort, p.desc, p.group),
+        move || (params.get(), delete.version().get()),
+        |(p, _)| list_customers(p.page, p.search, p.sort, p.desc, p.group),
     );
     let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
     let deleted =
@@ -68,14 +67,10 @@ pub fn CustomersPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        {may(Operation::Create).then(|| view! {
-            // The groups are awaited inside a Transition: a resource read outside one can leave a server render waiting.
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list = groups.await.unwrap_or_default();
-                    view! { <AddCustomer save parent=String::new() groups=list selected=Signal::derive(move || params.get().group) /> }
-                })}
-            </Transition>
+        {may(Operation::Create).then(|| {
+            // The add page opens with the group tab the list shows now.
+            let href = move || format!("/customers/new?group={}", params.get().group);
+            view! { <p><a class="button primary" href=href data-testid="add-customer-link">"Add customer"</a></p> }
         })}
         {use_context::<Me>().is_some_and(|m| m.abilities.may(Res::CustomerGroup, Operation::Create)).then(|| view! {
             <NewGroup action=new_group kind="CUSTOMER" heading="New customer group" />
@@ -108,24 +103,33 @@ fn CustomerRow(c: CustomerView, delete: ServerAction<DeleteCustomer>) -> impl In
     }
 }
 
-/// The add form: on the list for top-level customers, on a customer's page for its sub-customers.
+/// `/customers/new?group=` adds a top-level customer (the group preselected); `/customers/new?parent=` a
+/// sub-customer of `parent`. It stays after adding, with a link to the new customer's page.
 #[component]
-fn AddCustomer(
-    save: ServerAction<SaveCustomer>,
-    parent: String,
-    #[prop(into)] groups: Signal<Vec<GroupTab>>,
-    #[prop(into)] selected: Signal<String>,
-) -> impl IntoView {
+pub fn NewCustomerPage() -> impl IntoView {
+    let (parent, selected) =
+        use_query_map().with_untracked(|q| (q.get("parent").unwrap_or_default(), q.get("group").unwrap_or_default()));
+    let save = ServerAction::<SaveCustomer>::new();
+    let top_level = parent.is_empty();
+    let groups = Resource::new(
+        || (),
+        move |_| async move { if top_level { group_tabs("CUSTOMER".into()).await } else { Ok(Vec::new()) } },
+    );
     let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
     let (title_error, other_error) = field_error(error, "title");
-    let created = Signal::derive(move || {
-        save.value().get().and_then(|r| r.ok()).map(|c| format!("Customer “{}” created.", c.title))
-    });
-    let heading = if parent.is_empty() { "Add customer" } else { "Add sub-customer" };
-    let top_level = parent.is_empty();
+    let created = save.value();
+    let heading = if top_level { "Add customer" } else { "Add sub-customer" };
+    let back = if top_level {
+        view! { <a href=format!("/customers?group={selected}") data-testid="back-to-customers">"← Customers"</a> }
+            .into_any()
+    } else {
+        view! { <a href=format!("/customers/{parent}") data-testid="back-to-customers">"← The parent customer"</a> }
+            .into_any()
+    };
     view! {
-        <section class="card">
-            <h2>{heading}</h2>
+        <p>{back}</p>
+        <h1>{heading}</h1>
+        <section class="card" data-testid="add-customer">
             <ActionForm action=save>
                 <input type="hidden" name="id" value="" />
                 <input type="hidden" name="version" value="" />
@@ -144,13 +148,21 @@ fn AddCustomer(
                 {if top_level {
                     view! {
                         <label for="cgroup">"Also add to group"</label>
-                        <select id="cgroup" name="group">
-                            <option value="">"— only “All” —"</option>
-                            {move || groups.get().into_iter().filter(|g| !g.id.is_empty()).map(|g| {
-                                let sel = g.id == selected.get();
-                                view! { <option value=g.id selected=sel>{g.name}</option> }
-                            }).collect_view()}
-                        </select>
+                        // Awaited inside a Transition: a resource read outside one can leave a server render waiting.
+                        <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
+                            {let selected = selected.clone(); move || { let selected = selected.clone(); Suspend::new(async move {
+                                let options = groups.await.unwrap_or_default().into_iter().filter(|g| !g.id.is_empty()).map(|g| {
+                                    let sel = g.id == selected;
+                                    view! { <option value=g.id selected=sel>{g.name}</option> }
+                                }).collect_view();
+                                view! {
+                                    <select id="cgroup" name="group">
+                                        <option value="">"— only “All” —"</option>
+                                        {options}
+                                    </select>
+                                }
+                            })}}
+                        </Transition>
                     }.into_any()
                 } else {
                     view! { <input type="hidden" name="group" value="" /> }.into_any()
@@ -158,7 +170,12 @@ fn AddCustomer(
                 <ErrorMessage error=other_error />
                 <button type="submit" class="primary">{heading}</button>
             </ActionForm>
-            <Toast text=created />
+            {move || created.get().and_then(|r| r.ok()).map(|c| view! {
+                <p class="toast" role="status">
+                    {format!("Customer “{}” created. ", c.title)}
+                    <a href=format!("/customers/{}", c.id) data-testid="open-created">{format!("Open {}’s page", c.title)}</a>
+                </p>
+            })}
         </section>
     }
 }
@@ -169,10 +186,9 @@ pub fn CustomerPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let save = ServerAction::<SaveCustomer>::new();
-    let add_sub = ServerAction::<SaveCustomer>::new();
     let delete = ServerAction::<DeleteCustomer>::new();
     let customer = Resource::new(move || (id.get(), save.version().get()), |(id, _)| get_customer(id));
-    let subs = Resource::new(move || (id.get(), add_sub.version().get()), |(id, _)| sub_customers(id, 0));
+    let subs = Resource::new(move || id.get(), |id| sub_customers(id, 0));
     let save_error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
     let (title_error, other_error) = field_error(save_error, "title");
     let saved = Signal::derive(move || save.value().get().and_then(|r| r.ok()).map(|_| "Saved.".to_string()));
@@ -226,7 +242,7 @@ pub fn CustomerPage() -> impl IntoView {
                                 </ActionForm>
                                 <Toast text=saved />
                             </section>
-                            <WhoCanSee kind="CUSTOMER" id=id.get_untracked() />
+                            <p><a href=format!("/customers/{}/access", id.get_untracked()) data-testid="who-can-see-link">"Who can see this and why →"</a></p>
                             {may(Operation::Delete).then(|| view! {
                                 <ActionForm action=delete>
                                     <input type="hidden" name="id" value=id.get_untracked() />
@@ -258,10 +274,10 @@ pub fn CustomerPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            {move || may(Operation::Create).then(|| view! {
+                <p><a class="button" href=format!("/customers/new?parent={}", id.get()) data-testid="add-sub-customer-link">"Add sub-customer"</a></p>
+            })}
         </section>
-        {move || may(Operation::Create).then(|| view! {
-            <AddCustomer save=add_sub parent=id.get() groups=Vec::new() selected=String::new() />
-        })}
     }
 }
 

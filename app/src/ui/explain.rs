@@ -1,11 +1,11 @@
-//! The access explainers on the console's pages: "Who can see this and why" on an entity's page and "What can
-//! this user do" on a user's page. They show what `api::explain` worked out; nothing is decided here.
+//! The access explainers of the console: "Who can see this and why" as an entity's access page and "What can
+//! this user do" on a user's access page. They show what `api::explain` worked out; nothing is decided here.
 
 use crate::api::explain::{AccessRow, EXPLAINABLE, RoleGrant, explain_user, user_abilities, who_can_see};
 use crate::model::permissions::{Operation, humanize};
 use leptos::prelude::*;
 use leptos_router::components::Form;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 fn loading() -> impl IntoView {
     view! { <p class="loading">"Loading…"</p> }
@@ -17,31 +17,53 @@ fn hidden_note(hidden: usize, what: &'static str) -> impl IntoView {
     })
 }
 
-/// Every user group whose members may read the entity, with the role that lets them.
+/// `/devices/:id/access`, `/customers/:id/access` and the others: every user group whose members may read the
+/// entity, with the role that lets them. A page of its own so the entity's page (opened often) does not carry
+/// the explainer's code; the entity's type comes from the path.
 #[component]
-pub fn WhoCanSee(kind: &'static str, id: String) -> impl IntoView {
-    let who = Resource::new(move || id.clone(), move |id| who_can_see(kind.to_string(), id));
+pub fn WhoCanSeePage() -> impl IntoView {
+    let path = use_location().pathname.get_untracked();
+    let section = path.trim_start_matches('/').split('/').next().unwrap_or_default().to_string();
+    let kind = match section.as_str() {
+        "customers" => "CUSTOMER",
+        "assets" => "ASSET",
+        "dashboards" => "DASHBOARD",
+        "edges" => "EDGE",
+        _ => "DEVICE",
+    };
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let who = Resource::new(move || id.get(), move |id| who_can_see(kind.to_string(), id));
+    let back = move || format!("/{section}/{}", id.get());
     view! {
-        <details class="card explain" data-testid="who-can-see">
-            <summary>"Who can see this and why"</summary>
-            <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match who.await {
-                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                        Ok(w) if w.rows.is_empty() && w.hidden == 0 => {
+        <Suspense fallback=loading>
+            {move || { let back = back(); Suspend::new(async move {
+                match who.await {
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(w) => {
+                        let table = if w.rows.is_empty() && w.hidden == 0 {
                             view! { <p class="empty">"Only the system's own rules: no user group's role reaches it."</p> }.into_any()
-                        }
-                        Ok(w) => view! {
-                            <table>
-                                <thead><tr><th>"User group"</th><th>"Owner"</th><th>"Members"</th><th>"Role"</th><th>"Why"</th></tr></thead>
-                                <tbody>{w.rows.into_iter().map(access_row).collect_view()}</tbody>
-                            </table>
-                            {hidden_note(w.hidden, "more grants")}
-                        }.into_any(),
+                        } else {
+                            view! {
+                                <table>
+                                    <thead><tr><th>"User group"</th><th>"Owner"</th><th>"Members"</th><th>"Role"</th><th>"Why"</th></tr></thead>
+                                    <tbody>{w.rows.into_iter().map(access_row).collect_view()}</tbody>
+                                </table>
+                                {hidden_note(w.hidden, "more grants")}
+                            }.into_any()
+                        };
+                        view! {
+                            <p><a href=back data-testid="back-to-entity">{format!("← {}", w.name)}</a></p>
+                            <h1>{format!("Who can see {}", w.name)}</h1>
+                            <section class="card explain" data-testid="who-can-see">
+                                <h2>"Who can see this and why"</h2>
+                                {table}
+                            </section>
+                        }.into_any()
                     }
-                })}
-            </Suspense>
-        </details>
+                }
+            })}}
+        </Suspense>
     }
 }
 

@@ -1,24 +1,19 @@
 //! One entity group's page (`/groups/:id`): what it holds and whose it is, a link to its members, and what the
-//! caller may do to it — rename, share (device, asset, dashboard, edge and customer groups), bind roles (user
-//! groups), make public or private, delete. It is a page of its own so the lists, which every administrator
-//! opens, do not load this code.
+//! caller may do to it — rename, make public or private, delete, and links to its sharing (device, asset,
+//! dashboard, edge and customer groups) or its roles (user groups), which are pages of their own
+//! (`ui::group_sharing`). It is a page of its own so the lists, which every administrator opens, do not load
+//! this code.
 
 use crate::api::groups::{DeleteGroup, GroupSummary, RenameGroup, SetGroupPublic, group_view};
 use crate::api::session::Me;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{CopyLink, ErrorMessage, Toast, field_error};
 use crate::ui::confirm::ConfirmSubmit;
-use crate::ui::groups::SharePanel;
-use crate::ui::user_groups::UserGroupPanel;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-
-/// What a customer will not see of a shared dashboard group, said where the sharing happens.
-const DASHBOARD_SHARE_WARNING: &str = "A dashboard shows only what its viewers may read: share the device and asset \
-     groups its widgets use with the same customer, or its widgets stay empty for them.";
+use leptos_router::hooks::{use_navigate, use_params_map};
 
 /// The list of a group type's members and its lower-case plural.
-fn list_of(kind: &str) -> (&'static str, &'static str) {
+pub fn list_of(kind: &str) -> (&'static str, &'static str) {
     match kind {
         "DEVICE" => ("/devices", "devices"),
         "ASSET" => ("/assets", "assets"),
@@ -126,19 +121,27 @@ fn Rename(g: GroupSummary, action: ServerAction<RenameGroup>) -> impl IntoView {
     }
 }
 
-/// A user group's roles, or who another group is shared with — for groups inside the caller's subtree.
+/// Where a user group's roles, or who another group is shared with, are managed — for groups inside the
+/// caller's subtree; a group shared with the caller says so instead.
 #[component]
 fn Sharing(g: GroupSummary) -> impl IntoView {
     let may = |res, op| use_context::<Me>().is_some_and(|m| m.abilities.may(res, op));
     if !g.managed {
         return view! { <p class="muted" data-testid="group-shared">"Shared with you by its owner."</p> }.into_any();
     }
+    let id = g.tab.id;
     if g.kind == "USER" {
-        return may(Res::GroupPermission, Operation::Read).then(|| view! { <UserGroupPanel group=g.tab /> }).into_any();
+        return may(Res::GroupPermission, Operation::Read)
+            .then(|| view! {
+                <p><a class="button" href=format!("/groups/{id}/roles") data-testid="group-roles-link">"Its roles →"</a></p>
+            })
+            .into_any();
     }
-    let warning = if g.kind == "DASHBOARD" { DASHBOARD_SHARE_WARNING } else { "" };
-    let chosen = use_query_map().with_untracked(|q| q.get("customer").unwrap_or_default());
-    g.writable.then(|| view! { <SharePanel group=g.tab warning chosen /> }).into_any()
+    g.writable
+        .then(|| view! {
+            <p><a class="button" href=format!("/groups/{id}/shares") data-testid="group-shares-link">"Share with customers →"</a></p>
+        })
+        .into_any()
 }
 
 /// Public or private, with the public id to hand out; only the group's own owner side decides.

@@ -6,6 +6,7 @@ pub mod confirm;
 pub mod customers;
 pub mod explain;
 pub mod group_page;
+pub mod group_sharing;
 pub mod groups;
 pub mod layout;
 pub mod profile;

@@ -1,7 +1,8 @@
 //! Devices, assets, dashboards and edges: one list page and one detail page for the four kinds, told apart by
 //! data (`Meta`), not by type, so the browser bundle carries the page once. The list has the "All" and group
-//! tabs (paged, searchable, sortable in the URL; a group's sharing is on its own page), add / delete, new
-//! groups; a thing's page has its details, "Manage owner and groups" and, for devices, the access token.
+//! tabs (paged, searchable, sortable in the URL; a group's sharing is on its own page), delete, new groups; adding
+//! is a page of its own (`/devices/new`…); a thing's page has its details, "Manage owner and groups" and, for
+//! devices, the access token. Each page is one lazy route for all four kinds: the kind comes from the path.
 
 use crate::api::groups::{CreateGroup, GroupMember, GroupTab};
 use crate::api::session::Me;
@@ -14,10 +15,9 @@ use crate::ui::common::{
     CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
 };
 use crate::ui::confirm::ConfirmSubmit;
-use crate::ui::explain::WhoCanSee;
 use crate::ui::groups::{GroupTabs, Membership, NewGroup, tabs_for};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
 
 /// What tells the four kinds apart on screen.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -72,22 +72,37 @@ pub const EDGES: Meta = Meta {
     typed: true,
 };
 
+/// The kind a path is about, by its first segment (`/assets/…` → assets); the router only sends the four.
+pub fn meta_for(path: &str) -> Meta {
+    match path.trim_start_matches('/').split('/').next().unwrap_or_default() {
+        "assets" => ASSETS,
+        "dashboards" => DASHBOARDS,
+        "edges" => EDGES,
+        _ => DEVICES,
+    }
+}
+
+/// The kind of the page shown: a route's page is rebuilt when the route changes, so reading it once is enough.
+fn meta_here() -> Meta {
+    meta_for(&use_location().pathname.get_untracked())
+}
+
 fn may(res: Res, op: Operation) -> bool {
     use_context::<Me>().is_some_and(|m| m.abilities.may(res, op))
 }
 
 /// `/devices`, `/assets`, `/dashboards`, `/edges`.
 #[component]
-pub fn ThingsPage(meta: Meta) -> impl IntoView {
+pub fn ThingsPage() -> impl IntoView {
+    let meta = meta_here();
     let params = ListQuery::from_url(meta.path);
-    let save = ServerAction::<SaveThing>::new();
     let delete = ServerAction::<DeleteThing>::new();
     let new_group = ServerAction::<CreateGroup>::new();
     let groups =
         Resource::new(move || (params.get().owner, new_group.version().get()), move |(o, _)| tabs_for(meta.kind, o));
     let data = Resource::new(
-        move || (params.get(), save.version().get(), delete.version().get()),
-        move |(p, _, _)| list_things(meta.kind.into(), p.page, p.search, p.sort, p.desc, p.group, Some(p.owner)),
+        move || (params.get(), delete.version().get()),
+        move |(p, _)| list_things(meta.kind.into(), p.page, p.search, p.sort, p.desc, p.group, Some(p.owner)),
     );
     let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
     let deleted = Signal::derive(move || {
@@ -128,14 +143,13 @@ pub fn ThingsPage(meta: Meta) -> impl IntoView {
                 }
             })}
         </Transition>
-        {may(meta.res, Operation::Create).then(|| view! {
-            // Awaited inside a Transition: a resource read outside one can leave a server render waiting.
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list = groups.await.unwrap_or_default();
-                    view! { <AddThing meta save groups=list selected=Signal::derive(move || params.get().group) owner=params.get_untracked().owner /> }
-                })}
-            </Transition>
+        {may(meta.res, Operation::Create).then(|| {
+            // The add page opens with the owner and group tab the list shows now.
+            let href = move || {
+                let p = params.get();
+                format!("{}/new?owner={}&group={}", meta.path, p.owner, p.group)
+            };
+            view! { <p><a class="button primary" href=href data-testid="add-thing-link">{format!("Add {}", meta.one)}</a></p> }
         })}
         {may(meta.group_res, Operation::Create).then(|| view! { <NewGroup action=new_group kind=meta.kind heading="New group" owner=params.get_untracked().owner /> })}
     }
@@ -180,22 +194,31 @@ fn ThingRow(meta: Meta, t: ThingView, delete: ServerAction<DeleteThing>) -> impl
     }
 }
 
+/// `/devices/new?owner=&group=` and the others: the add form for one owner (the caller's own when empty), the
+/// group preselected; it stays after adding, with a link to what was made, so several can be added in a row.
 #[component]
-fn AddThing(
-    meta: Meta,
-    save: ServerAction<SaveThing>,
-    #[prop(into)] groups: Signal<Vec<GroupTab>>,
-    #[prop(into)] selected: Signal<String>,
-    owner: String,
-) -> impl IntoView {
+pub fn NewThingPage() -> impl IntoView {
+    let meta = meta_here();
+    let (owner, selected) =
+        use_query_map().with_untracked(|q| (q.get("owner").unwrap_or_default(), q.get("group").unwrap_or_default()));
+    let back = format!("{}?owner={owner}&group={selected}", meta.path);
+    let save = ServerAction::<SaveThing>::new();
+    let groups = Resource::new(
+        {
+            let owner = owner.clone();
+            move || owner.clone()
+        },
+        move |o| tabs_for(meta.kind, o),
+    );
     let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
     let field = if meta.typed { "name" } else { "title" };
     let (name_error, other_error) = field_error(error, field);
-    let created =
-        Signal::derive(move || save.value().get().and_then(|r| r.ok()).map(|t| format!("“{}” created.", t.name)));
+    let created = save.value();
+    let title = format!("Add {}", meta.one);
     view! {
-        <section class="card">
-            <h2>{format!("Add {}", meta.one)}</h2>
+        <p><a href=back data-testid="back-to-things">{format!("← {}", meta.title)}</a></p>
+        <h1>{title.clone()}</h1>
+        <section class="card" data-testid="add-thing">
             <ActionForm action=save>
                 <input type="hidden" name="kind" value=meta.kind />
                 <input type="hidden" name="id" value="" />
@@ -215,24 +238,38 @@ fn AddThing(
                     view! { <input type="hidden" name="thing_type" value="" /><input type="hidden" name="label" value="" /> }.into_any()
                 }}
                 <label for="tgroup">"Also add to group"</label>
-                <select id="tgroup" name="group">
-                    <option value="">"— only “All” —"</option>
-                    {move || groups.get().into_iter().filter(|g| g.owned && !g.id.is_empty()).map(|g| {
-                        let sel = g.id == selected.get();
-                        view! { <option value=g.id selected=sel>{g.name}</option> }
-                    }).collect_view()}
-                </select>
+                // Awaited inside a Transition: a resource read outside one can leave a server render waiting.
+                <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
+                    {let selected = selected.clone(); move || { let selected = selected.clone(); Suspend::new(async move {
+                        let options = groups.await.unwrap_or_default().into_iter().filter(|g| g.owned && !g.id.is_empty()).map(|g| {
+                            let sel = g.id == selected;
+                            view! { <option value=g.id selected=sel>{g.name}</option> }
+                        }).collect_view();
+                        view! {
+                            <select id="tgroup" name="group">
+                                <option value="">"— only “All” —"</option>
+                                {options}
+                            </select>
+                        }
+                    })}}
+                </Transition>
                 <ErrorMessage error=other_error />
-                <button type="submit" class="primary">{format!("Add {}", meta.one)}</button>
+                <button type="submit" class="primary">{title}</button>
             </ActionForm>
-            <Toast text=created />
+            {move || created.get().and_then(|r| r.ok()).map(|t| view! {
+                <p class="toast" role="status">
+                    {format!("“{}” created. ", t.name)}
+                    <a href=format!("{}/{}", meta.path, t.id) data-testid="open-created">{format!("Open {}’s page", t.name)}</a>
+                </p>
+            })}
         </section>
     }
 }
 
 /// `/devices/:id` and the others: details, owner and groups, credentials.
 #[component]
-pub fn ThingPage(meta: Meta) -> impl IntoView {
+pub fn ThingPage() -> impl IntoView {
+    let meta = meta_here();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let save = ServerAction::<SaveThing>::new();
@@ -307,7 +344,7 @@ pub fn ThingPage(meta: Meta) -> impl IntoView {
                                 title="Groups"
                                 testid="membership"
                             />
-                            <WhoCanSee kind=meta.kind id=tid3 />
+                            <p><a href=format!("{}/{tid3}/access", meta.path) data-testid="who-can-see-link">"Who can see this and why →"</a></p>
                             {(meta.kind == "DEVICE" && may(meta.res, Operation::ReadCredentials)).then(|| view! { <Credentials id=tid /> })}
                             {may(meta.res, Operation::Delete).then(|| view! {
                                 <ActionForm action=delete>

@@ -70,6 +70,14 @@ both!(customers_pages_follow_roles_and_keep_their_state_in_the_url, |store| asyn
     assert!(between(&page, "data-testid=\"group-tabs\"", "</nav>").contains("Office renters"), "{page}");
     let table = rows(&page);
     assert!(table.contains(">Cafe<") && !table.contains(">B<"), "{table}");
+    // Adding is a page of its own, opened with the tab the list shows: the group is preselected there.
+    assert!(page.contains(&format!("href=\"/customers/new?group={office}\"")), "{page}");
+    assert!(!page.contains("data-testid=\"add-customer\""), "the form is not on the list");
+    let (s, _, page) = html(srv, &format!("/customers/new?group={office}"), &admin).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("data-testid=\"add-customer\"") && page.contains("<h1>Add customer</h1>"), "{page}");
+    assert!(page.contains(&format!("<option value=\"{office}\" selected")), "group preselected: {page}");
+    assert!(page.contains("href=\"/customers?group="), "the way back: {page}");
 
     // Search and sort come from the URL; headers link to the other order.
     let (_, _, page) = html(srv, "/customers?q=caf", &admin).await;
@@ -96,6 +104,13 @@ both!(customers_pages_follow_roles_and_keep_their_state_in_the_url, |store| asyn
     assert_eq!(s, 200);
     assert!(between(&page, "data-testid=\"sub-customers\"", "</ul>").contains(">A1<"), "{page}");
     assert!(page.contains("Owner: Acme"));
+    // Its sub-customers are added on the add page with the customer as parent, which has no group to pick.
+    assert!(page.contains(&format!("href=\"/customers/new?parent={}\"", w.a)), "{page}");
+    let (s, _, page) = html(srv, &format!("/customers/new?parent={}", w.a), &admin).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("<h1>Add sub-customer</h1>") && !page.contains("id=\"cgroup\""), "{page}");
+    assert!(page.contains(&format!("name=\"parent\" value=\"{}\"", w.a)), "{page}");
+    assert!(page.contains(&format!("href=\"/customers/{}\"", w.a)), "back to the parent: {page}");
 
     // A's administrator: A's subtree only, with buttons; a plain user of A: reading only, no buttons.
     let boss = console_login(srv, "boss@a.io", "customer-pass").await;

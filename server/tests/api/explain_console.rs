@@ -103,12 +103,25 @@ both!(who_can_see_names_groups_roles_and_shares, |store| async move {
     assert!(rows(&who).iter().all(|r| !r["user_group"].as_str().unwrap().starts_with("Every user")), "only customers");
     assert_eq!(ask(b_user.clone(), "CUSTOMER", w.a.clone()).await.0, 403);
 
-    // Both pages carry the explainer, server-rendered.
+    // The explainer is each entity's access page, server-rendered and linked from the entity's page, which
+    // does not carry it.
+    assert_eq!(who["name"], "Boiler-1");
     let (_, _, page) = html(srv, &format!("/devices/{dev}"), &admin).await;
-    assert!(page.contains("Who can see this and why") && page.contains("Group role on Boilers"), "{page}");
+    assert!(page.contains(&format!("href=\"/devices/{dev}/access\"")) && !page.contains("Group role on Boilers"));
+    let (s, _, page) = html(srv, &format!("/devices/{dev}/access"), &admin).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("Who can see Boiler-1") && page.contains("Group role on Boilers"), "{page}");
+    assert!(page.contains(&format!("href=\"/devices/{dev}\"")), "the way back: {page}");
     let (_, _, page) = html(srv, &format!("/customers/{}", w.a1), &admin).await;
-    assert!(page.contains("Who can see this and why") && page.contains("Customer Administrators"));
+    assert!(page.contains(&format!("href=\"/customers/{}/access\"", w.a1)) && !page.contains("Every user of A1"));
+    let (_, _, page) = html(srv, &format!("/customers/{}/access", w.a1), &admin).await;
+    assert!(page.contains("Who can see A1") && page.contains("Customer Administrators"), "{page}");
     assert!(page.contains("Every user of A1") && page.contains("own users may always read it"));
+    // The same path under another kind is that kind's question: a device id is no asset.
+    let (_, _, page) = html(srv, &format!("/assets/{dev}/access"), &admin).await;
+    assert!(page.contains("role=\"alert\"") && !page.contains("Group role on Boilers"), "{page}");
+    let (_, _, page) = html(srv, &format!("/devices/{dev}/access"), &a_user).await;
+    assert!(page.contains("role=\"alert\"") && !page.contains("Boiler-1"), "A's user learns nothing: {page}");
 });
 
 both!(what_can_this_user_do_lists_sections_and_roles, |store| async move {

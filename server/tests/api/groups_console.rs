@@ -1,5 +1,5 @@
-//! A group's own page (`/groups/:id`): what each caller learns about a group and which of rename / share /
-//! public / delete it is offered, decided by the same checks that then accept or refuse those calls; renaming
+//! A group's own page (`/groups/:id`) and its sharing and roles pages (`/groups/:id/shares`, `/roles`): what
+//! each caller learns about a group and which of rename / share / roles / public / delete it is offered, decided by the same checks that then accept or refuse those calls; renaming
 //! keeps what the group had (its public state) and refuses a stale version.
 
 use crate::both;
@@ -36,9 +36,25 @@ both!(a_groups_page_offers_what_its_caller_may_do_there, |store| async move {
     assert_eq!(s, 200);
     assert!(page.contains("<h1>Boilers</h1>") && page.contains("Owner: Acme"), "{page}");
     assert!(page.contains(&format!("href=\"/devices?group={boilers}\"")), "{page}");
-    for offered in ["Rename", "Share with customer", "Make public", "Delete group"] {
+    for offered in ["Rename", "Make public", "Delete group", &format!("href=\"/groups/{boilers}/shares\"")] {
         assert!(page.contains(offered), "{offered}");
     }
+    assert!(!page.contains("Share with customer"), "the sharing form is on its own page");
+    let (s, _, page) = html(srv, &format!("/groups/{boilers}/shares"), &admin).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("Boilers: sharing") && page.contains("Share with customer"), "{page}");
+    assert!(page.contains(&format!("href=\"/groups/{boilers}\"")), "the way back: {page}");
+    let (_, _, page) = html(srv, &format!("/groups/{boilers}/roles"), &admin).await;
+    assert!(page.contains("role=\"alert\"") && !page.contains("data-testid=\"user-group-roles\""), "{page}");
+    // A user group's page links to its roles, which have their page.
+    let (_, ug) = sfn(srv, "create_group", &admin, &[("kind", "USER"), ("name", "Operators")]).await;
+    let operators = ug["id"].as_str().unwrap().to_string();
+    let (_, _, page) = html(srv, &format!("/groups/{operators}"), &admin).await;
+    assert!(page.contains(&format!("href=\"/groups/{operators}/roles\"")) && !page.contains("/shares\""), "{page}");
+    let (_, _, page) = html(srv, &format!("/groups/{operators}/roles"), &admin).await;
+    assert!(page.contains("Operators: roles") && page.contains("data-testid=\"user-group-roles\""), "{page}");
+    let (_, _, page) = html(srv, &format!("/groups/{operators}/shares"), &admin).await;
+    assert!(page.contains("You cannot share this group.") && !page.contains("Share with customer"), "{page}");
 
     // A's group seen by the tenant: managed (shared, renamed, deleted) but made public only by A's side; the
     // members link carries the owner so the list shows A's tabs.
@@ -50,16 +66,16 @@ both!(a_groups_page_offers_what_its_caller_may_do_there, |store| async move {
     );
     let (_, _, page) = html(srv, &format!("/groups/{a_meters}"), &admin).await;
     assert!(page.contains(&format!("href=\"/devices?owner={}&amp;group={a_meters}\"", w.a)), "{page}");
-    assert!(page.contains("Share with customer") && !page.contains("Make public"), "{page}");
+    assert!(page.contains(&format!("/groups/{a_meters}/shares")) && !page.contains("Make public"), "{page}");
     let (s, _) = sfn(srv, "set_group_public", &admin, &[("group", &a_meters), ("public", "true")]).await;
     assert_eq!(s, 403, "the page hides what the server refuses");
 
     // Shared with B read-only: B's user reads the page, is told it is shared, and is offered nothing.
     // Without JavaScript the customer is picked by reloading the page with `?customer=`: that customer's user
     // groups are then listed and the share form carries it.
-    let (_, _, page) = html(srv, &format!("/groups/{boilers}"), &admin).await;
+    let (_, _, page) = html(srv, &format!("/groups/{boilers}/shares"), &admin).await;
     assert!(page.contains("List its user groups") && !page.contains(">Customer Users<"), "{page}");
-    let (_, _, page) = html(srv, &format!("/groups/{boilers}?customer={}", w.b), &admin).await;
+    let (_, _, page) = html(srv, &format!("/groups/{boilers}/shares?customer={}", w.b), &admin).await;
     assert!(page.contains(&format!("<option value=\"{}\" selected", w.b)), "{page}");
     assert!(page.contains(&format!("name=\"customer\" value=\"{}\"", w.b)), "{page}");
     assert!(page.contains(">Customer Users<"), "B's user groups: {page}");
@@ -74,9 +90,11 @@ both!(a_groups_page_offers_what_its_caller_may_do_there, |store| async move {
     );
     let (_, _, page) = html(srv, &format!("/groups/{boilers}"), &b_user).await;
     assert!(page.contains("Shared with you by its owner."), "{page}");
-    for hidden in ["Rename", "Share with customer", "Make public", "Delete group"] {
+    for hidden in ["Rename", "/shares", "Make public", "Delete group"] {
         assert!(!page.contains(hidden), "{hidden}");
     }
+    let (_, _, page) = html(srv, &format!("/groups/{boilers}/shares"), &b_user).await;
+    assert!(page.contains("You cannot share this group.") && !page.contains("Share with customer"), "{page}");
     let (s, _) = sfn(srv, "rename_group", &b_user, &[("group", &boilers), ("name", "Mine"), ("version", "1")]).await;
     assert_eq!(s, 403);
 

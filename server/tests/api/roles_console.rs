@@ -188,11 +188,14 @@ both!(roles_are_edited_bound_to_user_groups_and_refused_cleanly, |store| async m
     assert!(page.contains(&format!("href=\"/groups/{ug}\"")) && !page.contains("Roles of"), "{page}");
     let (s, _, page) = html(srv, &format!("/groups/{ug}"), &admin).await;
     assert_eq!(s, 200);
+    assert!(page.contains(&format!("href=\"/users?owner={}&amp;group={ug}\"", w.a)), "{page}");
+    assert!(page.contains(&format!("href=\"/groups/{ug}/roles\"")) && !page.contains("/shares\""), "{page}");
+    let (s, _, page) = html(srv, &format!("/groups/{ug}/roles"), &admin).await;
+    assert_eq!(s, 200);
     assert!(
         page.contains("Roles of “Site managers”") && page.contains("Site manager (north) (generic role)"),
         "{page}"
     );
-    assert!(page.contains(&format!("href=\"/users?owner={}&amp;group={ug}\"", w.a)), "{page}");
     assert!(!page.contains("Share with customer"), "user groups are not shared");
     let (_, _, page) = html(srv, &format!("/users?owner={}", w.a), &admin).await;
     assert!(page.contains("boss@a.io") && !page.contains("user@b.io"), "only the customer's users");

@@ -58,6 +58,17 @@ both!(things_pages_add_edit_move_and_show_credentials, |store| async move {
     assert!(table(&page).contains(">Thermo-1<"));
     assert!(page.contains(&format!("href=\"/groups/{sensors}\"")), "an open group tab links to the group's page");
     assert!(!page.contains("Share with customer"), "the list does not carry the sharing form");
+    // Adding is a page of its own, opened with the tab the list shows; the same page serves the four kinds.
+    assert!(page.contains(&format!("href=\"/devices/new?owner=&amp;group={sensors}\"")), "{page}");
+    assert!(!page.contains("data-testid=\"add-thing\""), "the form is not on the list");
+    let (s, _, page) = html(srv, &format!("/devices/new?group={sensors}"), &admin).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("<h1>Add device</h1>") && page.contains("id=\"ttype\""), "{page}");
+    assert!(page.contains(&format!("<option value=\"{sensors}\" selected")), "group preselected: {page}");
+    assert!(page.contains(&format!("href=\"/devices?owner=&amp;group={sensors}\"")), "the way back: {page}");
+    let (_, _, page) = html(srv, "/dashboards/new", &admin).await;
+    assert!(page.contains("<h1>Add dashboard</h1>") && !page.contains("id=\"ttype\""), "{page}");
+    assert!(page.contains("name=\"kind\" value=\"DASHBOARD\""), "{page}");
     let (_, _, page) = html(srv, "/devices?q=nothing-like-it", &admin).await;
     assert!(page.contains("Nothing matches."));
 
@@ -312,7 +323,7 @@ both!(groups_are_shared_revoked_and_made_public_from_the_console, |store| async 
     let (s, _) = sfn(srv, "revoke_share", &admin, &[("id", list[0]["id"].as_str().unwrap())]).await;
     assert_eq!(s, 200);
     // The share panel offers B's user groups only once a customer is chosen, and the Group roles.
-    let (_, _, page) = html(srv, &format!("/groups/{buildings}"), &admin).await;
+    let (_, _, page) = html(srv, &format!("/groups/{buildings}/shares"), &admin).await;
     assert!(page.contains("All users of the customer") && page.contains("name=\"roles[]\""), "{page}");
     assert!(page.contains("Asset reader") && !between_roles(&page).contains("Generic one"));
 
