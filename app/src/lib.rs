@@ -110,24 +110,29 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers/:id") view={Lazy::<routes::Customer>::new()} ssr=SsrMode::Async />
                     <Route path=path!("users") view={Lazy::<routes::Users>::new()} ssr=SsrMode::Async />
                     <Route path=path!("users/new") view={Lazy::<routes::NewUser>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("users/:id/owner") view={Lazy::<routes::UserOwner>::new()} ssr=SsrMode::Async />
                     <Route path=path!("users/:id/access") view={Lazy::<routes::UserAccess>::new()} ssr=SsrMode::Async />
                     <Route path=path!("users/:id") view={Lazy::<routes::User>::new()} ssr=SsrMode::Async />
                     <Route path=path!("roles") view={Lazy::<routes::Roles>::new()} ssr=SsrMode::Async />
                     <Route path=path!("roles/:id") view={Lazy::<routes::Role>::new()} ssr=SsrMode::Async />
                     <Route path=path!("devices") view={Lazy::<routes::Things>::new()} ssr=SsrMode::Async />
                     <Route path=path!("devices/new") view={Lazy::<routes::NewThing>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("devices/:id/owner") view={Lazy::<routes::ThingOwner>::new()} ssr=SsrMode::Async />
                     <Route path=path!("devices/:id/access") view={Lazy::<routes::WhoCanSee>::new()} ssr=SsrMode::Async />
                     <Route path=path!("devices/:id") view={Lazy::<routes::Thing>::new()} ssr=SsrMode::Async />
                     <Route path=path!("assets") view={Lazy::<routes::Things>::new()} ssr=SsrMode::Async />
                     <Route path=path!("assets/new") view={Lazy::<routes::NewThing>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("assets/:id/owner") view={Lazy::<routes::ThingOwner>::new()} ssr=SsrMode::Async />
                     <Route path=path!("assets/:id/access") view={Lazy::<routes::WhoCanSee>::new()} ssr=SsrMode::Async />
                     <Route path=path!("assets/:id") view={Lazy::<routes::Thing>::new()} ssr=SsrMode::Async />
                     <Route path=path!("dashboards") view={Lazy::<routes::Things>::new()} ssr=SsrMode::Async />
                     <Route path=path!("dashboards/new") view={Lazy::<routes::NewThing>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("dashboards/:id/owner") view={Lazy::<routes::ThingOwner>::new()} ssr=SsrMode::Async />
                     <Route path=path!("dashboards/:id/access") view={Lazy::<routes::WhoCanSee>::new()} ssr=SsrMode::Async />
                     <Route path=path!("dashboards/:id") view={Lazy::<routes::Thing>::new()} ssr=SsrMode::Async />
                     <Route path=path!("edges") view={Lazy::<routes::Things>::new()} ssr=SsrMode::Async />
                     <Route path=path!("edges/new") view={Lazy::<routes::NewThing>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("edges/:id/owner") view={Lazy::<routes::ThingOwner>::new()} ssr=SsrMode::Async />
                     <Route path=path!("edges/:id/access") view={Lazy::<routes::WhoCanSee>::new()} ssr=SsrMode::Async />
                     <Route path=path!("edges/:id") view={Lazy::<routes::Thing>::new()} ssr=SsrMode::Async />
                     <Route path=path!("groups/:id/shares") view={Lazy::<routes::GroupShares>::new()} ssr=SsrMode::Async />

@@ -34,6 +34,7 @@ async function addThing(page, what, name) {
 
 async function moveTo(page, name, owner) {
   await page.click(`[data-testid=things-table] >> text=${name}`);
+  await page.click("[data-testid=manage-owner-link]");
   await page.waitForSelector("[data-testid=manage-owner]");
   await hydrated(page);
   await page.selectOption("#owner", { label: owner });

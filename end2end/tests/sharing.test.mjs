@@ -44,6 +44,7 @@ async function addThing(page, what, name, group) {
 
 async function moveTo(page, thing, owner, newGroupName) {
   await page.click(`[data-testid=things-table] >> text=${thing}`);
+  await page.click("[data-testid=manage-owner-link]");
   await page.waitForSelector("[data-testid=manage-owner]");
   await hydrated(page);
   await page.selectOption("#owner", { label: owner });
@@ -156,11 +157,13 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     await shot(page, "devices");
     await moveTo(page, "A-Thermo", "Customer A", "A sensors");
     await page.waitForSelector("[data-testid=thing-groups] >> text=A sensors");
+    await shot(page, "manage-owner");
+    await page.click("[data-testid=back-to-entity]");
     await page.waitForSelector("[data-testid=access-token]");
     const tokenValue = await page.inputValue("[data-testid=access-token]");
     assert.equal(tokenValue.length, 20);
     await shot(page, "device");
-    await page.goBack();
+    await page.click("text=← All devices");
     await until("device list", async () => (await names(page)).length === 2);
     await moveTo(page, "B-Thermo", "Customer B");
 

@@ -9,6 +9,7 @@ pub mod group_page;
 pub mod group_sharing;
 pub mod groups;
 pub mod layout;
+pub mod owner_page;
 pub mod profile;
 pub mod roles;
 pub mod routes;

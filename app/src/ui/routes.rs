@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
 use super::{
-    auth_pages, customers, explain, group_page, group_sharing, profile, roles, tenants, things, user_access, user_page,
-    users,
+    auth_pages, customers, explain, group_page, group_sharing, owner_page, profile, roles, tenants, things,
+    user_access, user_page, users,
 };
 
 /// Declares one lazily loaded page: a unit struct whose `LazyRoute` view renders the given component. Each
@@ -62,6 +62,8 @@ lazy_page! {
     Users => view! { <users::UsersPage /> };
     /// `/users/new`.
     NewUser => view! { <users::NewUserPage /> };
+    /// `/users/:id/owner`.
+    UserOwner => view! { <owner_page::UserOwnerPage /> };
     /// `/users/:id`.
     User => view! { <user_page::UserPage /> };
     /// `/users/:id/access`.
@@ -77,6 +79,8 @@ lazy_page! {
     NewThing => view! { <things::NewThingPage /> };
     /// `/devices/:id` and the other three.
     Thing => view! { <things::ThingPage /> };
+    /// `/devices/:id/owner` and the other three.
+    ThingOwner => view! { <owner_page::ThingOwnerPage /> };
     /// `/devices/:id/access`, the other three and `/customers/:id/access`.
     WhoCanSee => view! { <explain::WhoCanSeePage /> };
     /// `/groups/:id`.

@@ -1,21 +1,18 @@
 //! Devices, assets, dashboards and edges: one list page and one detail page for the four kinds, told apart by
 //! data (`Meta`), not by type, so the browser bundle carries the page once. The list has the "All" and group
 //! tabs (paged, searchable, sortable in the URL; a group's sharing is on its own page), delete, new groups; adding
-//! is a page of its own (`/devices/new`…); a thing's page has its details, "Manage owner and groups" and, for
-//! devices, the access token. Each page is one lazy route for all four kinds: the kind comes from the path.
+//! is a page of its own (`/devices/new`…); a thing's page has its details and, for devices, the access token;
+//! "Manage owner and groups" is a page of its own too (`ui::owner_page`). Each page is one lazy route for all four kinds: the kind comes from the path.
 
-use crate::api::groups::{CreateGroup, GroupMember, GroupTab};
+use crate::api::groups::CreateGroup;
 use crate::api::session::Me;
-use crate::api::things::{
-    ChangeThingOwner, DeleteThing, RegenerateToken, SaveThing, ThingView, device_token, get_thing, list_things,
-    owner_choices,
-};
+use crate::api::things::{DeleteThing, RegenerateToken, SaveThing, ThingView, device_token, get_thing, list_things};
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
     CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,
 };
 use crate::ui::confirm::ConfirmSubmit;
-use crate::ui::groups::{GroupTabs, Membership, NewGroup, tabs_for};
+use crate::ui::groups::{GroupTabs, NewGroup, tabs_for};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
 
@@ -83,11 +80,12 @@ pub fn meta_for(path: &str) -> Meta {
 }
 
 /// The kind of the page shown: a route's page is rebuilt when the route changes, so reading it once is enough.
-fn meta_here() -> Meta {
+pub fn meta_here() -> Meta {
     meta_for(&use_location().pathname.get_untracked())
 }
 
-fn may(res: Res, op: Operation) -> bool {
+/// What the signed-in user's merged permissions allow: a hint for what to show, the server decides again.
+pub fn may(res: Res, op: Operation) -> bool {
     use_context::<Me>().is_some_and(|m| m.abilities.may(res, op))
 }
 
@@ -266,7 +264,7 @@ pub fn NewThingPage() -> impl IntoView {
     }
 }
 
-/// `/devices/:id` and the others: details, owner and groups, credentials.
+/// `/devices/:id` and the others: details, credentials, links to its owner and groups and to who can see it.
 #[component]
 pub fn ThingPage() -> impl IntoView {
     let meta = meta_here();
@@ -274,12 +272,7 @@ pub fn ThingPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let save = ServerAction::<SaveThing>::new();
     let delete = ServerAction::<DeleteThing>::new();
-    let owner = ServerAction::<ChangeThingOwner>::new();
-    let membership = ServerAction::<GroupMember>::new();
-    let thing = Resource::new(
-        move || (id.get(), save.version().get(), owner.version().get(), membership.version().get()),
-        move |(id, _, _, _)| get_thing(meta.kind.into(), id),
-    );
+    let thing = Resource::new(move || (id.get(), save.version().get()), move |(id, _)| get_thing(meta.kind.into(), id));
     let field = if meta.typed { "name" } else { "title" };
     let save_error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
     let (name_error, other_error) = field_error(save_error, field);
@@ -301,7 +294,7 @@ pub fn ThingPage() -> impl IntoView {
                         let writable = may(meta.res, Operation::Write);
                         let groups = t.groups.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>().join(", ");
                         let confirm = format!("Delete {} {}?", meta.one, t.name);
-                        let (t2, t3, tid, tid2, tid3) = (t.clone(), t.clone(), t.id.clone(), t.id.clone(), t.id.clone());
+                        let (tid, tid2, tid3, tid4) = (t.id.clone(), t.id.clone(), t.id.clone(), t.id.clone());
                         view! {
                             <h1>{t.name.clone()}</h1>
                             <p class="muted" data-testid="thing-owner">{format!("Owner: {}", t.owner_name)}</p>
@@ -333,17 +326,7 @@ pub fn ThingPage() -> impl IntoView {
                                 </ActionForm>
                                 <Toast text=saved />
                             </section>
-                            {may(meta.res, Operation::ChangeOwner).then(|| view! { <ManageOwner meta t=t2 action=owner /> })}
-                            <Membership
-                                kind=meta.kind
-                                id=t3.id.clone()
-                                owner=t3.owner_id.clone()
-                                member_of=t3.groups.iter().map(|(id, _)| id.clone()).collect()
-                                writable=may(meta.group_res, Operation::AddToGroup) || may(meta.group_res, Operation::Write)
-                                action=membership
-                                title="Groups"
-                                testid="membership"
-                            />
+                            <p><a class="button" href=format!("{}/{tid4}/owner", meta.path) data-testid="manage-owner-link">"Manage owner and groups →"</a></p>
                             <p><a href=format!("{}/{tid3}/access", meta.path) data-testid="who-can-see-link">"Who can see this and why →"</a></p>
                             {(meta.kind == "DEVICE" && may(meta.res, Operation::ReadCredentials)).then(|| view! { <Credentials id=tid /> })}
                             {may(meta.res, Operation::Delete).then(|| view! {
@@ -360,45 +343,6 @@ pub fn ThingPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// "Manage owner and groups": the new owner, then one of its groups or a new one made for it.
-#[component]
-fn ManageOwner(meta: Meta, t: ThingView, action: ServerAction<ChangeThingOwner>) -> impl IntoView {
-    let owners = Resource::new(|| (), |_| owner_choices());
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let done = Signal::derive(move || {
-        action.value().get().and_then(|r| r.ok()).map(|t| format!("Now owned by {}.", t.owner_name))
-    });
-    let current = t.owner_id.clone();
-    view! {
-        <section class="card" data-testid="manage-owner">
-            <h2>"Manage owner and groups"</h2>
-            <ActionForm action>
-                <input type="hidden" name="kind" value=meta.kind />
-                <input type="hidden" name="id" value=t.id />
-                <input type="hidden" name="group" value="" />
-                <label for="owner">"Owner"</label>
-                <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
-                {move || {
-                    let current = current.clone();
-                    Suspend::new(async move {
-                        let options = owners.await.unwrap_or_default().into_iter().map(|c| {
-                            let sel = c.id == current;
-                            view! { <option value=c.id selected=sel>{c.name}</option> }
-                        }).collect_view();
-                        view! { <select id="owner" name="owner" required>{options}</select> }
-                    })
-                }}
-            </Suspense>
-                <label for="new-group">"Put it in a new group of that owner (optional) — create a new one!"</label>
-                <input id="new-group" name="new_group" maxlength="255" placeholder="e.g. Office sensors" />
-                <ErrorMessage error />
-                <button type="submit" class="primary">"Change owner"</button>
-            </ActionForm>
-            <Toast text=done />
-        </section>
     }
 }
 

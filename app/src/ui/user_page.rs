@@ -1,15 +1,13 @@
-//! One user's page: details with the default dashboard and "Always fullscreen", its owner's user groups with Add
-//! / Remove, "Manage owner", and the account actions (log in as, enable / disable, delete) the caller's roles
-//! allow; what the user may do has a page of its own (`user_access`).
+//! One user's page: details with the default dashboard and "Always fullscreen", a link to "Manage owner and
+//! groups" (a page of its own, `ui::owner_page`), and the account actions (log in as, enable / disable, delete)
+//! the caller's roles allow; what the user may do has a page of its own (`user_access`).
 
-use crate::api::groups::GroupMember;
 use crate::api::session::Me;
-use crate::api::things::{dashboard_choices, owner_choices};
-use crate::api::users::{ChangeUserOwner, DeleteUser, SaveUser, SetUserEnabled, UserDetail, get_user};
+use crate::api::things::dashboard_choices;
+use crate::api::users::{DeleteUser, SaveUser, SetUserEnabled, UserDetail, get_user};
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, Toast, fmt_time};
 use crate::ui::confirm::ConfirmSubmit;
-use crate::ui::groups::Membership;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -23,17 +21,10 @@ pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let save = ServerAction::<SaveUser>::new();
-    let membership = ServerAction::<GroupMember>::new();
-    let owner = ServerAction::<ChangeUserOwner>::new();
     let enable = ServerAction::<SetUserEnabled>::new();
     let delete = ServerAction::<DeleteUser>::new();
-    let user = Resource::new(
-        move || {
-            let changed = (save.version().get(), membership.version().get(), owner.version().get());
-            (id.get(), changed, enable.version().get())
-        },
-        |(id, _, _)| get_user(id),
-    );
+    let user =
+        Resource::new(move || (id.get(), save.version().get(), enable.version().get()), |(id, _, _)| get_user(id));
     let navigate = use_navigate();
     Effect::new(move |_| {
         if delete.value().get().is_some_and(|r| r.is_ok()) {
@@ -44,8 +35,6 @@ pub fn UserPage() -> impl IntoView {
         save.value()
             .get()
             .and_then(|r| r.err())
-            .or_else(|| membership.value().get().and_then(|r| r.err()))
-            .or_else(|| owner.value().get().and_then(|r| r.err()))
             .or_else(|| enable.value().get().and_then(|r| r.err()))
             .or_else(|| delete.value().get().and_then(|r| r.err()))
     });
@@ -53,9 +42,7 @@ pub fn UserPage() -> impl IntoView {
         let ok = |v: Option<bool>| v == Some(true);
         if ok(save.value().get().map(|r| r.is_ok())) {
             Some("Saved.".to_string())
-        } else if ok(owner.value().get().map(|r| r.is_ok())) {
-            Some("Owner changed.".to_string())
-        } else if ok(membership.value().get().map(|r| r.is_ok())) || ok(enable.value().get().map(|r| r.is_ok())) {
+        } else if ok(enable.value().get().map(|r| r.is_ok())) {
             Some("Done.".to_string())
         } else {
             None
@@ -69,7 +56,7 @@ pub fn UserPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match user.await {
                     Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                    Ok(u) => view! { <UserSections u save membership owner enable delete /> }.into_any(),
+                    Ok(u) => view! { <UserSections u save enable delete /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -80,8 +67,6 @@ pub fn UserPage() -> impl IntoView {
 fn UserSections(
     u: UserDetail,
     save: ServerAction<SaveUser>,
-    membership: ServerAction<GroupMember>,
-    owner: ServerAction<ChangeUserOwner>,
     enable: ServerAction<SetUserEnabled>,
     delete: ServerAction<DeleteUser>,
 ) -> impl IntoView {
@@ -94,18 +79,10 @@ fn UserSections(
         (true, false) => "Disabled",
     };
     let dashboards = Resource::new(|| (), |_| dashboard_choices());
-    let owners = Resource::new(|| (), |_| owner_choices());
     let confirm = format!("Delete user {}? It leaves every group and its sessions end.", u.user.email);
-    let (id, id2, id3, id4, id5, id6) = (
-        u.user.id.clone(),
-        u.user.id.clone(),
-        u.user.id.clone(),
-        u.user.id.clone(),
-        u.user.id.clone(),
-        u.user.id.clone(),
-    );
-    let (dash, full, member_of, current_owner) =
-        (u.dashboard.clone(), u.fullscreen, u.group_ids.clone(), u.owner_id.clone());
+    let (id, id2, id4, id5, id6) =
+        (u.user.id.clone(), u.user.id.clone(), u.user.id.clone(), u.user.id.clone(), u.user.id.clone());
+    let (dash, full) = (u.dashboard.clone(), u.fullscreen);
     view! {
         <h1>{u.user.email.clone()}</h1>
         <p class="muted" data-testid="user-owner">{format!("Owner: {} · {status} · created {}", u.user.owner_name, fmt_time(Some(u.user.created_time)))}</p>
@@ -137,37 +114,8 @@ fn UserSections(
                 {writable.then(|| view! { <button type="submit" class="primary">"Save"</button> })}
             </ActionForm>
         </section>
-        <Membership
-            kind="USER"
-            id=id2
-            owner=u.owner_id.clone()
-            member_of
-            writable=may(Res::UserGroup, Operation::AddToGroup) || may(Res::UserGroup, Operation::Write)
-            action=membership
-            title="User groups"
-            testid="user-membership"
-        />
+        <p><a class="button" href=format!("/users/{id2}/owner") data-testid="manage-owner-link">"Manage owner and groups →"</a></p>
         <p><a href=format!("/users/{id6}/access") data-testid="user-access-link">"What can this user do, and why →"</a></p>
-        {may(Res::User, Operation::ChangeOwner).then(|| view! {
-            <section class="card" data-testid="user-manage-owner">
-                <h2>"Manage owner"</h2>
-                <ActionForm action=owner>
-                    <input type="hidden" name="id" value=id3 />
-                    <label for="powner">"Owner"</label>
-                    <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
-                        {move || { let current = current_owner.clone(); Suspend::new(async move {
-                            let options = owners.await.unwrap_or_default().into_iter().map(|c| {
-                                let sel = c.id == current;
-                                view! { <option value=c.id selected=sel>{c.name}</option> }
-                            }).collect_view();
-                            view! { <select id="powner" name="owner" required>{options}</select> }
-                        })}}
-                    </Suspense>
-                    <p class="muted">"The user leaves all its groups and joins the new owner's “All”."</p>
-                    <button type="submit">"Change owner"</button>
-                </ActionForm>
-            </section>
-        })}
         <div class="row" data-testid="user-actions">
             {(other && u.user.customer_user && u.user.enabled && may(Res::User, Operation::Impersonate)).then(|| view! {
                 <form method="post" action="/_sfn/log_in_as" class="inline">

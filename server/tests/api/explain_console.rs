@@ -73,7 +73,7 @@ both!(who_can_see_names_groups_roles_and_shares, |store| async move {
     let owner = d["owner_id"].as_str().unwrap();
     let (s, choices) = sfn(srv, "membership_choices", &b_user, &[("kind", "DEVICE"), ("owner", owner)]).await;
     assert_eq!((s, choices), (200, Value::Null));
-    let (_, _, page) = html(srv, &format!("/devices/{dev}"), &b_user).await;
+    let (_, _, page) = html(srv, &format!("/devices/{dev}/owner"), &b_user).await;
     assert!(
         page.contains("Its owner&#x27;s groups are not yours to see")
             || page.contains("Its owner's groups are not yours to see")

@@ -79,7 +79,14 @@ both!(things_pages_add_edit_move_and_show_credentials, |store| async move {
     assert_eq!(token.len(), 20);
     let (s, _, page) = html(srv, &format!("/devices/{dev}"), &admin).await;
     assert_eq!(s, 200);
-    assert!(page.contains(&token) && page.contains("Regenerate token") && page.contains("Manage owner and groups"));
+    assert!(page.contains(&token) && page.contains("Regenerate token"), "{page}");
+    // "Manage owner and groups" and "Who can see this" are pages of their own, linked from here.
+    assert!(page.contains(&format!("href=\"/devices/{dev}/owner\"")) && !page.contains("data-testid=\"membership\""));
+    assert!(page.contains(&format!("href=\"/devices/{dev}/access\"")), "{page}");
+    let (s, _, page) = html(srv, &format!("/devices/{dev}/owner"), &admin).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("data-testid=\"manage-owner\"") && page.contains("data-testid=\"membership\""), "{page}");
+    assert!(page.contains("Manage owner and groups: Thermo-1") && page.contains("Groups: All, Sensors"), "{page}");
     let version = tok["version"].to_string();
     let (s, fresh) = sfn(srv, "regenerate_token", &admin, &[("id", &dev), ("version", &version)]).await;
     assert_eq!(s, 200, "{fresh}");

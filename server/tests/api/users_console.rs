@@ -171,12 +171,21 @@ both!(user_page_edits_dashboard_groups_and_owner, |store| async move {
     let body = serde_json::json!({"title": "Lobby", "customerId": {"entityType": "CUSTOMER", "id": w.a}});
     let dash = id_of(&srv.post("/api/dashboard", Some(&w.admin), body).await.1);
 
+    // The user's page links to "Manage owner and groups", a page of its own with the owner and the groups.
     let (s, _, page) = html(srv, &format!("/users/{id}"), &admin).await;
+    assert_eq!(s, 200);
+    assert!(page.contains(&format!("href=\"/users/{id}/owner\"")) && page.contains("Log in as user"), "{page}");
+    assert!(!page.contains("data-testid=\"user-membership\""), "{page}");
+    let (s, _, page) = html(srv, &format!("/users/{id}/owner"), &admin).await;
     assert_eq!(s, 200);
     let membership = &page[page.find("data-testid=\"user-membership\"").unwrap()..];
     let users_row = &membership[membership.find("Customer Users").unwrap()..];
     assert!(users_row[..users_row.find("</div>").unwrap()].contains("✓"), "a member of Customer Users: {page}");
-    assert!(page.contains("Manage owner") && page.contains("Log in as user"), "{page}");
+    assert!(page.contains("data-testid=\"user-manage-owner\"") && page.contains("Owner: A"), "{page}");
+    assert!(page.contains(&format!("href=\"/users/{id}\"")), "the way back: {page}");
+    let b_user = console_login(srv, "user@b.io", "customer-pass").await;
+    let (_, _, page) = html(srv, &format!("/users/{id}/owner"), &b_user).await;
+    assert!(page.contains("role=\"alert\"") && !page.contains("user@a.io"), "another customer's user: {page}");
     let (s, u) = sfn(srv, "user", &admin, &[("id", &id)]).await;
     assert_eq!(s, 200, "{u}");
     let version = u["version"].to_string();

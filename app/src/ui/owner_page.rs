@@ -1,0 +1,176 @@
+//! "Manage owner and groups", as ThingsBoard's dialog of that name: for a thing (`/devices/:id/owner` and the
+//! other three kinds) the new owner with, optionally, a new group of that owner made on the way; for a user
+//! (`/users/:id/owner`) the new owner; for both the owner's groups with Add / Remove. Pages of their own, so the
+//! entity's page, opened far more often, does not load the group-membership code. The server functions decide.
+
+use crate::api::groups::GroupMember;
+use crate::api::things::{ChangeThingOwner, ThingView, get_thing, owner_choices};
+use crate::api::users::{ChangeUserOwner, get_user};
+use crate::model::permissions::{Operation, Resource as Res};
+use crate::ui::common::{ErrorMessage, Toast};
+use crate::ui::groups::Membership;
+use crate::ui::things::{Meta, may, meta_here};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The `:id` of the page's path.
+fn id_param() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()))
+}
+
+/// `/devices/:id/owner` and the other three.
+#[component]
+pub fn ThingOwnerPage() -> impl IntoView {
+    let meta = meta_here();
+    let id = id_param();
+    let owner = ServerAction::<ChangeThingOwner>::new();
+    let membership = ServerAction::<GroupMember>::new();
+    let thing = Resource::new(
+        move || (id.get(), owner.version().get(), membership.version().get()),
+        move |(id, _, _)| get_thing(meta.kind.into(), id),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match thing.await {
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(t) => {
+                        let groups = t.groups.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>().join(", ");
+                        view! {
+                            <p><a href=format!("{}/{}", meta.path, t.id) data-testid="back-to-entity">{format!("← {}", t.name)}</a></p>
+                            <h1>{format!("Manage owner and groups: {}", t.name)}</h1>
+                            <p class="muted" data-testid="thing-owner">{format!("Owner: {}", t.owner_name)}</p>
+                            <p class="muted" data-testid="thing-groups">{format!("Groups: {groups}")}</p>
+                            {may(meta.res, Operation::ChangeOwner).then(|| view! { <ManageOwner meta t=t.clone() action=owner /> })}
+                            <Membership
+                                kind=meta.kind
+                                id=t.id.clone()
+                                owner=t.owner_id.clone()
+                                member_of=t.groups.iter().map(|(id, _)| id.clone()).collect()
+                                writable=may(meta.group_res, Operation::AddToGroup) || may(meta.group_res, Operation::Write)
+                                action=membership
+                                title="Groups"
+                                testid="membership"
+                            />
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// "Manage owner and groups": the new owner, then one of its groups or a new one made for it.
+#[component]
+fn ManageOwner(meta: Meta, t: ThingView, action: ServerAction<ChangeThingOwner>) -> impl IntoView {
+    let owners = Resource::new(|| (), |_| owner_choices());
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let done = Signal::derive(move || {
+        action.value().get().and_then(|r| r.ok()).map(|t| format!("Now owned by {}.", t.owner_name))
+    });
+    let current = t.owner_id.clone();
+    view! {
+        <section class="card" data-testid="manage-owner">
+            <h2>"Manage owner and groups"</h2>
+            <ActionForm action>
+                <input type="hidden" name="kind" value=meta.kind />
+                <input type="hidden" name="id" value=t.id />
+                <input type="hidden" name="group" value="" />
+                <label for="owner">"Owner"</label>
+                <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
+                {move || {
+                    let current = current.clone();
+                    Suspend::new(async move {
+                        let options = owners.await.unwrap_or_default().into_iter().map(|c| {
+                            let sel = c.id == current;
+                            view! { <option value=c.id selected=sel>{c.name}</option> }
+                        }).collect_view();
+                        view! { <select id="owner" name="owner" required>{options}</select> }
+                    })
+                }}
+            </Suspense>
+                <label for="new-group">"Put it in a new group of that owner (optional) — create a new one!"</label>
+                <input id="new-group" name="new_group" maxlength="255" placeholder="e.g. Office sensors" />
+                <ErrorMessage error />
+                <button type="submit" class="primary">"Change owner"</button>
+            </ActionForm>
+            <Toast text=done />
+        </section>
+    }
+}
+
+/// `/users/:id/owner`.
+#[component]
+pub fn UserOwnerPage() -> impl IntoView {
+    let id = id_param();
+    let owner = ServerAction::<ChangeUserOwner>::new();
+    let membership = ServerAction::<GroupMember>::new();
+    let user =
+        Resource::new(move || (id.get(), owner.version().get(), membership.version().get()), |(id, _, _)| get_user(id));
+    let owners = Resource::new(|| (), |_| owner_choices());
+    let error = Signal::derive(move || {
+        owner.value().get().and_then(|r| r.err()).or_else(|| membership.value().get().and_then(|r| r.err()))
+    });
+    let done = Signal::derive(move || {
+        if owner.value().get().is_some_and(|r| r.is_ok()) {
+            Some("Owner changed.".to_string())
+        } else if membership.value().get().is_some_and(|r| r.is_ok()) {
+            Some("Done.".to_string())
+        } else {
+            None
+        }
+    });
+    view! {
+        <ErrorMessage error />
+        <Toast text=done />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Ok(u) => {
+                        let (id3, current_owner) = (u.user.id.clone(), u.owner_id.clone());
+                        view! {
+                            <p><a href=format!("/users/{}", u.user.id) data-testid="back-to-entity">{format!("← {}", u.user.email)}</a></p>
+                            <h1>{format!("Manage owner and groups: {}", u.user.email)}</h1>
+                            <p class="muted" data-testid="user-owner">{format!("Owner: {}", u.user.owner_name)}</p>
+                            <p class="muted" data-testid="user-groups">{format!("Groups: {}", u.user.groups.join(", "))}</p>
+                            <Membership
+                                kind="USER"
+                                id=u.user.id.clone()
+                                owner=u.owner_id.clone()
+                                member_of=u.group_ids.clone()
+                                writable=may(Res::UserGroup, Operation::AddToGroup) || may(Res::UserGroup, Operation::Write)
+                                action=membership
+                                title="User groups"
+                                testid="user-membership"
+                            />
+                        {may(Res::User, Operation::ChangeOwner).then(|| view! {
+                            <section class="card" data-testid="user-manage-owner">
+                                <h2>"Manage owner"</h2>
+                                <ActionForm action=owner>
+                                    <input type="hidden" name="id" value=id3 />
+                                    <label for="powner">"Owner"</label>
+                                    <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
+                                        {move || { let current = current_owner.clone(); Suspend::new(async move {
+                                            let options = owners.await.unwrap_or_default().into_iter().map(|c| {
+                                                let sel = c.id == current;
+                                                view! { <option value=c.id selected=sel>{c.name}</option> }
+                                            }).collect_view();
+                                            view! { <select id="powner" name="owner" required>{options}</select> }
+                                        })}}
+                                    </Suspense>
+                                    <p class="muted">"The user leaves all its groups and joins the new owner's “All”."</p>
+                                    <button type="submit">"Change owner"</button>
+                                </ActionForm>
+                            </section>
+                        })}
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
