@@ -34,14 +34,14 @@ cargo fmt --all -- --check
 cargo clippy -p app -p server -p xtask --features app/ssr --all-targets -- -D warnings
 cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
-# The browser bundle first (sizes printed); then one release build of the server side serves the tests and the
-# compatibility and browser tests: `cargo test` builds `target/release/thingdeck` with the bundle embedded
-# (server/build.rs takes target/site), so the server is compiled once, not once for `dist` and again with the
-# tests' features.
+# The browser bundle first (sizes printed); then one dev-profile build of the server side serves the tests and the
+# compatibility and browser tests: `cargo test` builds `target/debug/thingdeck` with the bundle embedded
+# (server/build.rs takes target/site). The dev profile (dependencies at opt-level 1, see Cargo.toml) reuses the
+# proc macros and build scripts clippy just built, where a release build compiled everything again at opt-level 3.
 cargo xtask site
 cargo xtask sizes
-cargo test --release -p app -p server --features app/ssr
-export THINGDECK_BIN="$PWD/target/release/thingdeck"
+cargo test -p app -p server --features app/ssr
+export THINGDECK_BIN="$PWD/target/debug/thingdeck"
 (cd server/tests/compat && ../../../target/venv/bin/python -m pytest -q)
 npm test --prefix end2end
 echo "test: all passed"
