@@ -109,12 +109,12 @@ pub struct NewUser {
 }
 
 /// Adds a user: a tenant administrator when `owner` is the caller's tenant, else a customer user of that
-/// customer, in its user group `group` (if given), landing on `dashboard` (full screen when `fullscreen` is
+/// customer, in the user groups `groups` of that owner (besides its "All"), landing on `dashboard` (full screen when `fullscreen` is
 /// `true`). `activation` is `link` (answer the link to hand over) or `mail` (mail it).
 #[server(prefix = "/_sfn", endpoint = "create_user")]
 pub async fn create_user(
     owner: String,
-    group: String,
+    #[server(default)] groups: Vec<String>,
     email: String,
     first_name: String,
     last_name: String,
@@ -135,7 +135,11 @@ pub async fn create_user(
         "mail" => true,
         _ => return Err(AppError::new(400, "Activation must be link or mail")),
     };
-    let groups: Vec<uuid::Uuid> = opt(group).map(|g| parse_id(&g, "user group")).transpose()?.into_iter().collect();
+    let groups = groups
+        .into_iter()
+        .filter_map(opt)
+        .map(|g| parse_id(&g, "user group"))
+        .collect::<Result<Vec<uuid::Uuid>, _>>()?;
     let mut info = serde_json::Map::new();
     if let Some(d) = opt(dashboard) {
         info.insert("defaultDashboardId".into(), serde_json::Value::String(parse_id(&d, "dashboard")?.to_string()));

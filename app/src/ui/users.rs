@@ -98,7 +98,7 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 /// `/users/new?owner=&group=`: the add-user form — owner (the tenant, for another administrator, or a customer),
-/// one of that owner's user groups, names, default dashboard, and how the activation link reaches the user — and,
+/// that owner's user groups to join (the list's group ticked), names, default dashboard, and how the activation link reaches the user — and,
 /// once added, the link to hand over. It stays on the form so several users are added in a row.
 #[component]
 pub fn NewUserPage() -> impl IntoView {
@@ -136,21 +136,18 @@ pub fn NewUserPage() -> impl IntoView {
                         }
                     })}}
                 </Suspense>
-                <label for="ugroup">"User group"</label>
-                <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
-                    {let preset = preset.1.clone(); move || { let preset = preset.clone(); Suspend::new(async move {
-                        let options = groups.await.unwrap_or_default().into_iter().filter(|g| !g.id.is_empty()).map(|g| {
-                            let sel = g.id == preset;
-                            view! { <option value=g.id selected=sel>{g.name}</option> }
-                        }).collect_view();
-                        view! {
-                            <select id="ugroup" name="group">
-                                <option value="">"— only “All” —"</option>
-                                {options}
-                            </select>
-                        }
-                    })}}
-                </Transition>
+                <fieldset class="choice" id="ugroups">
+                    <legend>"User groups (besides “All”)"</legend>
+                    <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
+                        {let preset = preset.1.clone(); move || { let preset = preset.clone(); Suspend::new(async move {
+                            let boxes = groups.await.unwrap_or_default().into_iter().filter(|g| !g.id.is_empty()).map(|g| {
+                                let sel = g.id == preset;
+                                view! { <label><input type="checkbox" name="groups[]" value=g.id checked=sel />{format!(" {}", g.name)}</label> }
+                            }).collect_view();
+                            boxes
+                        })}}
+                    </Transition>
+                </fieldset>
                 <label for="uemail">"Email"</label>
                 <input id="uemail" name="email" type="email" required maxlength="255" aria-describedby="uemail-error" />
                 <span id="uemail-error"><ErrorMessage error=email_error /></span>

@@ -205,7 +205,7 @@ both!(roles_are_edited_bound_to_user_groups_and_refused_cleanly, |store| async m
     // A member gets what the roles give: device write, no device delete, no users.
     let fields = [
         ("owner", w.a.as_str()),
-        ("group", ug.as_str()),
+        ("groups[]", ug.as_str()),
         ("email", "manager@a.io"),
         ("first_name", ""),
         ("last_name", ""),

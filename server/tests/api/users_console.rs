@@ -87,7 +87,7 @@ both!(add_user_form_places_the_user_and_hands_over_its_activation_link, |store| 
     assert_eq!(s, 200);
     assert!(page.contains("data-testid=\"add-user\""), "{page}");
     assert!(page.contains(&format!("<option value=\"{}\" selected", w.a)), "owner preselected: {page}");
-    assert!(page.contains(&format!("<option value=\"{users_group}\" selected")), "group preselected: {page}");
+    assert!(page.contains(&format!("value=\"{users_group}\" checked")), "group preselected: {page}");
     let (_, dash) = srv.post("/api/dashboard", Some(&w.admin), serde_json::json!({"title": "Lobby"})).await;
     let dash = id_of(&dash);
     let (s, choices) = sfn(srv, "dashboard_choices", &admin, &[]).await;
@@ -100,7 +100,7 @@ both!(add_user_form_places_the_user_and_hands_over_its_activation_link, |store| 
         async move {
             let fields = [
                 ("owner", owner.as_str()),
-                ("group", group.as_str()),
+                ("groups[]", group.as_str()),
                 ("email", email),
                 ("first_name", "Kim"),
                 ("last_name", "Lee"),
@@ -128,6 +128,34 @@ both!(add_user_form_places_the_user_and_hands_over_its_activation_link, |store| 
     assert_eq!(s, 200, "the handed-over link activates the user");
     let (_, _, page) = html(srv, "/users?q=kiosk", &admin).await;
     assert!(row(&page, "kiosk@a.io").contains("Customer Users"), "placed in the chosen group");
+    // Several groups at once; one id that is not a group refuses the whole user.
+    let (_, night) =
+        sfn(srv, "create_group", &admin, &[("kind", "USER"), ("name", "Night shift"), ("owner", &w.a)]).await;
+    let night = night["id"].as_str().unwrap().to_string();
+    let both_groups = |email: &'static str, second: String| {
+        let (owner, first, admin) = (w.a.clone(), users_group.clone(), admin.clone());
+        async move {
+            let fields = [
+                ("owner", owner.as_str()),
+                ("groups[]", first.as_str()),
+                ("groups[]", second.as_str()),
+                ("email", email),
+                ("first_name", ""),
+                ("last_name", ""),
+                ("phone", ""),
+                ("activation", "link"),
+                ("dashboard", ""),
+            ];
+            sfn(srv, "create_user", &admin, &fields).await
+        }
+    };
+    let (s, u) = both_groups("night@a.io", night.clone()).await;
+    assert_eq!(s, 200, "{u}");
+    let (_, _, page) = html(srv, "/users?q=night", &admin).await;
+    let shown = row(&page, "night@a.io");
+    assert!(shown.contains("Customer Users") && shown.contains("Night shift"), "in both groups: {shown}");
+    let (s, _) = both_groups("x5@a.io", "not-a-group".into()).await;
+    assert_eq!(s, 400);
 
     // Refusals change nothing: a bad activation choice, a taken email, an unknown dashboard, a caller without
     // USER CREATE, no mail server for "send email".
@@ -146,7 +174,7 @@ both!(add_user_form_places_the_user_and_hands_over_its_activation_link, |store| 
         &user,
         &[
             ("owner", w.a.as_str()),
-            ("group", ""),
+            ("groups[]", ""),
             ("email", "x4@a.io"),
             ("first_name", ""),
             ("last_name", ""),
@@ -158,7 +186,7 @@ both!(add_user_form_places_the_user_and_hands_over_its_activation_link, |store| 
     .await;
     assert_eq!(s, 403);
     let (_, _, page) = html(srv, "/users?q=x", &admin).await;
-    for e in ["x1@a.io", "x2@a.io", "x3@a.io", "x4@a.io"] {
+    for e in ["x1@a.io", "x2@a.io", "x3@a.io", "x4@a.io", "x5@a.io"] {
         assert!(!page.contains(e), "{e} was not created");
     }
 });
