@@ -73,7 +73,7 @@ fn ManageOwner(meta: Meta, t: ThingView, action: ServerAction<ChangeThingOwner>)
     let current = t.owner_id.clone();
     view! {
         <section class="card" data-testid="manage-owner">
-            <h2>"Manage owner and groups"</h2>
+            <h2>"Owner"</h2>
             <ActionForm action>
                 <input type="hidden" name="kind" value=meta.kind />
                 <input type="hidden" name="id" value=t.id />
@@ -148,7 +148,7 @@ pub fn UserOwnerPage() -> impl IntoView {
                             />
                         {may(Res::User, Operation::ChangeOwner).then(|| view! {
                             <section class="card" data-testid="user-manage-owner">
-                                <h2>"Manage owner"</h2>
+                                <h2>"Owner"</h2>
                                 <ActionForm action=owner>
                                     <input type="hidden" name="id" value=id3 />
                                     <label for="powner">"Owner"</label>
