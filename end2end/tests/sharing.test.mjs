@@ -1,7 +1,9 @@
-// The "share a dashboard with customers" lesson by clicking, as far as the console offers it: a customer group
-// with Customer A and B, devices moved to their owners (one into a group made on the way), a building asset
-// group and a dashboard group shared read-only with both, a device's access token. Then each customer's user
-// sees exactly its own devices and the shared building. Screenshots of each page go to end2end/artifacts.
+// The "share a dashboard with customers" lesson by clicking: a customer group with Customer A and B, devices
+// moved to their owners (one into a device group made for the customer on the way), an office asset per
+// customer, a building asset group and a dashboard group shared read-only with both, a device's access token.
+// Then each customer's user, added with the dashboard as its full-screen default and activated through its
+// link, sees exactly its own devices and assets and the shared ones. Last, every page of the lesson renders its
+// data with JavaScript disabled. Screenshots of each page go to end2end/artifacts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, launch, watchConsole, hydrated, shot, tenantAdmin, signIn, api } from "./support.mjs";
@@ -91,8 +93,9 @@ async function addCustomerUser(browser, page, customer, email) {
   await page.waitForURL(/\/users\/new/);
   await hydrated(page);
   await page.selectOption("#uowner", { label: customer });
-  await until("the customer's user groups", async () => (await page.locator("#ugroup option").allTextContents()).includes("Customer Users"));
-  await page.selectOption("#ugroup", { label: "Customer Users" });
+  const box = page.locator("#ugroups label", { hasText: "Customer Users" }).locator("input");
+  await box.waitFor();
+  await box.check();
   await page.fill("#uemail", email);
   await page.fill("#ufirst", customer);
   await page.selectOption("#udash", { label: "Building overview" });
@@ -172,6 +175,15 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     await hydrated(page);
     await newGroup(page, "Buildings");
     await addThing(page, "asset", "Office building", "Buildings");
+    // Each customer's own office, moved to it.
+    await addThing(page, "asset", "A office");
+    await addThing(page, "asset", "B office");
+    await moveTo(page, "A office", "Customer A");
+    await page.click("[data-testid=back-to-entity]");
+    await page.click("text=← All assets");
+    await until("asset list", async () => (await names(page)).length === 3);
+    await moveTo(page, "B office", "Customer B");
+    await section(page, "Assets", "/assets");
     await openGroup(page, "Buildings");
     await openSharing(page);
     await shareWith(page, "Customer A");
@@ -208,9 +220,9 @@ test("share buildings and a dashboard with two customers by clicking", async () 
 
     // One user per customer in "Customer Users", added and activated by clicking; each sees its own device and
     // the shared building and dashboard.
-    for (const [customer, email, mine, theirs] of [
-      ["Customer A", "a@office.io", "A-Thermo", "B-Thermo"],
-      ["Customer B", "b@office.io", "B-Thermo", "A-Thermo"],
+    for (const [customer, email, mine, theirs, office] of [
+      ["Customer A", "a@office.io", "A-Thermo", "B-Thermo", "A office"],
+      ["Customer B", "b@office.io", "B-Thermo", "A-Thermo", "B office"],
     ]) {
       const { ctx, p } = await addCustomerUser(browser, page, customer, email);
       if (email.startsWith("a")) await shot(page, "users-add");
@@ -220,7 +232,7 @@ test("share buildings and a dashboard with two customers by clicking", async () 
       assert.equal(await p.locator("[data-testid=add-thing-link]").count(), 0);
       await section(p, "Assets", "/assets");
       await until(`${email} assets`, async () => (await names(p)).length > 0);
-      assert.deepEqual(await names(p), ["Office building"]);
+      assert.deepEqual(await names(p), [office, "Office building"], `${email} sees its own office and the shared building`);
       await p.waitForSelector("[data-testid=group-tabs] >> text=Buildings (shared)");
       await section(p, "Dashboards", "/dashboards");
       await until(`${email} dashboards`, async () => (await names(p)).length > 0);
@@ -233,13 +245,47 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     assert.equal(kiosk.additionalInfo.defaultDashboardFullscreen, true, JSON.stringify(kiosk));
     assert.deepEqual(problems, [], `console warnings: ${problems.join("\n")}`);
 
-    // Without JavaScript the same list renders its rows.
+    // Without JavaScript every page of the lesson renders its data from the server alone.
     const nojs = await browser.newContext({ javaScriptEnabled: false });
-    const cookies = await page.context().cookies();
-    await nojs.addCookies(cookies);
+    await nojs.addCookies(await page.context().cookies());
     const plain = await nojs.newPage();
     await plain.goto(`${srv.base}/devices?sort=name&dir=asc`);
     assert.deepEqual(await names(plain), ["A-Thermo", "B-Thermo"]);
+    const find = async (path, pred) => (await api(srv.base, path, token)).data.find(pred).id.id;
+    const customerA = await find("/api/customers?pageSize=10&page=0&textSearch=Customer%20A", (c) => c.title === "Customer A");
+    const thermo = await find("/api/deviceInfos/all?pageSize=10&page=0&textSearch=A-Thermo", (d) => d.name === "A-Thermo");
+    const userA = users.data.find((u) => u.email === "a@office.io").id.id;
+    const groups = await api(srv.base, "/api/entityGroups/DASHBOARD", token);
+    const lobby = groups.find((g) => g.name === "Lobby screens").id.id;
+    for (const [path, selector, text] of [
+      ["/customers?sort=title&dir=asc", "[data-testid=customers-table]", "Customer B"],
+      [`/customers/${customerA}`, "[data-testid=manage-customer]", "devices"],
+      [`/customers/${customerA}/access`, "[data-testid=who-can-see]", "Customer Users"],
+      ["/users?q=office.io", "[data-testid=users-table]", "b@office.io"],
+      [`/users/${userA}`, "main", "Always fullscreen"],
+      [`/users/${userA}/owner`, "[data-testid=user-membership]", "Customer Users"],
+      [`/users/${userA}/access`, "[data-testid=what-can-user-do]", "Customer Users"],
+      [`/devices/${thermo}`, "[data-testid=credentials]", "Regenerate"],
+      [`/devices/${thermo}/owner`, "[data-testid=thing-groups]", "A sensors"],
+      [`/devices/${thermo}/access`, "[data-testid=who-can-see]", "Customer A"],
+      ["/assets?sort=name&dir=asc", "[data-testid=things-table]", "Office building"],
+      ["/dashboards", "[data-testid=things-table]", "Building overview"],
+      ["/edges", "main", "Nothing here yet."],
+      [`/groups/${lobby}`, "h1", "Lobby screens"],
+      [`/groups/${lobby}/shares`, "[data-testid=shares]", "Customer B — All"],
+      ["/roles?sort=name&dir=asc", "[data-testid=roles-table]", "Customer User"],
+      ["/profile", "[data-testid=sessions]", "this session"],
+    ]) {
+      const r = await plain.goto(`${srv.base}${path}`);
+      assert.equal(r.status(), 200, path);
+      const shown = await plain.locator(selector).first().textContent({ timeout: 5000 });
+      assert.ok(shown.includes(text), `${path}: ${selector} lacks “${text}”: ${shown}`);
+      assert.equal(await plain.locator("[role=alert]").count(), 0, `${path} shows an error`);
+    }
+    await shot(plain, "profile-nojs");
+    await plain.goto(`${srv.base}/devices/${thermo}`);
+    assert.equal((await plain.inputValue("[data-testid=access-token]")).length, 20);
+    await shot(plain, "device-nojs");
     await nojs.close();
   } finally {
     await browser.close();
