@@ -44,12 +44,14 @@ async function addThing(page, what, name, group) {
   await until(`${name} listed`, async () => (await names(page)).includes(name));
 }
 
-async function moveTo(page, thing, owner, newGroupName) {
+// "Manage owner and groups": the new owner, any of its groups (offered once it is picked) and a new one.
+async function moveTo(page, thing, owner, newGroupName, groups = []) {
   await page.click(`[data-testid=things-table] >> text=${thing}`);
   await page.click("[data-testid=manage-owner-link]");
   await page.waitForSelector("[data-testid=manage-owner]");
   await hydrated(page);
   await page.selectOption("#owner", { label: owner });
+  for (const g of groups) await page.locator("#owner-groups label", { hasText: g }).locator("input").check();
   if (newGroupName) await page.fill("#new-group", newGroupName);
   await page.click("button:has-text('Change owner')");
   await page.waitForSelector(`[data-testid=thing-owner] >> text=Owner: ${owner}`);
@@ -169,6 +171,11 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     await page.click("text=← All devices");
     await until("device list", async () => (await names(page)).length === 2);
     await moveTo(page, "B-Thermo", "Customer B");
+    // A second device of A's into the group made above, picked from A's groups.
+    await section(page, "Devices", "/devices");
+    await addThing(page, "device", "A-Meter");
+    await moveTo(page, "A-Meter", "Customer A", null, ["A sensors"]);
+    await page.waitForSelector("[data-testid=thing-groups] >> text=A sensors");
 
     // The building asset group, shared read-only with both.
     await section(page, "Assets", "/assets");
@@ -221,14 +228,14 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     // One user per customer in "Customer Users", added and activated by clicking; each sees its own device and
     // the shared building and dashboard.
     for (const [customer, email, mine, theirs, office] of [
-      ["Customer A", "a@office.io", "A-Thermo", "B-Thermo", "A office"],
-      ["Customer B", "b@office.io", "B-Thermo", "A-Thermo", "B office"],
+      ["Customer A", "a@office.io", ["A-Meter", "A-Thermo"], "B-Thermo", "A office"],
+      ["Customer B", "b@office.io", ["B-Thermo"], "A-Thermo", "B office"],
     ]) {
       const { ctx, p } = await addCustomerUser(browser, page, customer, email);
       if (email.startsWith("a")) await shot(page, "users-add");
       await section(p, "Devices", "/devices");
       await until(`${email} devices`, async () => (await names(p)).length > 0);
-      assert.deepEqual(await names(p), [mine], `${email} sees only its own device, not ${theirs}`);
+      assert.deepEqual(await names(p), mine, `${email} sees only its own devices, not ${theirs}`);
       assert.equal(await p.locator("[data-testid=add-thing-link]").count(), 0);
       await section(p, "Assets", "/assets");
       await until(`${email} assets`, async () => (await names(p)).length > 0);
@@ -250,17 +257,17 @@ test("share buildings and a dashboard with two customers by clicking", async () 
     await nojs.addCookies(await page.context().cookies());
     const plain = await nojs.newPage();
     await plain.goto(`${srv.base}/devices?sort=name&dir=asc`);
-    assert.deepEqual(await names(plain), ["A-Thermo", "B-Thermo"]);
+    assert.deepEqual(await names(plain), ["A-Meter", "A-Thermo", "B-Thermo"]);
     const find = async (path, pred) => (await api(srv.base, path, token)).data.find(pred).id.id;
     const customerA = await find("/api/customers?pageSize=10&page=0&textSearch=Customer%20A", (c) => c.title === "Customer A");
-    const thermo = await find("/api/deviceInfos/all?pageSize=10&page=0&textSearch=A-Thermo", (d) => d.name === "A-Thermo");
+    const thermo = await find("/api/deviceInfos/all?pageSize=10&page=0&includeCustomers=true&textSearch=A-Thermo", (d) => d.name === "A-Thermo");
     const userA = users.data.find((u) => u.email === "a@office.io").id.id;
     const groups = await api(srv.base, "/api/entityGroups/DASHBOARD", token);
     const lobby = groups.find((g) => g.name === "Lobby screens").id.id;
     for (const [path, selector, text] of [
       ["/customers?sort=title&dir=asc", "[data-testid=customers-table]", "Customer B"],
       [`/customers/${customerA}`, "[data-testid=manage-customer]", "devices"],
-      [`/customers/${customerA}/access`, "[data-testid=who-can-see]", "Customer Users"],
+      [`/customers/${customerA}/access`, "[data-testid=who-can-see]", "Every user of Customer A"],
       ["/users?q=office.io", "[data-testid=users-table]", "b@office.io"],
       [`/users/${userA}`, "main", "Always fullscreen"],
       [`/users/${userA}/owner`, "[data-testid=user-membership]", "Customer Users"],

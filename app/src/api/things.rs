@@ -239,18 +239,18 @@ pub async fn owner_choices() -> Result<Vec<super::groups::Choice>, AppError> {
     Ok(out)
 }
 
-/// "Manage owner and groups": moves a thing to `owner` (it leaves its groups and joins the new owner's "All"),
-/// then into `group` of the new owner if given, or into a group `new_group` created for it.
+/// "Manage owner and groups": moves a thing to `owner` (it leaves its groups and joins the new owner's "All")
+/// and into the new owner's `groups`, and into a group `new_group` created for it if named — all or nothing.
 #[server(prefix = "/_sfn", endpoint = "change_thing_owner")]
 pub async fn change_thing_owner(
     kind: String,
     id: String,
     owner: String,
-    group: String,
-    new_group: String,
+    #[server(default)] groups: Vec<String>,
+    #[server(default)] new_group: String,
 ) -> Result<ThingView, AppError> {
     use super::ssr::*;
-    use crate::backend::ownership::{NewOwner, change_owner};
+    use crate::backend::ownership::{NewOwner, change_owner_with};
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;
@@ -259,17 +259,13 @@ pub async fn change_thing_owner(
     let owner = parse_id(&owner, "owner")?;
     let tenant = p.tenant_id.ok_or_else(|| AppError::new(403, "Owners belong to a tenant"))?.0;
     let target = if owner == tenant { NewOwner::Tenant(owner) } else { NewOwner::Customer(owner) };
-    let mut groups: Vec<uuid::Uuid> =
-        opt(group).map(|g| parse_id(&g, "entity group")).transpose()?.into_iter().collect();
-    if let Some(name) = opt(new_group) {
-        let owner_type =
-            if owner == tenant { crate::model::EntityType::Tenant } else { crate::model::EntityType::Customer };
-        let owner_id = crate::model::EntityId { entity_type: owner_type, id: owner };
-        let g = crate::model::EntityGroupInfo::to_create(kind.group_type().as_str(), name, Some(owner_id));
-        let created = crate::backend::entity_groups::service::save(&svc, &p, &g).await?;
-        groups.extend(created.id.map(|i| i.0));
-    }
-    change_owner(&svc, &p, target, kind.entity_type().as_str(), thing, &groups).await?;
+    let groups = groups
+        .into_iter()
+        .filter_map(opt)
+        .map(|g| parse_id(&g, "entity group"))
+        .collect::<Result<Vec<uuid::Uuid>, _>>()?;
+    let new_group = opt(new_group);
+    change_owner_with(&svc, &p, target, kind.entity_type().as_str(), thing, &groups, new_group.as_deref()).await?;
     let t = ssr::checked(&svc, &p, kind, &id, crate::model::permissions::Operation::Read).await?;
     ssr::one(&svc, t).await
 }

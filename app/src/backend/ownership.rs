@@ -30,6 +30,20 @@ pub async fn change_owner(
     entity: Uuid,
     groups: &[Uuid],
 ) -> ServiceResult<()> {
+    change_owner_with(svc, p, owner, entity_type, entity, groups, None).await
+}
+
+/// [`change_owner`], and into a group `new_group` created for the new owner in the same transaction
+/// (ThingsBoard's "create a new one!"): a refused move leaves no group behind, a refused group moves nothing.
+pub async fn change_owner_with(
+    svc: &Services,
+    p: &Principal,
+    owner: NewOwner,
+    entity_type: &str,
+    entity: Uuid,
+    groups: &[Uuid],
+    new_group: Option<&str>,
+) -> ServiceResult<()> {
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?.0;
     let target = match owner {
         NewOwner::Tenant(t) if t == tenant => t,
@@ -84,7 +98,21 @@ pub async fn change_owner(
     if current == target {
         return Err(ServiceError::InvalidArguments("Entity already belongs to this owner!".into()));
     }
+    let new_group = match new_group {
+        Some(name) => Some(entity_groups::service::check_new(svc, p, target, group_type, name).await?),
+        None => None,
+    };
+    let mut groups = groups.to_vec();
     let mut tx = svc.db.begin_write().await?;
+    let created = match &new_group {
+        Some(name) => {
+            let owner_type = if target == tenant { "TENANT" } else { "CUSTOMER" };
+            let id = entity_groups::create_group(&mut tx, tenant, target, owner_type, group_type, name).await?;
+            groups.push(id);
+            Some(id)
+        }
+        None => None,
+    };
     match group_type {
         GroupType::Customer => {
             let parent = (target != tenant).then(|| target.to_string());
@@ -112,11 +140,14 @@ pub async fn change_owner(
             entity_groups::join_all(&mut tx, target, group_type, entity).await?;
         }
     }
-    for g in groups {
+    for g in &groups {
         entity_groups::join(&mut tx, tenant, target, group_type, *g, entity).await?;
     }
     roles::bump_epoch(&mut tx, tenant).await?;
     tx.commit().await?;
+    if let Some(id) = created {
+        entity_groups::service::audit_added(svc, p, id).await;
+    }
     let entity_type = serde_json::from_value(serde_json::Value::String(entity_type.to_string()))
         .unwrap_or(crate::model::EntityType::Device);
     let data = serde_json::json!({"previousOwnerId": current, "newOwnerId": target, "entityGroupIds": groups});

@@ -3,7 +3,7 @@
 //! (`/users/:id/owner`) the new owner; for both the owner's groups with Add / Remove. Pages of their own, so the
 //! entity's page, opened far more often, does not load the group-membership code. The server functions decide.
 
-use crate::api::groups::GroupMember;
+use crate::api::groups::{GroupMember, membership_choices};
 use crate::api::things::{ChangeThingOwner, ThingView, get_thing, owner_choices};
 use crate::api::users::{ChangeUserOwner, get_user};
 use crate::model::permissions::{Operation, Resource as Res};
@@ -62,23 +62,36 @@ pub fn ThingOwnerPage() -> impl IntoView {
     }
 }
 
-/// "Manage owner and groups": the new owner, then one of its groups or a new one made for it.
+/// "Manage owner and groups": the new owner, any of its groups (offered once it is picked) and a new group
+/// made for it on the way ("create a new one!"). One server call moves it all or nothing.
 #[component]
 fn ManageOwner(meta: Meta, t: ThingView, action: ServerAction<ChangeThingOwner>) -> impl IntoView {
     let owners = Resource::new(|| (), |_| owner_choices());
+    let chosen = RwSignal::new(t.owner_id.clone());
+    let kind = meta.kind;
+    let groups = Resource::new(move || chosen.get(), move |o| membership_choices(kind.into(), o));
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let done = Signal::derive(move || {
         action.value().get().and_then(|r| r.ok()).map(|t| format!("Now owned by {}.", t.owner_name))
     });
     let current = t.owner_id.clone();
+    // After a move the page re-renders in place, which keeps what was typed and ticked: back to the defaults.
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            #[cfg(feature = "hydrate")]
+            if let Some(f) = form.get() {
+                f.reset();
+            }
+        }
+    });
     view! {
         <section class="card" data-testid="manage-owner">
             <h2>"Owner"</h2>
-            <ActionForm action>
+            <ActionForm action node_ref=form>
                 <input type="hidden" name="kind" value=meta.kind />
                 <input type="hidden" name="id" value=t.id />
-                <input type="hidden" name="group" value="" />
-                <label for="owner">"Owner"</label>
+                <label for="owner">"New owner"</label>
                 <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
                 {move || {
                     let current = current.clone();
@@ -87,11 +100,32 @@ fn ManageOwner(meta: Meta, t: ThingView, action: ServerAction<ChangeThingOwner>)
                             let sel = c.id == current;
                             view! { <option value=c.id selected=sel>{c.name}</option> }
                         }).collect_view();
-                        view! { <select id="owner" name="owner" required>{options}</select> }
+                        view! {
+                            <select id="owner" name="owner" required on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                {options}
+                            </select>
+                        }
                     })
                 }}
-            </Suspense>
-                <label for="new-group">"Put it in a new group of that owner (optional) — create a new one!"</label>
+                </Suspense>
+                <fieldset class="choice" id="owner-groups">
+                    <legend>"Its groups to join (besides “All”)"</legend>
+                    <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
+                        {move || Suspend::new(async move {
+                            match groups.await {
+                                Ok(Some(list)) if list.iter().all(|g| g.id.is_empty()) => {
+                                    view! { <p class="empty">"It has no other groups yet."</p> }.into_any()
+                                }
+                                Ok(Some(list)) => list.into_iter().filter(|g| !g.id.is_empty()).map(|g| view! {
+                                    <label><input type="checkbox" name="groups[]" value=g.id />{format!(" {}", g.name)}</label>
+                                }).collect_view().into_any(),
+                                Ok(None) => view! { <p class="muted">"Its groups are not yours to see."</p> }.into_any(),
+                                Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                </fieldset>
+                <label for="new-group">"…or create a new one! (optional)"</label>
                 <input id="new-group" name="new_group" maxlength="255" placeholder="e.g. Office sensors" />
                 <ErrorMessage error />
                 <button type="submit" class="primary">"Change owner"</button>

@@ -152,17 +152,47 @@ both!(things_pages_add_edit_move_and_show_credentials, |store| async move {
     let titles: Vec<&str> = owners.as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
     assert_eq!(titles[0], "Acme", "the caller's own owner comes first");
     assert!(titles.contains(&"A") && titles.contains(&"A1") && titles.contains(&"B"));
-    let (s, moved) = sfn(
-        srv,
-        "change_thing_owner",
-        &admin,
-        &[("kind", "DEVICE"), ("id", &dev), ("owner", &w.a), ("group", ""), ("new_group", "A sensors")],
-    )
-    .await;
+    let (s, g) = sfn(srv, "create_group", &admin, &[("kind", "DEVICE"), ("name", "A meters"), ("owner", &w.a)]).await;
+    assert_eq!(s, 200, "{g}");
+    let meters = g["id"].as_str().unwrap().to_string();
+    let a_groups = || {
+        let (a, admin) = (w.a.clone(), admin.clone());
+        async move {
+            let (s, list) = sfn(srv, "membership_choices", &admin, &[("kind", "DEVICE"), ("owner", &a)]).await;
+            assert_eq!(s, 200, "{list}");
+            list.as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    let before = a_groups().await;
+    let move_to_a = |groups: Vec<String>, new_group: &'static str| {
+        let (dev, a, admin) = (dev.clone(), w.a.clone(), admin.clone());
+        async move {
+            let mut fields = vec![("kind", "DEVICE".to_string()), ("id", dev), ("owner", a)];
+            fields.extend(groups.into_iter().map(|g| ("groups[]", g)));
+            fields.push(("new_group", new_group.to_string()));
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            sfn(srv, "change_thing_owner", &admin, &fields).await
+        }
+    };
+    // Refused moves change nothing: a reserved or taken new name, an id that is not a group, and a group of
+    // another owner, which fails only after the new group was written in the same transaction.
+    for (groups, new_group) in [
+        (vec![], "All"),
+        (vec![], "a meters"),
+        (vec!["not-a-group".to_string()], ""),
+        (vec![sensors.clone()], "Orphans"),
+    ] {
+        let (s, e) = move_to_a(groups, new_group).await;
+        assert_eq!(s, 400, "{new_group}: {e}");
+    }
+    let (_, still) = sfn(srv, "thing", &admin, &[("kind", "DEVICE"), ("id", &dev)]).await;
+    assert_eq!(still["owner_name"], "Acme", "not moved");
+    assert_eq!(a_groups().await, before, "no group left behind");
+    let (s, moved) = move_to_a(vec![meters.clone(), String::new()], "A sensors").await;
     assert_eq!(s, 200, "{moved}");
     assert_eq!(moved["owner_name"], "A");
     let names: Vec<&str> = moved["groups"].as_array().unwrap().iter().map(|g| g[1].as_str().unwrap()).collect();
-    assert_eq!(names, ["A sensors", "All"]);
+    assert_eq!(names, ["A meters", "A sensors", "All"], "an existing group of A's and a new one at once");
 
     // A's user sees it, B's user does not; neither may add devices.
     let a_user = console_login(srv, "user@a.io", "customer-pass").await;

@@ -188,9 +188,6 @@ pub async fn save(svc: &Services, p: &Principal, e: &EntityGroupInfo) -> Service
         .as_deref()
         .and_then(GroupType::parse)
         .ok_or_else(|| ServiceError::InvalidArguments("Entity group type should be specified".into()))?;
-    if reserved(&name) {
-        return Err(ServiceError::InvalidArguments(format!("Entity group name '{name}' is reserved")));
-    }
     let root = p.owner().unwrap_or(tenant.0);
     let owner = match e.owner_id {
         None => root,
@@ -210,12 +207,7 @@ pub async fn save(svc: &Services, p: &Principal, e: &EntityGroupInfo) -> Service
             return Err(ServiceError::InvalidArguments("ownerId must be the tenant or one of its customers".into()));
         }
     };
-    crate::backend::authz::entities::check_create(svc, p, t.group_resource(), tenant.0, owner).await?;
-    if name_taken(svc, owner, t, &name, None).await? {
-        return Err(ServiceError::InvalidArguments(
-            "Entity group with such name, type and owner already exists!".into(),
-        ));
-    }
+    check_new(svc, p, owner, t, &name).await?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO entity_group (id, tenant_id, owner_id, owner_type, group_type, name, name_lower, created_time, \
@@ -236,6 +228,33 @@ pub async fn save(svc: &Services, p: &Principal, e: &EntityGroupInfo) -> Service
     let g = load(svc, id).await?.ok_or_else(|| ServiceError::Internal("group vanished after insert".into()))?;
     audit_group(svc, p, Action::Added, &g, Value::Null).await;
     info(svc, &g).await
+}
+
+/// Everything creating group `name` of type `t` under `owner` needs, checked before anything is written, so a
+/// caller that creates it inside a larger transaction (moving an entity into a new group) refuses cleanly
+/// first: CREATE on that group type there, a name that is given, not too long, not reserved and not taken.
+/// Answers the name as it will be stored.
+pub async fn check_new(svc: &Services, p: &Principal, owner: Uuid, t: GroupType, name: &str) -> ServiceResult<String> {
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let name = validate::required("Entity group", "name", &Some(name.to_string()))?;
+    validate::max_len("name", &Some(name.clone()))?;
+    if reserved(&name) {
+        return Err(ServiceError::InvalidArguments(format!("Entity group name '{name}' is reserved")));
+    }
+    crate::backend::authz::entities::check_create(svc, p, t.group_resource(), tenant.0, owner).await?;
+    if name_taken(svc, owner, t, &name, None).await? {
+        return Err(ServiceError::InvalidArguments(
+            "Entity group with such name, type and owner already exists!".into(),
+        ));
+    }
+    Ok(name)
+}
+
+/// Audits a group created by another service's transaction (see [`check_new`]) once that has committed.
+pub async fn audit_added(svc: &Services, p: &Principal, id: Uuid) {
+    if let Ok(Some(g)) = load(svc, id).await {
+        audit_group(svc, p, Action::Added, &g, Value::Null).await;
+    }
 }
 
 /// Group changes are audited with the group as the entity, filed under the group's owner, its type in the data.
