@@ -31,16 +31,6 @@ const SPLIT_MANIFEST: &str = "__wasm_split_manifest.json";
 /// The module the split loader takes `initSync` from: wasm-bindgen's JS for the main module (`{NAME}.js`).
 const MAIN_JS: &str = "./thingdeck.js";
 
-/// Like `run`, without echoing the command, and with the tool's stderr kept only when it fails (wasm-opt warns
-/// about each chunk's name section).
-fn run_quiet(cmd: &mut Command) -> Result<()> {
-    let out = cmd.output().with_context(|| format!("cannot run {cmd:?}"))?;
-    if !out.status.success() {
-        bail!("{cmd:?} failed with {}: {}", out.status, String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(())
-}
-
 fn build_site(site: &Path) -> Result<()> {
     let root = root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -86,13 +76,15 @@ fn build_site(site: &Path) -> Result<()> {
     }
     optimize_all(&modules)?;
     std::fs::copy(root.join("style/main.css"), pkg.join(format!("{NAME}.css")))?;
+    let mut files = Vec::new();
     for entry in std::fs::read_dir(&pkg)? {
         let p = entry?.path();
         if matches!(p.extension().and_then(|e| e.to_str()), Some("js" | "wasm" | "css")) {
-            compress(&p)?;
+            files.push(p);
         }
     }
-    Ok(())
+    eprintln!("xtask: brotli and gzip on {} files", files.len());
+    in_parallel(&files, compress)
 }
 
 /// Splits the lazy routes out of the cargo output: their chunks, the loader `__wasm_split.js` and the manifest
@@ -111,14 +103,48 @@ fn split(wasm: &Path, pkg: &Path) -> Result<PathBuf> {
     Ok(main_out)
 }
 
-/// wasm-opt on every module, one process per core (the split leaves hundreds of small chunks), unless
-/// `THINGDECK_SKIP_WASM_OPT=1` (a faster build for local iterations).
+/// wasm-opt on every module (`xtask/wasm-opt.mjs`, binaryen from npm: one node process per core, each taking
+/// its share of the modules), unless `THINGDECK_SKIP_WASM_OPT=1` (a faster build for local iterations).
 fn optimize_all(modules: &[PathBuf]) -> Result<()> {
     if std::env::var("THINGDECK_SKIP_WASM_OPT").is_ok_and(|v| v == "1") {
         eprintln!("xtask: skipping wasm-opt (THINGDECK_SKIP_WASM_OPT=1)");
         return Ok(());
     }
+    let script = root().join("xtask/wasm-opt.mjs");
+    if !root().join("xtask/node_modules/binaryen").exists() {
+        bail!("binaryen is missing: run `npm ci --prefix xtask` (scripts/setup.sh does)");
+    }
     eprintln!("xtask: wasm-opt on {} modules", modules.len());
+    // Largest first, dealt round-robin, so the workers finish at about the same time.
+    let mut by_size: Vec<(u64, &PathBuf)> =
+        modules.iter().map(|m| (std::fs::metadata(m).map(|md| md.len()).unwrap_or(0), m)).collect();
+    by_size.sort_by_key(|(len, _)| std::cmp::Reverse(*len));
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let mut shares: Vec<Vec<&PathBuf>> = vec![Vec::new(); workers];
+    for (i, (_, m)) in by_size.into_iter().enumerate() {
+        shares[i % workers].push(m);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .iter()
+            .filter(|share| !share.is_empty())
+            .map(|share| {
+                let script = &script;
+                scope.spawn(move || {
+                    let out = Command::new("node").arg(script).args(share).output().context("cannot run node")?;
+                    if !out.status.success() {
+                        bail!("wasm-opt.mjs failed: {}", String::from_utf8_lossy(&out.stderr));
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| h.join().map_err(|_| anyhow::anyhow!("wasm-opt worker panicked"))?)
+    })
+}
+
+/// Runs `f` on every item, one worker thread per core: the split leaves hundreds of small files.
+fn in_parallel(items: &[PathBuf], f: impl Fn(&Path) -> Result<()> + Sync) -> Result<()> {
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
@@ -127,53 +153,14 @@ fn optimize_all(modules: &[PathBuf]) -> Result<()> {
                 scope.spawn(|| -> Result<()> {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(wasm) = modules.get(i) else { return Ok(()) };
-                        optimize(wasm)?;
+                        let Some(item) = items.get(i) else { return Ok(()) };
+                        f(item)?;
                     }
                 })
             })
             .collect();
-        handles.into_iter().try_for_each(|h| h.join().map_err(|_| anyhow::anyhow!("wasm-opt worker panicked"))?)
+        handles.into_iter().try_for_each(|h| h.join().map_err(|_| anyhow::anyhow!("xtask worker panicked"))?)
     })
-}
-
-/// wasm-opt one module in place.
-fn optimize(wasm: &Path) -> Result<()> {
-    let opt = wasm.with_extension("opt");
-    // The explicit feature list keeps wasm-opt from rejecting rustc's output (see DEVELOPERS.md). The output
-    // drops the `producers` and `target_features` sections: the browser reads neither, and in a page's ~200
-    // separately compressed chunks they cost about 25 KiB brotli (they were 40 KiB of the users page's modules).
-    run_quiet(
-        Command::new(wasm_opt()?)
-            .args([
-                "-Oz",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-mutable-globals",
-                "--enable-reference-types",
-                "--enable-multivalue",
-                "--strip-producers",
-                "--strip-target-features",
-            ])
-            .arg(wasm)
-            .arg("-o")
-            .arg(&opt),
-    )?;
-    std::fs::rename(&opt, wasm)?;
-    Ok(())
-}
-
-/// `WASM_OPT` if set, else binaryen from npm in `xtask/node_modules` (scripts/setup.sh installs it).
-fn wasm_opt() -> Result<PathBuf> {
-    if let Ok(p) = std::env::var("WASM_OPT") {
-        return Ok(PathBuf::from(p));
-    }
-    let p = root().join("xtask/node_modules/.bin/wasm-opt");
-    if !p.exists() {
-        bail!("{} is missing: run `npm ci --prefix xtask` (scripts/setup.sh does)", p.display());
-    }
-    Ok(p)
 }
 
 fn compress(p: &Path) -> Result<()> {
