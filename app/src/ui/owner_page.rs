@@ -1,5 +1,5 @@
 //! "Manage owner and groups", as ThingsBoard's dialog of that name: for a thing (`/devices/:id/owner` and the
-//! other three kinds) the new owner with, optionally, a new group of that owner made on the way; for a user
+//! other three kinds) the new owner with any of its groups and, optionally, a new group made for it; for a user
 //! (`/users/:id/owner`) the new owner; for both the owner's groups with Add / Remove. Pages of their own, so the
 //! entity's page, opened far more often, does not load the group-membership code. The server functions decide.
 
