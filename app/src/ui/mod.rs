@@ -10,6 +10,7 @@ pub mod group_sharing;
 pub mod groups;
 pub mod layout;
 pub mod owner_page;
+pub mod owner_picker;
 pub mod profile;
 pub mod roles;
 pub mod routes;

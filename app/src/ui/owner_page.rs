@@ -4,11 +4,12 @@
 //! entity's page, opened far more often, does not load the group-membership code. The server functions decide.
 
 use crate::api::groups::{GroupMember, membership_choices};
-use crate::api::things::{ChangeThingOwner, ThingView, get_thing, owner_choices};
+use crate::api::things::{ChangeThingOwner, ThingView, get_thing};
 use crate::api::users::{ChangeUserOwner, get_user};
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, Toast};
 use crate::ui::groups::Membership;
+use crate::ui::owner_picker::OwnerPicker;
 use crate::ui::things::{Meta, may, meta_here};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -66,7 +67,6 @@ pub fn ThingOwnerPage() -> impl IntoView {
 /// made for it on the way ("create a new one!"). One server call moves it all or nothing.
 #[component]
 fn ManageOwner(meta: Meta, t: ThingView, action: ServerAction<ChangeThingOwner>) -> impl IntoView {
-    let owners = Resource::new(|| (), |_| owner_choices());
     let chosen = RwSignal::new(t.owner_id.clone());
     let kind = meta.kind;
     let groups = Resource::new(move || chosen.get(), move |o| membership_choices(kind.into(), o));
@@ -74,7 +74,6 @@ fn ManageOwner(meta: Meta, t: ThingView, action: ServerAction<ChangeThingOwner>)
     let done = Signal::derive(move || {
         action.value().get().and_then(|r| r.ok()).map(|t| format!("Now owned by {}.", t.owner_name))
     });
-    let current = t.owner_id.clone();
     // After a move the page re-renders in place, which keeps what was typed and ticked: back to the defaults.
     let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
@@ -92,22 +91,7 @@ fn ManageOwner(meta: Meta, t: ThingView, action: ServerAction<ChangeThingOwner>)
                 <input type="hidden" name="kind" value=meta.kind />
                 <input type="hidden" name="id" value=t.id />
                 <label for="owner">"New owner"</label>
-                <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
-                {move || {
-                    let current = current.clone();
-                    Suspend::new(async move {
-                        let options = owners.await.unwrap_or_default().into_iter().map(|c| {
-                            let sel = c.id == current;
-                            view! { <option value=c.id selected=sel>{c.name}</option> }
-                        }).collect_view();
-                        view! {
-                            <select id="owner" name="owner" required on:change=move |ev| chosen.set(event_target_value(&ev))>
-                                {options}
-                            </select>
-                        }
-                    })
-                }}
-                </Suspense>
+                <OwnerPicker id="owner" current=t.owner_id.clone() picked=chosen />
                 <fieldset class="choice" id="owner-groups">
                     <legend>"Its groups to join (besides “All”)"</legend>
                     <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
@@ -143,7 +127,6 @@ pub fn UserOwnerPage() -> impl IntoView {
     let membership = ServerAction::<GroupMember>::new();
     let user =
         Resource::new(move || (id.get(), owner.version().get(), membership.version().get()), |(id, _, _)| get_user(id));
-    let owners = Resource::new(|| (), |_| owner_choices());
     let error = Signal::derive(move || {
         owner.value().get().and_then(|r| r.err()).or_else(|| membership.value().get().and_then(|r| r.err()))
     });
@@ -186,15 +169,7 @@ pub fn UserOwnerPage() -> impl IntoView {
                                 <ActionForm action=owner>
                                     <input type="hidden" name="id" value=id3 />
                                     <label for="powner">"Owner"</label>
-                                    <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
-                                        {move || { let current = current_owner.clone(); Suspend::new(async move {
-                                            let options = owners.await.unwrap_or_default().into_iter().map(|c| {
-                                                let sel = c.id == current;
-                                                view! { <option value=c.id selected=sel>{c.name}</option> }
-                                            }).collect_view();
-                                            view! { <select id="powner" name="owner" required>{options}</select> }
-                                        })}}
-                                    </Suspense>
+                                    <OwnerPicker id="powner" current=current_owner />
                                     <p class="muted">"The user leaves all its groups and joins the new owner's “All”."</p>
                                     <button type="submit">"Change owner"</button>
                                 </ActionForm>

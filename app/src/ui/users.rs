@@ -4,7 +4,7 @@
 
 use crate::api::groups::{CreateGroup, owner_groups};
 use crate::api::session::Me;
-use crate::api::things::{dashboard_choices, owner_choices};
+use crate::api::things::dashboard_choices;
 use crate::api::users::{CreateUser, DeleteUser, SetUserEnabled, UserView, list_users};
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
@@ -12,6 +12,7 @@ use crate::ui::common::{
 };
 use crate::ui::confirm::ConfirmSubmit;
 use crate::ui::groups::{GroupTabs, NewGroup, tabs_for};
+use crate::ui::owner_picker::OwnerPicker;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -107,7 +108,6 @@ pub fn NewUserPage() -> impl IntoView {
         query.with_untracked(|q| (q.get("owner").unwrap_or_default(), q.get("group").unwrap_or_default()));
     let create = ServerAction::<CreateUser>::new();
     let back = format!("/users?owner={owner}&group={group}");
-    let owners = Resource::new(|| (), |_| owner_choices());
     let dashboards = Resource::new(|| (), |_| dashboard_choices());
     // The owner's user groups follow the owner picked; until then the server answers for the owner the list
     // showed, else the caller's own, which is the first choice.
@@ -123,19 +123,7 @@ pub fn NewUserPage() -> impl IntoView {
         <section class="card" data-testid="add-user">
             <ActionForm action=create>
                 <label for="uowner">"Owner"</label>
-                <Suspense fallback=|| view! { <p class="loading">"Loading owners…"</p> }>
-                    {let preset = preset.0.clone(); move || { let preset = preset.clone(); Suspend::new(async move {
-                        let options = owners.await.unwrap_or_default().into_iter().map(|c| {
-                            let sel = c.id == preset;
-                            view! { <option value=c.id selected=sel>{c.name}</option> }
-                        }).collect_view();
-                        view! {
-                            <select id="uowner" name="owner" required on:change=move |ev| owner.set(event_target_value(&ev))>
-                                {options}
-                            </select>
-                        }
-                    })}}
-                </Suspense>
+                <OwnerPicker id="uowner" current=preset.0.clone() picked=owner />
                 <fieldset class="choice" id="ugroups">
                     <legend>"User groups (besides “All”)"</legend>
                     <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
