@@ -530,7 +530,9 @@ async fn run(w: World, url: String) {
                     Some(c) => NewOwner::Customer(ids.customers[*c].0),
                     None => NewOwner::Tenant(tid.0),
                 };
-                ownership::change_owner(&svc, &admin, target, "DEVICE", ids.devices[*d], &[]).await.expect("move");
+                ownership::change_owner(&svc, &admin, target, "DEVICE", ids.devices[*d], &[], None)
+                    .await
+                    .expect("move");
                 model.devices[*d] = Some(*to);
                 for (held, _, members) in model.groups.iter_mut() {
                     if *held == Holds::Devices {
@@ -557,7 +559,7 @@ async fn run(w: World, url: String) {
                     Some(p) => NewOwner::Customer(ids.customers[*p].0),
                     None => NewOwner::Tenant(tid.0),
                 };
-                ownership::change_owner(&svc, &admin, target, "CUSTOMER", ids.customers[*c].0, &[])
+                ownership::change_owner(&svc, &admin, target, "CUSTOMER", ids.customers[*c].0, &[], None)
                     .await
                     .expect("move customer");
                 model.parents[*c] = *to;

@@ -119,6 +119,12 @@ pub fn parse_id(id: &str, what: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::new(400, format!("Invalid {what} id")))
 }
 
+/// The ids of a multi-choice field (`groups[]`), empty entries skipped; one that does not parse is 400 before
+/// anything is written.
+pub fn parse_ids(ids: Vec<String>, what: &str) -> Result<Vec<uuid::Uuid>, AppError> {
+    ids.into_iter().filter_map(opt).map(|id| parse_id(&id, what)).collect()
+}
+
 /// A form field, `None` when left empty.
 pub fn opt(s: String) -> Option<String> {
     let t = s.trim();

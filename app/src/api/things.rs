@@ -250,7 +250,7 @@ pub async fn change_thing_owner(
     #[server(default)] new_group: String,
 ) -> Result<ThingView, AppError> {
     use super::ssr::*;
-    use crate::backend::ownership::{NewOwner, change_owner_with};
+    use crate::backend::ownership::{NewOwner, change_owner};
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;
@@ -259,13 +259,9 @@ pub async fn change_thing_owner(
     let owner = parse_id(&owner, "owner")?;
     let tenant = p.tenant_id.ok_or_else(|| AppError::new(403, "Owners belong to a tenant"))?.0;
     let target = if owner == tenant { NewOwner::Tenant(owner) } else { NewOwner::Customer(owner) };
-    let groups = groups
-        .into_iter()
-        .filter_map(opt)
-        .map(|g| parse_id(&g, "entity group"))
-        .collect::<Result<Vec<uuid::Uuid>, _>>()?;
+    let groups = parse_ids(groups, "entity group")?;
     let new_group = opt(new_group);
-    change_owner_with(&svc, &p, target, kind.entity_type().as_str(), thing, &groups, new_group.as_deref()).await?;
+    change_owner(&svc, &p, target, kind.entity_type().as_str(), thing, &groups, new_group.as_deref()).await?;
     let t = ssr::checked(&svc, &p, kind, &id, crate::model::permissions::Operation::Read).await?;
     ssr::one(&svc, t).await
 }

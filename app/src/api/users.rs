@@ -135,11 +135,7 @@ pub async fn create_user(
         "mail" => true,
         _ => return Err(AppError::new(400, "Activation must be link or mail")),
     };
-    let groups = groups
-        .into_iter()
-        .filter_map(opt)
-        .map(|g| parse_id(&g, "user group"))
-        .collect::<Result<Vec<uuid::Uuid>, _>>()?;
+    let groups = parse_ids(groups, "user group")?;
     let mut info = serde_json::Map::new();
     if let Some(d) = opt(dashboard) {
         info.insert("defaultDashboardId".into(), serde_json::Value::String(parse_id(&d, "dashboard")?.to_string()));
@@ -277,6 +273,6 @@ pub async fn change_user_owner(id: String, owner: String) -> Result<UserDetail, 
     let owner = parse_id(&owner, "owner")?;
     let tenant = p.tenant_id.ok_or_else(|| AppError::new(403, "Users belong to a tenant"))?;
     let to = if owner == tenant.0 { NewOwner::Tenant(owner) } else { NewOwner::Customer(owner) };
-    change_owner(&svc, &p, to, "USER", id.0, &[]).await?;
+    change_owner(&svc, &p, to, "USER", id.0, &[], None).await?;
     detail(&svc, &p, id).await
 }

@@ -21,21 +21,10 @@ pub enum NewOwner {
     Customer(Uuid),
 }
 
-/// Moves `entity` of `entity_type` to `owner`, then into `groups`.
+/// Moves `entity` of `entity_type` to `owner`, then into `groups` and, when named, into a group `new_group`
+/// created for the new owner in the same transaction (the console's "create a new one!"): a refused move
+/// leaves no group behind, a refused group moves nothing.
 pub async fn change_owner(
-    svc: &Services,
-    p: &Principal,
-    owner: NewOwner,
-    entity_type: &str,
-    entity: Uuid,
-    groups: &[Uuid],
-) -> ServiceResult<()> {
-    change_owner_with(svc, p, owner, entity_type, entity, groups, None).await
-}
-
-/// [`change_owner`], and into a group `new_group` created for the new owner in the same transaction
-/// (ThingsBoard's "create a new one!"): a refused move leaves no group behind, a refused group moves nothing.
-pub async fn change_owner_with(
     svc: &Services,
     p: &Principal,
     owner: NewOwner,

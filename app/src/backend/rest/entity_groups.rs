@@ -244,7 +244,7 @@ pub async fn change_owner(
             }
         }
     };
-    ownership::change_owner(&s.svc, &p, owner, &entity_type, id(&entity_id)?, &groups).await?;
+    ownership::change_owner(&s.svc, &p, owner, &entity_type, id(&entity_id)?, &groups, None).await?;
     Ok(StatusCode::OK)
 }
 
