@@ -43,6 +43,13 @@ pub struct MfaActions {
 /// The HTML document around the app (server only renders it).
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     let css = format!("/{}/thingdeck.css", options.site_pkg_dir);
+    // The page's policy names the nonce its own scripts carry (leptos puts it on every script it writes).
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(v) = http::HeaderValue::from_str(&backend::rest::headers::csp(&nonce))
+    {
+        res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

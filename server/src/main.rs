@@ -2,11 +2,13 @@
 //! REST API and its own static files.
 
 mod assets;
+mod transport;
 
 use app::backend::{bootstrap, config::Config, db::Db, rest, state::AppState};
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -131,7 +133,9 @@ async fn serve(mut config: Config, login_ip_per_minute: u32) -> ExitCode {
             move || app::shell(o.clone())
         })
         .fallback(fallback)
-        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(rest::redirects::real))
+        .layer(axum::middleware::from_fn(rest::limits::guard))
+        .layer(axum::middleware::from_fn(rest::headers::security))
         .layer(axum::middleware::from_fn(permission_snapshot))
         .with_state(state);
 
@@ -147,6 +151,7 @@ async fn serve(mut config: Config, login_ip_per_minute: u32) -> ExitCode {
     };
     let shutdown = shutdown_signal();
     println!("Thingdeck {} listening on http://{bound}", env!("CARGO_PKG_VERSION"));
+    let listener = transport::Listener(listener).tap_io(|_| {});
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
@@ -221,14 +226,4 @@ async fn fallback(req: Request) -> Response {
         ),
     )
         .into_response()
-}
-
-/// Headers every answer carries: no sniffing, no framing by other sites, one-time links never leak to other sites.
-async fn security_headers(req: Request, next: axum::middleware::Next) -> Response {
-    let mut resp = next.run(req).await;
-    let h = resp.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    resp
 }

@@ -56,23 +56,7 @@ pub struct AbilityReport {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use super::AppError;
-    use crate::backend::entity_groups::service;
-    use crate::backend::error::ServiceError;
-    use crate::backend::principal::Principal;
-    use crate::backend::state::Services;
-    use crate::model::EntityGroupId;
     use crate::model::permissions::{Operation, Resource};
-    use uuid::Uuid;
-
-    /// Whether the caller may read the user group (others are counted, not named).
-    pub async fn readable(svc: &Services, p: &Principal, group: Uuid) -> Result<bool, AppError> {
-        match service::get_checked(svc, p, EntityGroupId(group), Operation::Read).await {
-            Ok(_) => Ok(true),
-            Err(ServiceError::Forbidden | ServiceError::NotFound(_)) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
-    }
 
     /// "Devices", "All": a resource as a section name.
     pub fn resource(r: Resource) -> String {
@@ -121,15 +105,7 @@ pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError>
             (things::entity_ref(&t), t.name.clone(), None)
         }
     };
-    let mut rows = Vec::new();
-    let mut hidden = 0;
-    for (b, g) in explain::who_can(&svc, Operation::Read, &e).await? {
-        if ssr::readable(&svc, &p, b.user_group_id).await? {
-            rows.push((b, g));
-        } else {
-            hidden += 1;
-        }
-    }
+    let (rows, hidden) = crate::backend::explanations::who_can(&svc, &p, Operation::Read, &e).await?;
     let owners: Vec<(uuid::Uuid, uuid::Uuid)> =
         rows.iter().map(|(b, _)| (b.user_group_id, b.user_group_owner)).collect();
     let names = infos::owners_and_groups(&svc, &owners).await?;
@@ -169,7 +145,7 @@ pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError>
 #[server(prefix = "/_sfn", endpoint = "user_abilities")]
 pub async fn user_abilities(id: String) -> Result<AbilityReport, AppError> {
     use super::ssr::*;
-    use crate::backend::authz::{console, explain};
+    use crate::backend::authz::console;
     use crate::backend::principal::Principal;
     use crate::backend::roles::RolePermissions;
     use crate::backend::{infos, users};
@@ -185,12 +161,8 @@ pub async fn user_abilities(id: String) -> Result<AbilityReport, AppError> {
         .map(|(r, ops)| (ssr::resource(r), ssr::operations(&ops)))
         .collect();
     let mut roles = Vec::new();
-    let mut hidden = 0;
-    for b in explain::bindings_of_user(&svc, u.id).await? {
-        if !ssr::readable(&svc, &p, b.user_group_id).await? {
-            hidden += 1;
-            continue;
-        }
+    let (bindings, hidden) = crate::backend::explanations::bindings_of_user(&svc, &p, u.id).await?;
+    for b in bindings {
         let (grants, scope) = match &b.permissions {
             RolePermissions::Generic { permissions, excluded } => {
                 let owner = infos::owners_and_groups(&svc, &[(b.user_group_id, b.user_group_owner)]).await?;
@@ -263,14 +235,8 @@ pub async fn explain_user(
         crate::backend::explanations::for_user(&svc, &p, subject, op, entity_type.trim(), parse_id(&entity, "entity")?)
             .await?;
     let mut because = Vec::new();
-    let mut hidden = 0;
+    let hidden = e.hidden_grants;
     for g in e.grants {
-        if let Some(ug) = g.user_group_id
-            && !ssr::readable(&svc, &p, ug).await?
-        {
-            hidden += 1;
-            continue;
-        }
         let chain = format!("{} → {}", g.user_group_name.unwrap_or_default(), g.role_name.unwrap_or_default());
         because.push(match g.via {
             "GENERIC" => format!("{chain}: Generic role over the user's owner and its sub-customers"),

@@ -20,7 +20,7 @@ async fn me() -> Result<std::sync::Arc<crate::backend::sessions::SessionView>, A
     Ok(crate::backend::sessions::from_cookie(&*svc()?, &c).await?)
 }
 
-/// Changes the password; the user's other sessions end, this one stays.
+/// Changes the password; the user's other sessions (and every token issued before) end, this one stays.
 #[server(prefix = "/_sfn", endpoint = "change_password")]
 pub async fn change_password(current: String, password: String, confirm: String) -> Result<(), AppError> {
     use super::ssr::*;

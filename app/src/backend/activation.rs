@@ -45,7 +45,7 @@ pub async fn issue(svc: &Services, u: &UserRecord) -> ServiceResult<UserActivati
             .bind(hash_secret(ACTIVATE, &secret))
             .bind(now + ttl_ms)
             .bind(u.id.0.to_string())
-            .execute(&svc.db.pool)
+            .execute(svc.db.writer())
             .await?;
             (n, now + ttl_ms)
         }
@@ -73,12 +73,17 @@ pub async fn send_mail(svc: &Services, u: &UserRecord) -> ServiceResult<()> {
 }
 
 /// `POST /api/user/sendActivationMail?email=`: mails the link again to a user the caller may change.
+///
+/// A missing address and a user the caller may not change answer alike, without ids, so the call tells nobody
+/// which addresses exist elsewhere.
 pub async fn resend(svc: &Services, p: &Principal, email: &str) -> ServiceResult<()> {
-    let u = users::find_by_email(svc, email)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("User with email '{email}' is not found")))?;
-    users::check(svc, p, Operation::Write, &u).await?;
-    send_mail(svc, &u).await
+    let unknown = || ServiceError::NotFound(format!("User with email '{}' is not found", email.trim()));
+    let u = users::find_by_email(svc, email).await?.ok_or_else(unknown)?;
+    match users::check(svc, p, Operation::Write, &u).await {
+        Ok(()) => send_mail(svc, &u).await,
+        Err(ServiceError::Forbidden | ServiceError::NotFound(_)) => Err(unknown()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Looks at an activation secret without using it.

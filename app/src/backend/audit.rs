@@ -147,7 +147,7 @@ pub async fn record(svc: &Services, e: Entry) {
     .bind((!e.data.is_null()).then(|| e.data.to_string()))
     .bind(status)
     .bind(e.failure.clone())
-    .execute(&svc.db.pool)
+    .execute(svc.db.writer())
     .await;
     if let Err(err) = res {
         tracing::error!("audit entry {:?} not written: {err}", e.action);

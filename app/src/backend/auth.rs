@@ -103,14 +103,18 @@ pub async fn login(svc: &Services, email: &str, password: &str, ip: IpAddr) -> S
     s.pair(svc).await
 }
 
-/// `POST /api/auth/changePassword`: needs the current password, ends the user's other sessions and returns a
-/// fresh pair for this one.
-pub async fn change_password(
-    svc: &Services,
-    p: &Principal,
-    current: &str,
-    new: &str,
-) -> ServiceResult<Option<JwtPair>> {
+/// How the caller goes on after changing its password.
+pub enum Renewed {
+    /// An API session: a new session's token pair (ThingsBoard answers the change with one).
+    Api(JwtPair),
+    /// A console session: the same cookie (the browser that changed the password is the one that knows it).
+    Browser,
+}
+
+/// `POST /api/auth/changePassword`: needs the current password; every other session of the user ends, and so
+/// does the caller's own API session — no token issued before the change works after it; the caller continues
+/// with the pair of a new session. A console session changing its password stays.
+pub async fn change_password(svc: &Services, p: &Principal, current: &str, new: &str) -> ServiceResult<Renewed> {
     p.require_own_session()?;
     let user = users::find(svc, p.user_id)
         .await?
@@ -123,21 +127,31 @@ pub async fn change_password(
     }
     super::passwords::check(svc, new).await?;
     let hash = svc.hasher.hash(new).await?;
-    sqlx::query("UPDATE user_credentials SET password_hash = $1 WHERE user_id = $2")
-        .bind(hash)
-        .bind(p.user_id.0.to_string())
-        .execute(&svc.db.pool)
-        .await?;
-    sessions::revoke_others(svc, p.user_id, Some(p.session_id)).await?;
     let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM auth_session WHERE id = $1")
         .bind(p.session_id.to_string())
         .fetch_optional(&svc.db.pool)
         .await?;
-    if kind.as_deref() == Some("api") {
-        let user = users::find(svc, p.user_id).await?.ok_or_else(|| ServiceError::not_found("User", p.user_id))?;
-        return Ok(Some(sessions::issue_pair(svc, &user, p.session_id, None).await?));
+    let mut tx = svc.db.begin_write().await?;
+    sqlx::query("UPDATE user_credentials SET password_hash = $1 WHERE user_id = $2")
+        .bind(hash)
+        .bind(p.user_id.0.to_string())
+        .execute(&mut *tx)
+        .await?;
+    let api = kind.as_deref() == Some("api");
+    let keep = if api { String::new() } else { p.session_id.to_string() };
+    sqlx::query("UPDATE auth_session SET revoked = 1 WHERE user_id = $1 AND id <> $2")
+        .bind(p.user_id.0.to_string())
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    svc.sessions.forget_user(p.user_id);
+    if !api {
+        return Ok(Renewed::Browser);
     }
-    Ok(None)
+    let user = users::find(svc, p.user_id).await?.ok_or_else(|| ServiceError::not_found("User", p.user_id))?;
+    let (id, _) = sessions::open(svc, &user, SessionKind::Api).await?;
+    Ok(Renewed::Api(sessions::issue_pair(svc, &user, id, None).await?))
 }
 
 /// Activation completes by signing the user in (into enrolment first when the settings enforce a second factor).

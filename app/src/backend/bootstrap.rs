@@ -26,7 +26,7 @@ async fn put_setting(db: &Db, key: &str, value: &str) -> ServiceResult<()> {
     sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2")
         .bind(key)
         .bind(value)
-        .execute(&db.pool)
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -41,7 +41,7 @@ async fn jwt_secret(db: &Db, config: &Config) -> ServiceResult<Vec<u8>> {
     let fresh = base64::engine::general_purpose::STANDARD.encode(bytes);
     sqlx::query("INSERT INTO settings (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING")
         .bind(fresh)
-        .execute(&db.pool)
+        .execute(db.writer())
         .await?;
     let stored = setting(db, "jwt_secret").await?.ok_or_else(|| ServiceError::Internal("jwt secret missing".into()))?;
     base64::engine::general_purpose::STANDARD
@@ -112,7 +112,7 @@ pub async fn complete_setup(svc: &Services, secret: &str, email: &str, password:
     super::passwords::check(svc, password).await?;
     let deleted = sqlx::query("DELETE FROM settings WHERE key = 'setup_token_hash' AND value = $1")
         .bind(hash_secret(SETUP, secret))
-        .execute(&svc.db.pool)
+        .execute(svc.db.writer())
         .await?;
     if deleted.rows_affected() != 1 {
         return Err(ServiceError::InvalidArguments("This set-up link is no longer valid".into()));

@@ -160,7 +160,18 @@ pub async fn save(svc: &Services, p: &Principal, c: &Customer, opts: &SaveOption
         entity_groups::join(&mut tx, tenant.0, owner, GroupType::Customer, *g, id.0).await?;
     }
     tx.commit().await?;
-    load(svc, id).await?.ok_or_else(|| ServiceError::Internal("customer vanished after insert".into()))
+    let c = load(svc, id).await?.ok_or_else(|| ServiceError::Internal("customer vanished after insert".into()))?;
+    audit(svc, p, super::audit::Action::Added, &c).await;
+    Ok(c)
+}
+
+/// Records a change to a customer, filed under the customer itself (its administrators see it, and those above).
+async fn audit(svc: &Services, p: &Principal, action: super::audit::Action, c: &Customer) {
+    let (Some(id), Some(tenant)) = (c.id, c.tenant_id) else { return };
+    let e =
+        super::audit::Entry::by(p, action, crate::model::EntityType::Customer, id.0, c.title.as_deref().unwrap_or(""))
+            .under(tenant.0, id.0);
+    super::audit::record(svc, e).await;
 }
 
 async fn update(svc: &Services, p: &Principal, id: CustomerId, c: &Customer, title: String) -> ServiceResult<Customer> {
@@ -184,7 +195,7 @@ async fn update(svc: &Services, p: &Principal, id: CustomerId, c: &Customer, tit
     .bind(id.0.to_string())
     .bind(tenant.0.to_string())
     .bind(c.version.unwrap_or(-1))
-    .execute(&svc.db.pool)
+    .execute(svc.db.writer())
     .await
     .map_err(unique_violation)?;
     if done.rows_affected() == 0 {
@@ -192,7 +203,9 @@ async fn update(svc: &Services, p: &Principal, id: CustomerId, c: &Customer, tit
             "Customer was already changed by someone else! Reload it and try again.".into(),
         ));
     }
-    load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Customer", id))
+    let c = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Customer", id))?;
+    audit(svc, p, super::audit::Action::Updated, &c).await;
+    Ok(c)
 }
 
 /// The authorization view of a customer, if it exists (for permission queries).
@@ -382,7 +395,10 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
     entity_groups::leave_all_groups(&mut tx, id.0).await?;
     entity_groups::delete_owned(&mut tx, id.0).await?;
     owners::remove_leaf(&mut tx, tenant.0, id.0).await?;
-    sqlx::query("DELETE FROM customer WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
+    let done = sqlx::query("DELETE FROM customer WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
+    if done.rows_affected() == 0 {
+        return Err(ServiceError::not_found("Customer", id));
+    }
     // The deleted customer's roles went with it (cascade); its former children use their new owner's roles.
     for child in &children {
         super::roles::rebind_customer_defaults(&mut tx, tenant.0, uuid(child)?, c.parent_customer_id.map(|p| p.0))
@@ -393,6 +409,16 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
     for u in users {
         svc.sessions.forget_user(crate::model::UserId(uuid(&u)?));
     }
+    // Filed under the owner it belonged to: the customer itself is gone.
+    let e = super::audit::Entry::by(
+        p,
+        super::audit::Action::Deleted,
+        crate::model::EntityType::Customer,
+        id.0,
+        c.title.as_deref().unwrap_or(""),
+    )
+    .under(tenant.0, owner);
+    super::audit::record(svc, e).await;
     Ok(())
 }
 

@@ -14,10 +14,18 @@ pub enum Backend {
     Postgres,
 }
 
-/// The shared pool plus its backend.
+/// The shared pools plus their backend.
 #[derive(Clone, Debug)]
 pub struct Db {
+    /// Reads.
     pub pool: AnyPool,
+    /// Writes, apart from the reads so that a write transaction reading on the side (its checks do) never waits
+    /// for a connection that another such transaction holds: with one pool, sixteen open transactions each
+    /// waiting for a seventeenth connection stop everything until the pool times out. On SQLite one connection:
+    /// SQLite has one writer at a time, and writers waiting for this connection queue in order inside the process
+    /// instead of racing for the file lock (which ends in "database is locked" once the busy timeout runs out
+    /// under fifty parallel creates).
+    writer: AnyPool,
     pub backend: Backend,
     /// Sampled names the search heuristic reads, shared by every clone of this handle.
     pub name_samples: std::sync::Arc<super::search::NameSamples>,
@@ -50,48 +58,61 @@ impl Db {
             Backend::Sqlite => sqlite_url(url)?,
             Backend::Postgres => url.to_string(),
         };
-        let opts = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
-            })
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the single writer; the busy timeout makes writers queue
-                        // instead of failing; foreign keys give tenant deletion its cascade.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                    } else {
-                        // A list statement's best plan depends on its values (a tenant's million rows or a
-                        // customer's ten, a rare search text or a common one); a generic plan PostgreSQL settles on
-                        // after five runs would be right for one and ruinous for the other. Planning costs ~0.1 ms.
-                        conn.execute("SET plan_cache_mode = force_custom_plan").await?;
-                    }
-                    Ok(())
-                })
-            });
-        let pool = opts.connect(&url).await.map_err(DbError::Connect)?;
-        MIGRATIONS.run(&pool).await.map_err(DbError::Migrate)?;
-        super::counts::install(&pool, backend).await.map_err(DbError::Install)?;
-        super::search::install(&pool, backend).await.map_err(DbError::Install)?;
-        super::authz::members::install(&pool, backend).await.map_err(DbError::Install)?;
-        Ok(Db { pool, backend, name_samples: Default::default() })
+        let pool = options(backend, if backend == Backend::Sqlite { 8 } else { 16 })
+            .connect(&url)
+            .await
+            .map_err(DbError::Connect)?;
+        let writer_size = if backend == Backend::Sqlite { 1 } else { 8 };
+        let writer = options(backend, writer_size).connect(&url).await.map_err(DbError::Connect)?;
+        MIGRATIONS.run(&writer).await.map_err(DbError::Migrate)?;
+        super::counts::install(&writer, backend).await.map_err(DbError::Install)?;
+        super::search::install(&writer, backend).await.map_err(DbError::Install)?;
+        super::authz::members::install(&writer, backend).await.map_err(DbError::Install)?;
+        Ok(Db { pool, writer, backend, name_samples: Default::default() })
+    }
+
+    /// The pool for statements that write outside a transaction.
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     /// A transaction that will write: see [`begin_write`].
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        begin_write(&self.pool, self.backend).await
+        begin_write(&self.writer, self.backend).await
     }
 
     /// Closes every connection; SQLite checkpoints its WAL on the last close.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
+}
+
+/// Pool settings per engine: `size` connections, waits queued for up to 30 s (a burst of writers on SQLite
+/// waits its turn rather than failing), and each connection's session settings.
+fn options(backend: Backend, size: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(size)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers run beside the single writer; the busy timeout makes writers queue
+                    // instead of failing; foreign keys give tenant deletion its cascade.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                } else {
+                    // A list statement's best plan depends on its values (a tenant's million rows or a
+                    // customer's ten, a rare search text or a common one); a generic plan PostgreSQL settles on
+                    // after five runs would be right for one and ruinous for the other. Planning costs ~0.1 ms.
+                    conn.execute("SET plan_cache_mode = force_custom_plan").await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`): a deferred

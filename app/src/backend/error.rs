@@ -40,6 +40,9 @@ pub enum ServiceError {
     /// 429 / 33.
     #[error("{0}")]
     TooManyRequests(String),
+    /// 413 / 31: a body over the limit, refused before it is read.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// 500 / 2: a mail could not be delivered; the message says why (ThingsBoard answers 500 here too).
     #[error("{0}")]
     MailFailed(String),
@@ -67,6 +70,7 @@ impl ServiceError {
             ServiceError::Conflict(_) => (StatusCode::CONFLICT, 2),
             ServiceError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 2),
             ServiceError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, 33),
+            ServiceError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, 31),
             ServiceError::Internal(_) | ServiceError::MailFailed(_) => (StatusCode::INTERNAL_SERVER_ERROR, 2),
         }
     }

@@ -3,14 +3,14 @@
 //! caller could not already see (an entity of another customer answers 403/404, not "not allowed").
 
 use super::authz::entities::EntityRef;
-use super::authz::explain::{Explanation, explain};
+use super::authz::explain::{Binding, Explanation, Grant, explain};
 use super::error::{ServiceError, ServiceResult};
 use super::principal::Principal;
 use super::state::Services;
 use super::things::{self, Kind};
-use super::{customers, users};
+use super::{customers, entity_groups, roles, users};
 use crate::model::permissions::{Operation, Resource};
-use crate::model::{CustomerId, UserId};
+use crate::model::{CustomerId, EntityGroupId, RoleId, UserId};
 use uuid::Uuid;
 
 /// Explains `op` by `subject` on the entity `entity_type`/`entity_id`, both read with the caller's rights.
@@ -44,5 +44,86 @@ pub async fn for_user(
     let e = e
         .filter(|e| e.tenant == tenant.0)
         .ok_or_else(|| ServiceError::NotFound(format!("Entity with id [{entity_id}] is not found")))?;
-    explain(svc, &Principal::of_user(&user), op, &e).await
+    redact(svc, caller, explain(svc, &Principal::of_user(&user), op, &e).await?).await
+}
+
+/// Keeps only the grants whose user group and role the caller may read itself (the rest are counted), and names
+/// a shared entity group only when the caller may read it: an explanation never names what the asker cannot see.
+async fn redact(svc: &Services, caller: &Principal, mut e: Explanation) -> ServiceResult<Explanation> {
+    let mut kept = Vec::with_capacity(e.grants.len());
+    for mut g in std::mem::take(&mut e.grants) {
+        let group_ok = match g.user_group_id {
+            Some(ug) => readable_group(svc, caller, ug).await?,
+            None => true,
+        };
+        let role_ok = match g.role_id {
+            Some(r) => readable(roles::api::get(svc, caller, RoleId(r)).await)?,
+            None => true,
+        };
+        if !(group_ok && role_ok) {
+            e.hidden_grants += 1;
+            continue;
+        }
+        if g.via == "GROUP"
+            && let Some(scope) = g.scope_id
+            && !readable_group(svc, caller, scope).await?
+        {
+            g.scope_name = None;
+        }
+        kept.push(g);
+    }
+    e.grants = kept;
+    Ok(e)
+}
+
+/// "Who can see this and why" for the caller: the bindings that grant `op` on `e`, only through user groups the
+/// caller may read (the rest counted).
+pub async fn who_can(
+    svc: &Services,
+    caller: &Principal,
+    op: Operation,
+    e: &EntityRef,
+) -> ServiceResult<(Vec<(Binding, Grant)>, usize)> {
+    let mut rows = Vec::new();
+    let mut hidden = 0;
+    for (b, g) in super::authz::explain::who_can(svc, op, e).await? {
+        if readable_group(svc, caller, b.user_group_id).await? {
+            rows.push((b, g));
+        } else {
+            hidden += 1;
+        }
+    }
+    Ok((rows, hidden))
+}
+
+/// The roles bound to `user`'s groups, for "what can this user do", only through user groups the caller may read
+/// (the rest counted).
+pub async fn bindings_of_user(
+    svc: &Services,
+    caller: &Principal,
+    user: UserId,
+) -> ServiceResult<(Vec<Binding>, usize)> {
+    let mut kept = Vec::new();
+    let mut hidden = 0;
+    for b in super::authz::explain::bindings_of_user(svc, user).await? {
+        if readable_group(svc, caller, b.user_group_id).await? {
+            kept.push(b);
+        } else {
+            hidden += 1;
+        }
+    }
+    Ok((kept, hidden))
+}
+
+async fn readable_group(svc: &Services, caller: &Principal, id: Uuid) -> ServiceResult<bool> {
+    readable(entity_groups::service::get_checked(svc, caller, EntityGroupId(id), Operation::Read).await)
+}
+
+/// A read the caller may or may not make: refusals are `false`, real failures stay errors.
+fn readable<T>(r: ServiceResult<T>) -> ServiceResult<bool> {
+    match r {
+        Ok(_) => Ok(true),
+        Err(ServiceError::Forbidden | ServiceError::NotFound(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }

@@ -3,10 +3,10 @@
 //! any node sees it.
 
 use super::audit;
-use super::authz::entities;
+use super::authz::delegation::{self, GroupObject};
 use super::error::{ServiceError, ServiceResult};
 use super::principal::Principal;
-use super::roles;
+use super::roles::{self, RolePermissions};
 use super::state::Services;
 use crate::model::EntityType;
 use crate::model::permissions::{Operation, Resource};
@@ -40,9 +40,17 @@ fn owner_ref(tenant: TenantId, owner: Uuid) -> crate::model::EntityId {
 }
 
 struct GroupRow {
+    id: Uuid,
+    tenant: Uuid,
     owner: Uuid,
     group_type: String,
     name: String,
+}
+
+impl GroupRow {
+    fn object(&self) -> ServiceResult<GroupObject> {
+        GroupObject::of_type(self.id, self.tenant, self.owner, &self.group_type)
+    }
 }
 
 async fn group(svc: &Services, tenant: TenantId, id: Uuid) -> ServiceResult<GroupRow> {
@@ -53,6 +61,8 @@ async fn group(svc: &Services, tenant: TenantId, id: Uuid) -> ServiceResult<Grou
         .await?
         .ok_or_else(|| ServiceError::not_found("Entity group", id))?;
     Ok(GroupRow {
+        id,
+        tenant: tenant.0,
         owner: Uuid::parse_str(&r.try_get::<String, _>("owner_id")?)
             .map_err(|e| ServiceError::Internal(e.to_string()))?,
         group_type: r.try_get("group_type")?,
@@ -93,68 +103,156 @@ const SELECT: &str = "SELECT gp.id, gp.tenant_id, gp.user_group_id, gp.role_id, 
      gp.created_time, eg.group_type AS entity_group_type FROM group_permission gp \
      LEFT JOIN entity_group eg ON eg.id = gp.entity_group_id";
 
-/// The caller may manage group permissions of user groups owned within its subtree.
-async fn check(svc: &Services, p: &Principal, op: Operation, user_group_owner: Uuid) -> ServiceResult<()> {
-    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
-    if op == Operation::Create {
-        return entities::check_create(svc, p, Resource::GroupPermission, tenant.0, user_group_owner).await;
-    }
-    super::authz::scopes::check_generic_over(svc, p, Resource::GroupPermission, op, user_group_owner).await
+/// Reading group permissions of user groups owned by `owner`: a Generic GROUP_PERMISSION READ over it.
+async fn check_read(svc: &Services, p: &Principal, owner: Uuid) -> ServiceResult<()> {
+    super::authz::scopes::check_generic_over(svc, p, Resource::GroupPermission, Operation::Read, owner).await
 }
 
-/// `POST /api/groupPermission`.
-pub async fn create(svc: &Services, p: &Principal, gp: &GroupPermission) -> ServiceResult<GroupPermission> {
-    if gp.id.is_some() {
-        return Err(ServiceError::InvalidArguments(
-            "A group permission is not edited: delete it and create the one you need".into(),
-        ));
-    }
-    if gp.public == Some(true) {
+/// The role's permissions as they bind, from a role the caller may read.
+fn role_permissions(role: &crate::model::Role) -> ServiceResult<RolePermissions> {
+    let t = role.role_type.ok_or_else(|| ServiceError::Internal("stored role without type".into()))?;
+    roles::parse(t, role.permissions.as_ref(), role.excluded_permissions.as_ref())
+}
+
+/// What a group permission binds, checked: the user group, the role the caller may read and its permissions, and
+/// for a Group role the entity group.
+struct Bound {
+    user_group: GroupRow,
+    role: RoleId,
+    entity_group: Option<GroupRow>,
+}
+
+/// Resolves and checks the binding `gp` asks for (ThingsBoard's messages for the wrong shapes), then asks
+/// `authz::delegation` whether the caller may hand it on.
+async fn resolve(svc: &Services, p: &Principal, gp: &GroupPermission) -> ServiceResult<Bound> {
+    if gp.public == Some(true) || gp.is_public == Some(true) {
         return Err(ServiceError::InvalidArguments("Public group permissions are made by makePublic".into()));
     }
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
     let ug_id =
         gp.user_group_id.ok_or_else(|| ServiceError::InvalidArguments("User group should be specified".into()))?;
     let role_id = gp.role_id.ok_or_else(|| ServiceError::InvalidArguments("Role should be specified".into()))?;
-    let ug = group(svc, tenant, ug_id.0).await?;
-    if ug.group_type != "USER" {
+    let user_group = group(svc, tenant, ug_id.0).await?;
+    if user_group.group_type != "USER" {
         return Err(ServiceError::InvalidArguments("userGroupId must name a user group".into()));
     }
-    check(svc, p, Operation::Create, ug.owner).await?;
     let role = roles::api::get(svc, p, role_id).await?;
-    let entity_group = gp.entity_group_id.filter(|g| !g.is_null());
-    match (role.role_type, entity_group) {
-        (Some(RoleType::Generic), Some(_)) => {
+    let permissions = role_permissions(&role)?;
+    let entity_group = match (&permissions, gp.entity_group_id.filter(|g| !g.is_null())) {
+        (RolePermissions::Generic { .. }, Some(_)) => {
             return Err(ServiceError::InvalidArguments("A generic role is not bound to an entity group".into()));
         }
-        (Some(RoleType::Group), None) => {
+        (RolePermissions::Group(_), None) => {
             return Err(ServiceError::InvalidArguments("Entity group should be specified for a group role".into()));
         }
-        (Some(RoleType::Group), Some(g)) => {
-            group(svc, tenant, g.0).await?;
-        }
-        _ => {}
+        (RolePermissions::Group(_), Some(g)) => Some(group(svc, tenant, g.0).await?),
+        (RolePermissions::Generic { .. }, None) => None,
+    };
+    let on = entity_group.as_ref().map(GroupRow::object).transpose()?;
+    delegation::check_bind(svc, p, user_group.owner, &permissions, on.as_ref()).await?;
+    Ok(Bound { user_group, role: role_id, entity_group })
+}
+
+/// ThingsBoard's answer to a second identical binding, also when two requests race to make it.
+fn duplicate() -> ServiceError {
+    ServiceError::InvalidArguments(roles::DUPLICATE_BINDING.into())
+}
+
+fn unique_violation(e: sqlx::Error) -> ServiceError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => duplicate(),
+        _ => e.into(),
     }
-    let mut tx = svc.db.begin_write().await?;
-    let same: i64 = sqlx::query_scalar(
+}
+
+async fn exists(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_group: Uuid,
+    role: Uuid,
+    entity_group: Option<Uuid>,
+    except: Option<Uuid>,
+) -> ServiceResult<bool> {
+    let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM group_permission WHERE user_group_id = $1 AND role_id = $2 \
-         AND COALESCE(entity_group_id, '') = $3",
+         AND COALESCE(entity_group_id, '') = $3 AND id <> $4",
     )
-    .bind(ug_id.0.to_string())
-    .bind(role_id.0.to_string())
-    .bind(entity_group.map(|g| g.0.to_string()).unwrap_or_default())
-    .fetch_one(&mut *tx)
+    .bind(user_group.to_string())
+    .bind(role.to_string())
+    .bind(entity_group.map(|g| g.to_string()).unwrap_or_default())
+    .bind(except.map(|e| e.to_string()).unwrap_or_default())
+    .fetch_one(&mut **tx)
     .await?;
-    if same > 0 {
-        return Err(ServiceError::InvalidArguments("Group permission with such parameters already exists!".into()));
+    Ok(n > 0)
+}
+
+/// `POST /api/groupPermission`: creates a binding, or with `id` changes one (ThingsBoard's "create or update").
+/// Either way the caller must be allowed to hand on the new binding (`authz::delegation`), and to take away the
+/// old one.
+pub async fn create(svc: &Services, p: &Principal, gp: &GroupPermission) -> ServiceResult<GroupPermission> {
+    if let Some(id) = gp.id {
+        return update(svc, p, id, gp).await;
     }
-    let id = roles::grant(&mut tx, tenant.0, ug_id.0, role_id.0, entity_group.map(|g| g.0)).await?;
-    tx.commit().await?;
-    let data =
-        serde_json::json!({"userGroupId": ug_id.0, "roleId": role_id.0, "entityGroupId": entity_group.map(|g| g.0)});
-    let e = audit::Entry::by(p, audit::Action::Added, EntityType::GroupPermission, id, "").under(tenant.0, ug.owner);
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let b = resolve(svc, p, gp).await?;
+    let eg = b.entity_group.as_ref().map(|g| g.id);
+    let mut tx = svc.db.begin_write().await?;
+    if exists(&mut tx, b.user_group.id, b.role.0, eg, None).await? {
+        return Err(duplicate());
+    }
+    let id = roles::grant(&mut tx, tenant.0, b.user_group.id, b.role.0, eg).await?;
+    tx.commit().await.map_err(unique_violation)?;
+    let data = serde_json::json!({"userGroupId": b.user_group.id, "roleId": b.role.0, "entityGroupId": eg});
+    let e = audit::Entry::by(p, audit::Action::Added, EntityType::GroupPermission, id, "")
+        .under(tenant.0, b.user_group.owner);
     audit::record(svc, e.with(data)).await;
     get(svc, p, GroupPermissionId(id)).await
+}
+
+/// `POST /api/groupPermission` with an `id`: the binding becomes the one asked for, in one transaction.
+async fn update(
+    svc: &Services,
+    p: &Principal,
+    id: GroupPermissionId,
+    gp: &GroupPermission,
+) -> ServiceResult<GroupPermission> {
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let (old, old_owner) = load(svc, p, id).await?;
+    if old.public == Some(true) {
+        return Err(ServiceError::InvalidArguments("Public group permissions are changed by makePublic".into()));
+    }
+    let old_on = match old.entity_group_id {
+        Some(g) => Some(group(svc, tenant, g.0).await?.object()?),
+        None => None,
+    };
+    delegation::check_unbind(svc, p, old_owner, old_on.as_ref()).await?;
+    let b = resolve(svc, p, gp).await?;
+    let eg = b.entity_group.as_ref().map(|g| g.id);
+    let mut tx = svc.db.begin_write().await?;
+    if exists(&mut tx, b.user_group.id, b.role.0, eg, Some(id.0)).await? {
+        return Err(duplicate());
+    }
+    let done = sqlx::query(
+        "UPDATE group_permission SET user_group_id = $1, role_id = $2, entity_group_id = $3 WHERE id = $4 \
+         AND tenant_id = $5",
+    )
+    .bind(b.user_group.id.to_string())
+    .bind(b.role.0.to_string())
+    .bind(eg.map(|g| g.to_string()))
+    .bind(id.0.to_string())
+    .bind(tenant.0.to_string())
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_violation)?;
+    if done.rows_affected() == 0 {
+        return Err(ServiceError::not_found("Group permission", id));
+    }
+    roles::bump_epoch(&mut tx, tenant.0).await?;
+    tx.commit().await.map_err(unique_violation)?;
+    let data = serde_json::json!({"userGroupId": b.user_group.id, "roleId": b.role.0, "entityGroupId": eg});
+    let e = audit::Entry::by(p, audit::Action::Updated, EntityType::GroupPermission, id.0, "")
+        .under(tenant.0, b.user_group.owner);
+    audit::record(svc, e.with(data)).await;
+    get(svc, p, id).await
 }
 
 async fn load(svc: &Services, p: &Principal, id: GroupPermissionId) -> ServiceResult<(GroupPermission, Uuid)> {
@@ -173,19 +271,29 @@ async fn load(svc: &Services, p: &Principal, id: GroupPermissionId) -> ServiceRe
 /// `GET /api/groupPermission/{id}`.
 pub async fn get(svc: &Services, p: &Principal, id: GroupPermissionId) -> ServiceResult<GroupPermission> {
     let (gp, owner) = load(svc, p, id).await?;
-    check(svc, p, Operation::Read, owner).await?;
+    check_read(svc, p, owner).await?;
     Ok(gp)
 }
 
 /// `DELETE /api/groupPermission/{id}`: revoking takes effect on the next request.
 pub async fn delete(svc: &Services, p: &Principal, id: GroupPermissionId) -> ServiceResult<()> {
     let (gp, owner) = load(svc, p, id).await?;
-    check(svc, p, Operation::Delete, owner).await?;
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let on = match gp.entity_group_id {
+        Some(g) => Some(group(svc, tenant, g.0).await?.object()?),
+        None => None,
+    };
+    delegation::check_unbind(svc, p, owner, on.as_ref()).await?;
     if gp.public == Some(true) {
         return Err(ServiceError::InvalidArguments("Public group permissions are removed by makePrivate".into()));
     }
     let mut tx = svc.db.begin_write().await?;
-    sqlx::query("DELETE FROM group_permission WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
+    let done =
+        sqlx::query("DELETE FROM group_permission WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
+    if done.rows_affected() == 0 {
+        // Another request deleted it first: one of them succeeds.
+        return Err(ServiceError::not_found("Group permission", id));
+    }
     roles::bump_epoch(&mut tx, gp.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
     tx.commit().await?;
     let data = serde_json::to_value(&gp).unwrap_or_default();
@@ -208,7 +316,7 @@ pub async fn list_for_group(
 ) -> ServiceResult<Vec<GroupPermissionInfo>> {
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
     let g = group(svc, tenant, group_id.0).await?;
-    check(svc, p, Operation::Read, g.owner).await?;
+    check_read(svc, p, g.owner).await?;
     let col = if by_user_group { "gp.user_group_id" } else { "gp.entity_group_id" };
     let rows = sqlx::query(&format!("{SELECT} WHERE {col} = $1 AND gp.tenant_id = $2 ORDER BY gp.created_time, gp.id"))
         .bind(group_id.0.to_string())
@@ -268,9 +376,10 @@ pub struct ShareGroupRequest {
     pub role_ids: Option<Vec<RoleId>>,
 }
 
-/// Roles `share` creates on demand, owned by the sharer's owner.
-const READ_ONLY_ROLE: &str = "Entity Group Read-only User";
-const WRITE_ROLE: &str = "Entity Group Write User";
+/// Roles `share` creates on demand, owned by the sharer's owner: name and operations.
+const READ_ONLY_ROLE: (&str, &[&str]) =
+    ("Entity Group Read-only User", &["READ", "RPC_CALL", "READ_CREDENTIALS", "READ_ATTRIBUTES", "READ_TELEMETRY"]);
+const WRITE_ROLE: (&str, &[&str]) = ("Entity Group Write User", &["ALL"]);
 
 /// `POST /api/entityGroup/{id}/share`: binds Group roles on the entity group to a user group (or to an owner's
 /// "All" users). Needs WRITE on the entity group and GROUP_PERMISSION CREATE over the target user group.
@@ -303,33 +412,37 @@ pub async fn share(
     if ug.group_type != "USER" {
         return Err(ServiceError::InvalidArguments("userGroupId must name a user group".into()));
     }
-    check(svc, p, Operation::Create, ug.owner).await?;
-    let mut tx = svc.db.begin_write().await?;
-    let roles: Vec<Uuid> = match &req.role_ids {
-        Some(ids) if !ids.is_empty() => {
-            let mut out = Vec::new();
+    // ThingsBoard: WRITE on the receiving user group too, so nobody shares with a group it may not even read.
+    groups::get_checked(svc, p, EntityGroupId(ug.id), Operation::Write).await?;
+    let on = GroupObject::of_type(g.id, g.tenant, g.owner, g.group_type.as_str())?;
+    // Every role is checked before anything is written: the chosen Group roles, or the automatic one.
+    let chosen: Option<Vec<RoleId>> = req.role_ids.clone().filter(|ids| !ids.is_empty());
+    let automatic = match &chosen {
+        Some(ids) => {
             for r in ids {
                 let role = roles::api::get(svc, p, *r).await?;
                 if role.role_type != Some(RoleType::Group) {
                     return Err(ServiceError::InvalidArguments("Only group roles can be used to share a group".into()));
                 }
-                out.push(r.0);
+                delegation::check_bind(svc, p, ug.owner, &role_permissions(&role)?, Some(&on)).await?;
             }
-            out
+            None
         }
-        _ => {
-            let write = req.read_else_write == Some(false);
-            let (name, perms) = if write {
-                (WRITE_ROLE, serde_json::json!(["ALL"]))
-            } else {
-                (
-                    READ_ONLY_ROLE,
-                    serde_json::json!(["READ", "RPC_CALL", "READ_CREDENTIALS", "READ_ATTRIBUTES", "READ_TELEMETRY"]),
-                )
-            };
+        None => {
+            let (name, ops) = if req.read_else_write == Some(false) { WRITE_ROLE } else { READ_ONLY_ROLE };
+            let perms = RolePermissions::Group(ops.iter().filter_map(|o| Operation::parse(o)).collect());
+            delegation::check_bind(svc, p, ug.owner, &perms, Some(&on)).await?;
+            Some((name, serde_json::json!(ops)))
+        }
+    };
+    let mut tx = svc.db.begin_write().await?;
+    let roles: Vec<Uuid> = match (chosen, automatic) {
+        (Some(ids), _) => ids.into_iter().map(|r| r.0).collect(),
+        (None, Some((name, perms))) => {
             let owner = p.customer_id.filter(|c| !c.is_null()).map(|c| c.0);
             vec![roles::find_or_create_group_role(&mut tx, tenant.0, owner, name, perms).await?]
         }
+        (None, None) => Vec::new(),
     };
     let mut created = Vec::new();
     for r in roles {
@@ -374,18 +487,12 @@ pub async fn share_down(
     if ug.group_type != "USER" {
         return Err(ServiceError::InvalidArguments("userGroupId must name a user group".into()));
     }
-    super::authz::scopes::check_in_subtree(svc, p, ug.owner).await?;
     let role = roles::api::get(svc, p, role_id).await?;
     if role.role_type != Some(RoleType::Group) {
         return Err(ServiceError::InvalidArguments("Only group roles can be used to share a group".into()));
     }
-    let ops: Vec<Operation> = role
-        .permissions
-        .as_ref()
-        .and_then(|v| v.as_array())
-        .map(|a| a.iter().filter_map(|o| o.as_str().and_then(Operation::parse)).collect())
-        .unwrap_or_default();
-    super::authz::scopes::check_may_pass_on(svc, p, g.id, g.owner, g.group_type.group_resource(), &ops).await?;
+    let on = GroupObject::of_type(g.id, g.tenant, g.owner, g.group_type.as_str())?;
+    delegation::check_bind(svc, p, ug.owner, &role_permissions(&role)?, Some(&on)).await?;
     let mut tx = svc.db.begin_write().await?;
     let same: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM group_permission WHERE user_group_id = $1 AND role_id = $2 AND entity_group_id = $3",

@@ -17,7 +17,7 @@ pub async fn count_failure(svc: &Services, u: &UserRecord) -> ServiceResult<bool
         "UPDATE user_credentials SET failed_attempts = failed_attempts + 1 WHERE user_id = $1 RETURNING failed_attempts",
     )
     .bind(u.id.0.to_string())
-    .fetch_one(&svc.db.pool)
+    .fetch_one(svc.db.writer())
     .await?;
     if failures <= max {
         return Ok(false);
@@ -60,7 +60,7 @@ async fn lock_with(svc: &Services, u: &UserRecord, failures: i64, notify: Option
 pub async fn clear(svc: &Services, u: &UserRecord) -> ServiceResult<()> {
     sqlx::query("UPDATE user_credentials SET failed_attempts = 0, locked_by_failures = 0 WHERE user_id = $1 AND failed_attempts <> 0")
         .bind(u.id.0.to_string())
-        .execute(&svc.db.pool)
+        .execute(svc.db.writer())
         .await?;
     Ok(())
 }

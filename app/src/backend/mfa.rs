@@ -86,7 +86,7 @@ async fn stored(svc: &Services, user: UserId) -> ServiceResult<Stored> {
 async fn ensure_row(svc: &Services, user: UserId) -> ServiceResult<()> {
     sqlx::query("INSERT INTO user_mfa (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING")
         .bind(user.0.to_string())
-        .execute(&svc.db.pool)
+        .execute(svc.db.writer())
         .await?;
     Ok(())
 }
@@ -193,7 +193,7 @@ pub async fn generate(svc: &Services, view: &SessionView, t: TwoFaProviderType) 
                 .bind(seal(svc, u.id, &secret)?)
                 .bind(now_ms())
                 .bind(u.id.0.to_string())
-                .execute(&svc.db.pool)
+                .execute(svc.db.writer())
                 .await?;
             Ok(TwoFaAccountConfig::Totp { use_by_default: false, qr_code_svg: Some(qr_svg(&url)?), auth_url: url })
         }
@@ -216,7 +216,7 @@ pub async fn generate(svc: &Services, view: &SessionView, t: TwoFaProviderType) 
                 .bind(serde_json::Value::from(hashes).to_string())
                 .bind(now_ms())
                 .bind(u.id.0.to_string())
-                .execute(&svc.db.pool)
+                .execute(svc.db.writer())
                 .await?;
             Ok(TwoFaAccountConfig::BackupCode {
                 use_by_default: false,
@@ -263,7 +263,7 @@ pub async fn verify_and_save(
             .bind(u.id.0.to_string())
             .bind(sealed)
             .bind(view.principal.session_id.to_string())
-            .execute(&svc.db.pool)
+            .execute(svc.db.writer())
             .await?;
         }
         TwoFaAccountConfig::BackupCode { codes, .. } => {
@@ -280,7 +280,7 @@ pub async fn verify_and_save(
             }
             sqlx::query("UPDATE user_mfa SET backup_codes = pending_codes, pending_codes = NULL WHERE user_id = $1")
                 .bind(u.id.0.to_string())
-                .execute(&svc.db.pool)
+                .execute(svc.db.writer())
                 .await?;
         }
     }
@@ -330,7 +330,7 @@ pub async fn delete(svc: &Services, view: &SessionView, t: TwoFaProviderType) ->
         }
         TwoFaProviderType::BackupCode => "UPDATE user_mfa SET backup_codes = NULL WHERE user_id = $1",
     };
-    sqlx::query(sql).bind(view.user.id.0.to_string()).execute(&svc.db.pool).await?;
+    sqlx::query(sql).bind(view.user.id.0.to_string()).execute(svc.db.writer()).await?;
     let e = audit::Entry::by_user_itself(&view.user, audit::Action::CredentialsUpdated);
     audit::record(svc, e.with(serde_json::json!({"twoFa": format!("{} removed", t.as_str())}))).await;
     account_settings(svc, view).await
@@ -351,7 +351,7 @@ pub async fn reset_for(svc: &Services, p: &super::principal::Principal, target: 
          pending_codes = NULL, failures = 0 WHERE user_id = $1",
     )
     .bind(u.id.0.to_string())
-    .execute(&svc.db.pool)
+    .execute(svc.db.writer())
     .await?;
     let e = audit::Entry::on_user(Some(p), &u, audit::Action::CredentialsUpdated);
     audit::record(svc, e.with(serde_json::json!({"twoFa": "reset by an administrator"}))).await;
@@ -377,7 +377,7 @@ pub async fn set_default(
     sqlx::query("UPDATE user_mfa SET default_provider = $1 WHERE user_id = $2")
         .bind(chosen.as_str())
         .bind(view.user.id.0.to_string())
-        .execute(&svc.db.pool)
+        .execute(svc.db.writer())
         .await?;
     account_settings(svc, view).await
 }
@@ -421,7 +421,7 @@ async fn take_check(svc: &Services, user: UserId, s: &PlatformTwoFaSettings) -> 
     .bind(now - secs * 1000)
     .bind(now)
     .bind(user.0.to_string())
-    .fetch_one(&svc.db.pool)
+    .fetch_one(svc.db.writer())
     .await?;
     if checks > n {
         return Err(ServiceError::TooManyRequests("Too many verification code checks; try again later".into()));
@@ -445,7 +445,7 @@ async fn spend(svc: &Services, u: &UserRecord, t: TwoFaProviderType, code: &str)
             let spent = sqlx::query("UPDATE user_mfa SET last_step = $1 WHERE user_id = $2 AND last_step < $1")
                 .bind(step)
                 .bind(u.id.0.to_string())
-                .execute(&svc.db.pool)
+                .execute(svc.db.writer())
                 .await?
                 .rows_affected();
             Ok(spent == 1 && step > st.last_step)
@@ -461,7 +461,7 @@ async fn spend(svc: &Services, u: &UserRecord, t: TwoFaProviderType, code: &str)
                 .bind(serde_json::Value::from(rest).to_string())
                 .bind(u.id.0.to_string())
                 .bind(old)
-                .execute(&svc.db.pool)
+                .execute(svc.db.writer())
                 .await?
                 .rows_affected();
             Ok(spent == 1)
@@ -488,7 +488,7 @@ pub async fn check(
         let user_failures: i64 =
             sqlx::query_scalar("UPDATE user_mfa SET failures = failures + 1 WHERE user_id = $1 RETURNING failures")
                 .bind(u.id.0.to_string())
-                .fetch_optional(&svc.db.pool)
+                .fetch_optional(svc.db.writer())
                 .await?
                 .unwrap_or(0);
         let max = s.max_verification_failures_before_user_lockout;
@@ -504,7 +504,7 @@ pub async fn check(
     }
     sqlx::query("UPDATE user_mfa SET failures = 0 WHERE user_id = $1")
         .bind(u.id.0.to_string())
-        .execute(&svc.db.pool)
+        .execute(svc.db.writer())
         .await?;
     complete(svc, view, kind, Some(t)).await
 }

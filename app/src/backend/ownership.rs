@@ -87,6 +87,19 @@ pub async fn change_owner(
     if current == target {
         return Err(ServiceError::InvalidArguments("Entity already belongs to this owner!".into()));
     }
+    if group_type == GroupType::User {
+        // The user gets what its new owner's "All" user group and the groups named grant.
+        let all: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM entity_group WHERE owner_id = $1 AND group_type = 'USER' AND name = 'All'",
+        )
+        .bind(target.to_string())
+        .fetch_optional(&svc.db.pool)
+        .await?;
+        let all = all.map(|a| Uuid::parse_str(&a)).transpose().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        for g in all.iter().chain(groups) {
+            super::authz::delegation::check_join(svc, p, *g, target).await?;
+        }
+    }
     let new_group = match new_group {
         Some(name) => Some(entity_groups::service::check_new(svc, p, target, group_type, name).await?),
         None => None,

@@ -51,6 +51,9 @@ impl PageLink {
         if text_search.as_ref().is_some_and(|s| s.chars().count() > 255) {
             return Err(ServiceError::InvalidArguments("textSearch length must be equal or less than 255".into()));
         }
+        if let Some(t) = &text_search {
+            super::validate::single_line("textSearch", t)?;
+        }
         let sort_property = q.get("sortProperty").filter(|s| !s.is_empty()).cloned();
         Ok(PageLink { page_size, page, text_search, sort_property, descending })
     }

@@ -120,6 +120,12 @@ async fn find_or_create(
     description: &str,
 ) -> ServiceResult<Uuid> {
     let type_name = if role_type == RoleType::Group { "GROUP" } else { "GENERIC" };
+    // Two transactions looking for the same role at once must not both create it. SQLite's write transactions
+    // are serialised already; on PostgreSQL a transaction-scoped lock per (tenant, owner, name) does it.
+    if (**tx).backend_name() == "PostgreSQL" {
+        let key = lock_key(&[&tenant.to_string(), &customer.map(|c| c.to_string()).unwrap_or_default(), name]);
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(key).execute(&mut **tx).await?;
+    }
     let existing: Option<String> = sqlx::query_scalar(
         "SELECT id FROM role WHERE tenant_id = $1 AND COALESCE(customer_id, '') = $2 AND name_lower = $3 AND role_type = $4",
     )
@@ -149,6 +155,15 @@ async fn find_or_create(
     .execute(&mut **tx)
     .await?;
     Ok(id)
+}
+
+/// A stable 64-bit key for an advisory lock (FNV-1a over the parts, each ended by a zero byte).
+fn lock_key(parts: &[&str]) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in parts.iter().flat_map(|p| p.bytes().chain(std::iter::once(0))) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h as i64
 }
 
 /// Finds or creates a Group role (the automatic sharing roles).
@@ -191,10 +206,30 @@ pub async fn grant(
     .bind(entity_group.map(|g| g.to_string()))
     .bind(now_ms())
     .execute(&mut **tx)
-    .await?;
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => ServiceError::InvalidArguments(DUPLICATE_BINDING.into()),
+        _ => e.into(),
+    })?;
     bump_epoch(tx, tenant).await?;
     Ok(id)
 }
+
+/// ThingsBoard's message for a binding that exists already.
+pub const DUPLICATE_BINDING: &str = "Group permission with such parameters already exists!";
+
+/// The names of the roles the system makes (predefined, sharing and public roles): nobody else may use them, so
+/// finding them by name always finds the system's.
+pub const BUILT_IN: [&str; 8] = [
+    "Tenant Administrator",
+    "Tenant User",
+    "Customer Administrator",
+    "Customer User",
+    "Public User",
+    "Entity Group Read-only User",
+    "Entity Group Write User",
+    "Entity Group Public User",
+];
 
 /// Name of the tenant administrators' user group.
 pub const TENANT_ADMINISTRATORS: &str = "Tenant Administrators";
@@ -421,18 +456,64 @@ pub mod api {
         Ok(role)
     }
 
-    /// `POST /api/role`: a tenant's staff create tenant roles, a customer's staff roles of their customer.
+    fn name_taken() -> ServiceError {
+        bad("Role with such name already exists!")
+    }
+
+    fn unique_violation(e: sqlx::Error) -> ServiceError {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => name_taken(),
+            _ => e.into(),
+        }
+    }
+
+    /// Whether another role of the same owner has this name (role names are unique per owner).
+    async fn taken(
+        svc: &Services,
+        tenant: Uuid,
+        owner: Option<Uuid>,
+        name: &str,
+        except: Option<Uuid>,
+    ) -> ServiceResult<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM role WHERE tenant_id = $1 AND COALESCE(customer_id, '') = $2 AND name_lower = $3 \
+             AND id <> $4",
+        )
+        .bind(tenant.to_string())
+        .bind(owner.map(|o| o.to_string()).unwrap_or_default())
+        .bind(name.to_lowercase())
+        .bind(except.map(|e| e.to_string()).unwrap_or_default())
+        .fetch_one(&svc.db.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// `POST /api/role`: a tenant's staff create tenant roles, a customer's staff roles of their customer. Names are
+    /// unique per owner, and the built-in roles' names are the system's.
     pub async fn save(svc: &Services, p: &Principal, role: &Role) -> ServiceResult<Role> {
         let name = super::super::validate::required("Role", "name", &role.name)?;
         super::super::validate::max_len("name", &role.name)?;
+        let reserved = BUILT_IN.iter().any(|b| b.eq_ignore_ascii_case(&name));
         let role_type = role.role_type.ok_or_else(|| bad("Role type should be specified"))?;
-        parse(role_type, role.permissions.as_ref(), role.excluded_permissions.as_ref())?;
+        let wanted = parse(role_type, role.permissions.as_ref(), role.excluded_permissions.as_ref())?;
         let excluded = role.excluded_permissions.as_ref().filter(|v| !v.is_null()).map(|v| v.to_string());
         if let Some(id) = role.id {
             let current = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Role", id))?;
             entities::check(svc, p, Operation::Write, &entity_ref(&current), "Role").await?;
             if current.role_type != Some(role_type) {
                 return Err(bad("Role type can't be changed"));
+            }
+            // What the change adds reaches every user group the role is bound to.
+            let before = parse(role_type, current.permissions.as_ref(), current.excluded_permissions.as_ref())?;
+            super::super::authz::delegation::check_widen(svc, p, id.0, &before, &wanted).await?;
+            let renamed = !current.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&name));
+            if renamed && reserved {
+                return Err(bad(format!("Role name '{name}' is reserved for a built-in role")));
+            }
+            let e = entity_ref(&current);
+            let owner = (e.owner != e.tenant).then_some(e.owner);
+            if renamed && taken(svc, e.tenant, owner, &name, Some(id.0)).await? {
+                return Err(name_taken());
             }
             let mut tx = svc.db.begin_write().await?;
             let done = sqlx::query(
@@ -447,7 +528,8 @@ pub mod api {
             .bind(id.0.to_string())
             .bind(role.version.unwrap_or(-1))
             .execute(&mut *tx)
-            .await?;
+            .await
+            .map_err(unique_violation)?;
             if done.rows_affected() == 0 {
                 return Err(ServiceError::VersionConflict(
                     "Role was already changed by someone else! Reload it and try again.".into(),
@@ -460,6 +542,12 @@ pub mod api {
         let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
         let customer = p.customer_id.filter(|c| !c.is_null()).map(|c| c.0);
         entities::check_create(svc, p, Resource::Role, tenant.0, customer.unwrap_or(tenant.0)).await?;
+        if reserved {
+            return Err(bad(format!("Role name '{name}' is reserved for a built-in role")));
+        }
+        if taken(svc, tenant.0, customer, &name, None).await? {
+            return Err(name_taken());
+        }
         let id = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO role (id, tenant_id, customer_id, created_time, name, name_lower, role_type, permissions, \
@@ -475,8 +563,9 @@ pub mod api {
         .bind(role.permissions.as_ref().map(|v| v.to_string()).unwrap_or_default())
         .bind(excluded)
         .bind(role.additional_info.as_ref().filter(|v| !v.is_null()).map(|v| v.to_string()))
-        .execute(&svc.db.pool)
-        .await?;
+        .execute(svc.db.writer())
+        .await
+        .map_err(unique_violation)?;
         let e = crate::backend::audit::Entry::by(
             p,
             crate::backend::audit::Action::Added,

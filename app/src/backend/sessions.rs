@@ -154,7 +154,7 @@ async fn insert(
     .bind(cookie.as_ref().map(|c| hash_secret(COOKIE, c)))
     .bind(impersonator.map(|u| u.0.to_string()))
     .bind(stage.as_str())
-    .execute(&svc.db.pool)
+    .execute(svc.db.writer())
     .await?;
     Ok((id, cookie))
 }
@@ -163,7 +163,7 @@ async fn touch_last_login(svc: &Services, user: UserId) -> ServiceResult<()> {
     sqlx::query("UPDATE user_credentials SET last_login_ts = $1 WHERE user_id = $2")
         .bind(now_ms())
         .bind(user.0.to_string())
-        .execute(&svc.db.pool)
+        .execute(svc.db.writer())
         .await?;
     Ok(())
 }
@@ -206,7 +206,7 @@ pub async fn promote(svc: &Services, session_id: Uuid, user: UserId, kind: Sessi
     .bind(full_expiry(svc, kind, now))
     .bind(session_id.to_string())
     .bind(now)
-    .execute(&svc.db.pool)
+    .execute(svc.db.writer())
     .await?
     .rows_affected()
         == 1;
@@ -222,7 +222,7 @@ pub async fn count_code_failure(svc: &Services, session_id: Uuid) -> ServiceResu
         "UPDATE auth_session SET mfa_failures = mfa_failures + 1 WHERE id = $1 AND stage <> 'full' RETURNING mfa_failures",
     )
     .bind(session_id.to_string())
-    .fetch_optional(&svc.db.pool)
+    .fetch_optional(svc.db.writer())
     .await?;
     Ok(n.unwrap_or(i64::MAX))
 }
@@ -293,7 +293,7 @@ pub async fn issue_pair(
         .bind(jti.to_string())
         .bind(refresh.exp * 1000)
         .bind(session_id.to_string())
-        .execute(&svc.db.pool)
+        .execute(svc.db.writer())
         .await?;
     Ok(JwtPair { token: svc.jwt.sign(&access)?, refresh_token: Some(svc.jwt.sign(&refresh)?), scope: None })
 }
@@ -400,7 +400,7 @@ pub async fn refresh(svc: &Services, refresh_token: &str) -> ServiceResult<JwtPa
 pub async fn revoke(svc: &Services, session_id: Uuid) -> ServiceResult<()> {
     sqlx::query("UPDATE auth_session SET revoked = 1 WHERE id = $1")
         .bind(session_id.to_string())
-        .execute(&svc.db.pool)
+        .execute(svc.db.writer())
         .await?;
     svc.sessions.forget_session(session_id);
     Ok(())
@@ -411,7 +411,7 @@ pub async fn revoke_others(svc: &Services, user: UserId, keep: Option<Uuid>) -> 
     sqlx::query("UPDATE auth_session SET revoked = 1 WHERE user_id = $1 AND id <> $2")
         .bind(user.0.to_string())
         .bind(keep.map(|k| k.to_string()).unwrap_or_default())
-        .execute(&svc.db.pool)
+        .execute(svc.db.writer())
         .await?;
     svc.sessions.forget_user(user);
     Ok(())
@@ -464,7 +464,7 @@ pub async fn end_own(svc: &Services, p: &Principal, session_id: Uuid) -> Service
     let done = sqlx::query("UPDATE auth_session SET revoked = 1 WHERE id = $1 AND user_id = $2 AND revoked = 0")
         .bind(session_id.to_string())
         .bind(p.user_id.0.to_string())
-        .execute(&svc.db.pool)
+        .execute(svc.db.writer())
         .await?
         .rows_affected();
     if done == 0 {

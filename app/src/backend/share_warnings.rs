@@ -6,7 +6,7 @@
 //! (single-entity aliases, widget datasources) or as `{"entityType": …, "entityList": [ids]}` (entity-list
 //! aliases). The decision is the ordinary one (`authz::entities`) for what that user group alone grants.
 
-use super::authz::entities::decide_merged;
+use super::authz::entities::{self, decide_merged};
 use super::authz::{Decision, merged};
 use super::entity_groups::GroupType;
 use super::entity_groups::service as groups;
@@ -71,18 +71,12 @@ pub async fn for_group(
     if g.group_type != GroupType::Dashboard {
         return Ok(None);
     }
-    let ug = sqlx::query("SELECT owner_id, group_type FROM entity_group WHERE id = $1 AND tenant_id = $2")
-        .bind(user_group.to_string())
-        .bind(g.tenant.to_string())
-        .fetch_optional(&svc.db.pool)
-        .await?
-        .ok_or_else(|| ServiceError::not_found("Entity group", user_group))?;
-    if ug.try_get::<String, _>("group_type")? != "USER" {
+    // Only about a user group the caller may read itself.
+    let ug = groups::get_checked(svc, p, EntityGroupId(user_group), Operation::Read).await?;
+    if ug.group_type != GroupType::User {
         return Err(ServiceError::InvalidArguments("userGroupId must name a user group".into()));
     }
-    let owner =
-        Uuid::parse_str(&ug.try_get::<String, _>("owner_id")?).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let m = merged::for_user_group(svc, user_group, g.tenant, owner).await?;
+    let m = merged::for_user_group(svc, user_group, g.tenant, ug.owner).await?;
     let rows = sqlx::query(
         "SELECT t.id, t.name, t.configuration FROM dashboard t JOIN entity_group_member gm ON gm.entity_id = t.id \
          WHERE gm.group_id = $1 ORDER BY t.name_lower, t.id LIMIT $2",
@@ -97,19 +91,28 @@ pub async fn for_group(
             r.try_get::<Option<String>, _>("configuration")?.and_then(|s| serde_json::from_str(&s).ok());
         let Some(config) = config else { continue };
         let mut unreadable = Vec::new();
+        let mut hidden = 0;
         for (kind, id) in references(&config) {
             let Some(t) = things::load(svc, kind, id, false).await?.filter(|t| t.tenant == g.tenant) else { continue };
-            if decide_merged(svc, &m, Operation::Read, &things::entity_ref(&t)).await? != Decision::Allow {
+            let e = things::entity_ref(&t);
+            if decide_merged(svc, &m, Operation::Read, &e).await? == Decision::Allow {
+                continue;
+            }
+            // Named only when the caller may read it itself.
+            if entities::decide(svc, p, Operation::Read, &e).await? == Decision::Allow {
                 unreadable.push(EntityInfo { id: EntityId { entity_type: kind.entity_type(), id }, name: t.name });
+            } else {
+                hidden += 1;
             }
         }
-        if !unreadable.is_empty() {
+        if !unreadable.is_empty() || hidden > 0 {
             let id =
                 Uuid::parse_str(&r.try_get::<String, _>("id")?).map_err(|e| ServiceError::Internal(e.to_string()))?;
             out.push(ShareWarning {
                 dashboard_id: Some(DashboardId(id)),
                 dashboard_title: r.try_get("name")?,
                 unreadable,
+                hidden,
             });
         }
     }

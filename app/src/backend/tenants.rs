@@ -110,7 +110,9 @@ pub async fn save(svc: &Services, p: &Principal, t: &Tenant) -> ServiceResult<Te
             super::entity_groups::create_all_groups(&mut tx, id.0, id.0, "TENANT").await?;
             super::roles::create_tenant_defaults(&mut tx, id.0).await?;
             tx.commit().await?;
-            get(svc, p, id).await
+            let t = get(svc, p, id).await?;
+            audit(svc, p, super::audit::Action::Added, id, &title).await;
+            Ok(t)
         }
         Some(id) => {
             authz::check(p, Operation::Write, Target::Tenant(id), "Tenant", id)?;
@@ -126,7 +128,7 @@ pub async fn save(svc: &Services, p: &Principal, t: &Tenant) -> ServiceResult<Te
             .bind(info_json(&t.additional_info))
             .bind(id.0.to_string())
             .bind(t.version.unwrap_or(-1))
-            .execute(&svc.db.pool)
+            .execute(svc.db.writer())
             .await
             .map_err(title_taken)?;
             if done.rows_affected() == 0 {
@@ -136,9 +138,19 @@ pub async fn save(svc: &Services, p: &Principal, t: &Tenant) -> ServiceResult<Te
                     "Tenant was already changed by someone else! Reload it and try again.".into(),
                 ));
             }
-            get(svc, p, id).await
+            let t = get(svc, p, id).await?;
+            audit(svc, p, super::audit::Action::Updated, id, &title).await;
+            Ok(t)
         }
     }
+}
+
+/// Tenants are the platform's business: their entries are the system administrator's (platform level).
+async fn audit(svc: &Services, p: &Principal, action: super::audit::Action, id: TenantId, title: &str) {
+    let mut e = super::audit::Entry::by(p, action, crate::model::EntityType::Tenant, id.0, title);
+    e.tenant = None;
+    e.customer = None;
+    super::audit::record(svc, e).await;
 }
 
 async fn find(svc: &Services, id: TenantId) -> ServiceResult<Option<Tenant>> {
@@ -163,6 +175,7 @@ pub async fn get_info(svc: &Services, p: &Principal, id: TenantId) -> ServiceRes
 /// `DELETE /api/tenant/{id}`: the tenant and, through cascades, all it owns; its users' sessions end now.
 pub async fn delete(svc: &Services, p: &Principal, id: TenantId) -> ServiceResult<()> {
     authz::check(p, Operation::Delete, Target::Tenant(id), "Tenant", id)?;
+    let title = find(svc, id).await?.and_then(|t| t.title).unwrap_or_default();
     let mut tx = svc.db.begin_write().await?;
     let done = sqlx::query("DELETE FROM tenant WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
     if done.rows_affected() == 0 {
@@ -170,6 +183,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: TenantId) -> ServiceResul
     }
     tx.commit().await?;
     svc.sessions.forget_tenant(id);
+    audit(svc, p, super::audit::Action::Deleted, id, &title).await;
     Ok(())
 }
 

@@ -90,7 +90,7 @@ pub async fn record_failure(svc: &Services, bucket: &str) -> ServiceResult<()> {
     .bind(bucket)
     .bind(now)
     .bind(WINDOW_MS)
-    .execute(&svc.db.pool)
+    .execute(svc.db.writer())
     .await?;
     Ok(())
 }
@@ -104,7 +104,7 @@ pub async fn record_success(svc: &Services, account: &str, ip: IpAddr) -> Servic
     .bind(account)
     .bind(ip_key(ip))
     .bind(now_ms() + TRUST_MS)
-    .execute(&svc.db.pool)
+    .execute(svc.db.writer())
     .await?;
     Ok(())
 }

@@ -60,7 +60,7 @@ pub async fn save(svc: &Services, p: &Principal, mut s: PlatformTwoFaSettings) -
     sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2")
         .bind(key(scope))
         .bind(serde_json::to_string(&s).map_err(|e| ServiceError::Internal(e.to_string()))?)
-        .execute(&svc.db.pool)
+        .execute(svc.db.writer())
         .await?;
     Ok(s)
 }

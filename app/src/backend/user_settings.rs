@@ -152,7 +152,7 @@ async fn store(svc: &Services, p: &Principal, kind: Kind, doc: &Map<String, Valu
     .bind(p.user_id.0.to_string())
     .bind(kind.as_str())
     .bind(text)
-    .execute(&svc.db.pool)
+    .execute(svc.db.writer())
     .await?;
     Ok(())
 }

@@ -195,16 +195,24 @@ pub async fn sysadmin_exists(svc: &Services) -> ServiceResult<bool> {
     Ok(n > 0)
 }
 
+/// Where a new user goes: its authority, tenant and customer, the user groups it joins, and whether a tenant
+/// administrator joins "Tenant Administrators" when no group is named (only the system administrator's do).
+struct Placement<'a> {
+    authority: Authority,
+    tenant: Option<TenantId>,
+    customer: Option<CustomerId>,
+    groups: &'a [Uuid],
+    default_admin: bool,
+}
+
 /// Inserts a user and its credentials in one transaction.
 async fn insert(
     svc: &Services,
     u: &User,
-    authority: Authority,
-    tenant: Option<TenantId>,
+    place: &Placement<'_>,
     password_hash: Option<String>,
-    customer: Option<CustomerId>,
-    groups: &[Uuid],
 ) -> ServiceResult<UserId> {
+    let Placement { authority, tenant, customer, groups, default_admin } = *place;
     let email = validate::required("User", "email", &u.email)?;
     if !validate::is_email(&email) {
         return Err(ServiceError::InvalidArguments(format!("Invalid email address format '{email}'")));
@@ -260,10 +268,10 @@ async fn insert(
         .execute(&mut *tx)
         .await?;
     if let (Some(t), Authority::TenantAdmin) = (tenant, authority) {
-        // Like ThingsBoard PE: in the tenant's "All" users and in the user groups asked for, by default
-        // "Tenant Administrators", whose role grants all.
+        // Like ThingsBoard PE: in the tenant's "All" users and in the user groups asked for; the system
+        // administrator's tenant administrators by default in "Tenant Administrators", whose role grants all.
         super::entity_groups::join_all(&mut tx, t.0, super::entity_groups::GroupType::User, id.0).await?;
-        if groups.is_empty() {
+        if groups.is_empty() && default_admin {
             super::entity_groups::join_named(
                 &mut tx,
                 t.0,
@@ -318,7 +326,9 @@ pub async fn create_sysadmin(svc: &Services, email: &str, password: &str) -> Ser
         additional_info: None,
         version: None,
     };
-    insert(svc, &u, Authority::SysAdmin, None, Some(hash), None, &[]).await
+    let place =
+        Placement { authority: Authority::SysAdmin, tenant: None, customer: None, groups: &[], default_admin: false };
+    insert(svc, &u, &place, Some(hash)).await
 }
 
 /// `POST /api/user`: the system administrator creates tenant administrators; a tenant's users with the USER
@@ -340,7 +350,11 @@ pub async fn save(
     if send_activation_mail {
         svc.mailer.require("user activation email")?;
     }
-    let id = insert(svc, u, authority, tenant, None, customer, groups).await?;
+    check_joins(svc, p, tenant, customer, groups).await?;
+    // Only the system administrator's tenant administrators join "Tenant Administrators" unasked (ThingsBoard
+    // PE); everyone else's new users are in the groups asked for and nothing more.
+    let default_admin = p.authority == Authority::SysAdmin;
+    let id = insert(svc, u, &Placement { authority, tenant, customer, groups, default_admin }, None).await?;
     let created = find(svc, id).await?.ok_or_else(|| ServiceError::Internal("user vanished after insert".into()))?;
     if send_activation_mail && let Err(e) = super::activation::send_mail(svc, &created).await {
         // Like ThingsBoard: a user whose activation mail could not go out is not kept.
@@ -354,6 +368,48 @@ pub async fn save(
     }
     super::audit::record(svc, super::audit::Entry::on_user(Some(p), &created, super::audit::Action::Added)).await;
     Ok(created)
+}
+
+/// A new user of `tenant` (in `customer`) joins its owner's "All" user group and `groups`: the caller must be
+/// allowed to add members to each group it names and to hand on what every one of them grants.
+async fn check_joins(
+    svc: &Services,
+    p: &Principal,
+    tenant: Option<TenantId>,
+    customer: Option<CustomerId>,
+    groups: &[Uuid],
+) -> ServiceResult<()> {
+    use super::entity_groups::service as group_service;
+    let Some(tenant) = tenant else { return Ok(()) };
+    if p.authority == Authority::SysAdmin {
+        return Ok(());
+    }
+    let owner = customer.map(|c| c.0).unwrap_or(tenant.0);
+    let all: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM entity_group WHERE owner_id = $1 AND group_type = 'USER' AND name = 'All' AND tenant_id = $2",
+    )
+    .bind(owner.to_string())
+    .bind(tenant.0.to_string())
+    .fetch_optional(&svc.db.pool)
+    .await?;
+    if let Some(all) = all {
+        let all = Uuid::parse_str(&all).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        authz::delegation::check_join(svc, p, all, owner).await?;
+    }
+    for g in groups {
+        let group = group_service::get_checked(
+            svc,
+            p,
+            crate::model::EntityGroupId(*g),
+            crate::model::permissions::Operation::AddToGroup,
+        )
+        .await?;
+        if group.group_type != super::entity_groups::GroupType::User || group.owner != owner {
+            return Err(ServiceError::BadRequestParams("A new user can only join user groups of its own owner".into()));
+        }
+        authz::delegation::check_join(svc, p, group.id, group.owner).await?;
+    }
+    Ok(())
 }
 
 /// Removes a user just created whose activation mail failed, with its memberships.
@@ -379,6 +435,12 @@ async fn update(svc: &Services, p: &Principal, id: UserId, u: &User) -> ServiceR
     }
     if u.tenant_id.filter(|t| !t.is_null()) != current.tenant_id && u.tenant_id.is_some() {
         return Err(ServiceError::InvalidArguments("Can't update user tenant id!".into()));
+    }
+    let customer = |c: Option<CustomerId>| c.filter(|c| !c.is_null());
+    if u.customer_id.is_some() && customer(u.customer_id) != customer(current.customer_id) {
+        return Err(ServiceError::InvalidArguments(
+            "Can't update user customer id! A user moves to another customer through /api/owner".into(),
+        ));
     }
     if u.email.as_ref().is_some_and(|e| !e.eq_ignore_ascii_case(&current.email)) {
         return Err(ServiceError::InvalidArguments("Changing the email of a user is not supported yet".into()));
@@ -406,7 +468,7 @@ async fn update(svc: &Services, p: &Principal, id: UserId, u: &User) -> ServiceR
         .bind(info)
         .bind(id.0.to_string())
         .bind(u.version.unwrap_or(-1))
-        .execute(&svc.db.pool)
+        .execute(svc.db.writer())
         .await?;
     if done.rows_affected() == 0 {
         return Err(ServiceError::VersionConflict(

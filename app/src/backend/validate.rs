@@ -15,20 +15,33 @@ pub fn is_email(s: &str) -> bool {
         && s.len() <= 255
 }
 
-/// Refuses text longer than ThingsBoard's 255-character columns.
+/// Refuses text longer than ThingsBoard's 255-character columns, or holding control characters (a NUL, which
+/// PostgreSQL cannot store, a tab or a line break): these fields are names and titles shown on one line.
 pub fn max_len(field: &str, value: &Option<String>) -> Result<(), ServiceError> {
-    if let Some(v) = value
-        && v.chars().count() > 255
-    {
-        return Err(ServiceError::InvalidArguments(format!("{field} length must be equal or less than 255")));
+    if let Some(v) = value {
+        if v.chars().count() > 255 {
+            return Err(ServiceError::InvalidArguments(format!("{field} length must be equal or less than 255")));
+        }
+        single_line(field, v)?;
     }
     Ok(())
 }
 
-/// A required, non-blank string.
+/// Refuses control characters in a one-line text.
+pub fn single_line(field: &str, value: &str) -> Result<(), ServiceError> {
+    if value.chars().any(char::is_control) {
+        return Err(ServiceError::InvalidArguments(format!("{field} must not contain control characters")));
+    }
+    Ok(())
+}
+
+/// A required, non-blank, one-line string.
 pub fn required(entity: &str, field: &str, value: &Option<String>) -> Result<String, ServiceError> {
     match value.as_deref().map(str::trim) {
-        Some(v) if !v.is_empty() => Ok(v.to_string()),
+        Some(v) if !v.is_empty() => {
+            single_line(field, v)?;
+            Ok(v.to_string())
+        }
         _ => Err(ServiceError::InvalidArguments(format!("{entity} {field} should be specified"))),
     }
 }
@@ -54,5 +67,14 @@ mod tests {
         assert!(!is_email("a b@c.de"));
         assert!(!is_email("@c.de"));
         assert!(!is_email("a@@c.de"));
+    }
+
+    #[test]
+    fn names_are_one_line() {
+        assert!(required("Device", "name", &Some("Boiler 1".into())).is_ok());
+        for bad in ["a\0b", "a\tb", "a\nb", "a\u{1b}b"] {
+            assert!(required("Device", "name", &Some(bad.into())).is_err(), "{bad:?}");
+            assert!(max_len("label", &Some(bad.into())).is_err(), "{bad:?}");
+        }
     }
 }

@@ -223,4 +223,11 @@ pub struct ShareWarning {
     pub dashboard_id: Option<DashboardId>,
     pub dashboard_title: String,
     pub unreadable: Vec<EntityInfo>,
+    /// More of them that the caller may not read itself: counted, not named.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hidden: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

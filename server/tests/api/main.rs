@@ -16,6 +16,7 @@ mod impersonation;
 mod mail;
 mod mfa;
 mod ownership;
+mod review;
 mod roles_console;
 mod scenarios;
 mod sharing;

@@ -42,6 +42,8 @@ pub struct Explanation {
     pub grants: Vec<Grant>,
     /// When not allowed: what would be needed.
     pub missing: Option<String>,
+    /// Grants through user groups or roles the asker may not read: counted, not named (`redact`).
+    pub hidden_grants: usize,
 }
 
 /// One role bound to one user group: the unit every grant comes from. The console lists them to say what a user
@@ -59,12 +61,14 @@ pub struct Binding {
     pub permissions: RolePermissions,
     /// For a Group role: the entity group's id, name and owner.
     pub entity_group: Option<(Uuid, String, Uuid)>,
+    /// For a Group role: what the entity group holds (`DEVICE`…).
+    pub entity_group_type: Option<String>,
 }
 
 const BINDINGS: &str = "SELECT ug.id AS ug_id, ug.name AS ug_name, ug.owner_id AS ug_owner, gp.id AS gp_id, \
      (SELECT COUNT(*) FROM entity_group_member um WHERE um.group_id = ug.id) AS ug_members, \
      r.id AS role_id, r.name AS role_name, r.role_type, r.permissions, r.excluded_permissions, gp.entity_group_id, \
-     eg.name AS eg_name, eg.owner_id AS eg_owner \
+     eg.name AS eg_name, eg.owner_id AS eg_owner, eg.group_type AS eg_type \
      FROM group_permission gp \
      JOIN entity_group ug ON ug.id = gp.user_group_id AND ug.group_type = 'USER' \
      JOIN role r ON r.id = gp.role_id \
@@ -99,10 +103,12 @@ fn binding(r: &AnyRow) -> ServiceResult<Option<Binding>> {
         role_name: r.try_get("role_name")?,
         permissions,
         entity_group,
+        entity_group_type: r.try_get("eg_type")?,
     }))
 }
 
-async fn bindings(svc: &Services, filter: &str, binds: &[Uuid]) -> ServiceResult<Vec<Binding>> {
+/// The bindings `filter` (a WHERE clause over `gp`, `ug`, `r`, `eg`) selects, with `binds` as `$1…`.
+pub(super) async fn bindings(svc: &Services, filter: &str, binds: &[Uuid]) -> ServiceResult<Vec<Binding>> {
     let sql = format!("{BINDINGS} {filter} ORDER BY ug.name_lower, ug.id, r.name_lower, r.id");
     let mut q = sqlx::query(&sql);
     for b in binds {
@@ -197,7 +203,7 @@ pub async fn explain(svc: &Services, subject: &Principal, op: Operation, e: &Ent
         }
         m
     });
-    Ok(Explanation { allowed, operation: op.as_str(), grants, missing })
+    Ok(Explanation { allowed, operation: op.as_str(), grants, missing, hidden_grants: 0 })
 }
 
 /// How many users the own-customer rule lets read `customer` (its own users, whatever their roles): the rule

@@ -72,6 +72,16 @@ fn expanded(g: &GenericGrant, res: Resource) -> OpSet {
     if raw.contains(Operation::All) { vocab } else { raw.intersect(vocab) }
 }
 
+/// Every concrete (resource, operation) pair a decision can ask about: resources other than `ALL`, each with the
+/// operations of its vocabulary other than `ALL`.
+fn concrete() -> impl Iterator<Item = (Resource, Operation)> {
+    Resource::EVERY
+        .iter()
+        .copied()
+        .filter(|r| *r != Resource::All)
+        .flat_map(|r| r.vocabulary().iter().filter(|o| *o != Operation::All).map(move |o| (r, o)))
+}
+
 impl GenericGrant {
     /// The grant of one Generic role, exclusions applied.
     pub fn of_role(perms: &GenericPermissions, excluded: &GenericPermissions) -> GenericGrant {
@@ -97,6 +107,19 @@ impl GenericGrant {
     /// ThingsBoard's `hasGenericPermission(res, op)`.
     pub fn allows(&self, res: Resource, op: Operation) -> bool {
         self.by_resource[res.index()].allows(op) || self.by_resource[Resource::All.index()].allows(op)
+    }
+
+    /// Whether every concrete operation this grant allows on a concrete resource, `other` allows too: what a
+    /// caller must hold to hand this grant on ("never more than it holds"). `ALL` is compared spelled out, so
+    /// `DEVICE: ALL` and the device vocabulary listed one by one are the same grant.
+    pub fn within(&self, other: &GenericGrant) -> bool {
+        concrete().all(|(res, op)| !self.allows(res, op) || other.allows(res, op))
+    }
+
+    /// Whether this grant allows every concrete operation on every concrete resource (an administrator of its
+    /// subtree, exclusions none).
+    pub fn is_everything(&self) -> bool {
+        concrete().all(|(res, op)| self.allows(res, op))
     }
 
     /// The table as the wire shows it (`genericPermissions`), empty resources left out.
@@ -158,6 +181,24 @@ mod tests {
         assert!(validate_group(&[O::Read, O::Write]).is_ok());
         assert!(validate_group(&[O::ChangeOwner]).is_err());
         assert!(validate_group(&[]).is_err());
+    }
+
+    #[test]
+    fn handing_on_compares_spelled_out_operations() {
+        use Operation as O;
+        use Resource as R;
+        let none = GenericPermissions::new();
+        let admin = GenericGrant::of_role(&perms(&[(R::All, &[O::All])]), &none);
+        let no_delete = GenericGrant::of_role(&perms(&[(R::All, &[O::All])]), &perms(&[(R::Device, &[O::Delete])]));
+        let devices = GenericGrant::of_role(&perms(&[(R::Device, &[O::All])]), &none);
+        let reader = GenericGrant::of_role(&perms(&[(R::All, &[O::Read])]), &none);
+        assert!(admin.is_everything() && !no_delete.is_everything() && !reader.is_everything());
+        assert!(no_delete.within(&admin) && devices.within(&admin) && reader.within(&no_delete));
+        assert!(!admin.within(&no_delete), "the excluded DELETE is more than the holder has");
+        assert!(!devices.within(&no_delete));
+        assert!(!devices.within(&reader) && !reader.within(&devices));
+        let asset_ops = GenericGrant::of_role(&perms(&[(R::Asset, &[O::All])]), &none);
+        assert!(asset_ops.within(&no_delete), "ALL on assets is the asset vocabulary, which the holder has");
     }
 
     /// The rule above, written as plainly as possible.

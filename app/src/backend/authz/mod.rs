@@ -7,6 +7,7 @@
 
 pub mod allowed;
 pub mod console;
+pub mod delegation;
 pub mod entities;
 pub mod explain;
 pub mod grants;
@@ -78,7 +79,8 @@ pub fn decide(p: &Principal, op: Operation, target: Target) -> Decision {
         (TenantAdmin, Target::Tenant(t)) => {
             if p.tenant_id != Some(t) {
                 Hidden
-            } else if matches!(op, Operation::Read | Operation::Delete) {
+            } else if op == Operation::Read {
+                // Only the system administrator creates, changes and deletes tenants.
                 Allow
             } else {
                 Forbidden
@@ -147,6 +149,7 @@ mod tests {
         assert_eq!(decide(&admin, Operation::Read, Target::Tenant(t1)), Decision::Allow);
         assert_eq!(decide(&admin, Operation::Read, Target::Tenant(t2)), Decision::Hidden);
         assert_eq!(decide(&admin, Operation::Write, Target::Tenant(t1)), Decision::Forbidden);
+        assert_eq!(decide(&admin, Operation::Delete, Target::Tenant(t1)), Decision::Forbidden, "not even its own");
         assert_eq!(decide(&admin, Operation::Read, Target::AllTenants), Decision::Forbidden);
         let other_user =
             Target::User { id: UserId(Uuid::new_v4()), tenant: Some(t2), authority: Authority::TenantAdmin };

@@ -195,7 +195,13 @@ pub async fn create_group(
     .bind(name.to_lowercase())
     .bind(now_ms())
     .execute(&mut **tx)
-    .await?;
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => super::error::ServiceError::InvalidArguments(
+            "Entity group with such name, type and owner already exists!".into(),
+        ),
+        _ => e.into(),
+    })?;
     Ok(id)
 }
 

@@ -117,6 +117,18 @@ pub async fn get_checked(svc: &Services, p: &Principal, id: EntityGroupId, op: O
     Ok(g)
 }
 
+fn duplicate_name() -> ServiceError {
+    ServiceError::InvalidArguments("Entity group with such name, type and owner already exists!".into())
+}
+
+/// Two requests creating the same name at once: the unique index decides, with the sequential answer.
+fn name_violation(e: sqlx::Error) -> ServiceError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => duplicate_name(),
+        _ => e.into(),
+    }
+}
+
 fn reserved(name: &str) -> bool {
     RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name.trim()))
 }
@@ -157,9 +169,7 @@ pub async fn save(svc: &Services, p: &Principal, e: &EntityGroupInfo) -> Service
             return Err(ServiceError::InvalidArguments(format!("Entity group name '{name}' is reserved")));
         }
         if name_taken(svc, g.owner, g.group_type, &name, Some(g.id)).await? {
-            return Err(ServiceError::InvalidArguments(
-                "Entity group with such name, type and owner already exists!".into(),
-            ));
+            return Err(duplicate_name());
         }
         let done = sqlx::query(
             "UPDATE entity_group SET name = $1, name_lower = $2, additional_info = $3, configuration = $4, \
@@ -171,8 +181,9 @@ pub async fn save(svc: &Services, p: &Principal, e: &EntityGroupInfo) -> Service
         .bind(json(&e.configuration))
         .bind(g.id.to_string())
         .bind(e.version.unwrap_or(-1))
-        .execute(&svc.db.pool)
-        .await?;
+        .execute(svc.db.writer())
+        .await
+        .map_err(name_violation)?;
         if done.rows_affected() == 0 {
             return Err(ServiceError::VersionConflict(
                 "Entity group was already changed by someone else! Reload it and try again.".into(),
@@ -223,8 +234,9 @@ pub async fn save(svc: &Services, p: &Principal, e: &EntityGroupInfo) -> Service
     .bind(now_ms())
     .bind(json(&e.additional_info))
     .bind(json(&e.configuration))
-    .execute(&svc.db.pool)
-    .await?;
+    .execute(svc.db.writer())
+    .await
+    .map_err(name_violation)?;
     let g = load(svc, id).await?.ok_or_else(|| ServiceError::Internal("group vanished after insert".into()))?;
     audit_group(svc, p, Action::Added, &g, Value::Null).await;
     info(svc, &g).await
@@ -243,9 +255,7 @@ pub async fn check_new(svc: &Services, p: &Principal, owner: Uuid, t: GroupType,
     }
     crate::backend::authz::entities::check_create(svc, p, t.group_resource(), tenant.0, owner).await?;
     if name_taken(svc, owner, t, &name, None).await? {
-        return Err(ServiceError::InvalidArguments(
-            "Entity group with such name, type and owner already exists!".into(),
-        ));
+        return Err(duplicate_name());
     }
     Ok(name)
 }
@@ -422,8 +432,27 @@ pub async fn change_members(
                     "Entity [{e}] belongs to another owner than the group; only entities of the group's owner can join it"
                 )));
             }
+            Some((owner, _)) if add => {
+                // Putting an entity into a group shares it with whoever the group is shared with: only what the
+                // caller may read itself.
+                let resource = crate::backend::authz::delegation::GroupObject::of_type(
+                    g.id,
+                    g.tenant,
+                    g.owner,
+                    g.group_type.as_str(),
+                )?
+                .members;
+                let r = crate::backend::authz::entities::EntityRef { tenant: g.tenant, id: *e, owner, resource };
+                if !(g.group_type == GroupType::User && *e == p.user_id.0) {
+                    crate::backend::authz::entities::check(svc, p, Operation::Read, &r, g.group_type.as_str()).await?;
+                }
+            }
             Some(_) => {}
         }
+    }
+    if add && g.group_type == GroupType::User {
+        // Members get everything bound to the group: the caller must be allowed to hand that on.
+        crate::backend::authz::delegation::check_join(svc, p, g.id, g.owner).await?;
     }
     let mut tx = svc.db.begin_write().await?;
     for e in entities {

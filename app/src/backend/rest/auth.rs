@@ -61,8 +61,8 @@ pub async fn change_password(
     JsonBody(r): JsonBody<ChangePasswordRequest>,
 ) -> ServiceResult<Response> {
     match auth::change_password(&s.svc, &p, &r.current_password, &r.new_password).await? {
-        Some(pair) => Ok(Json(pair).into_response()),
-        None => Ok(StatusCode::OK.into_response()),
+        auth::Renewed::Api(pair) => Ok(Json(pair).into_response()),
+        auth::Renewed::Browser => Ok(StatusCode::OK.into_response()),
     }
 }
 

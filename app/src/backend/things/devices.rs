@@ -130,6 +130,7 @@ pub async fn save(
     let id = super::create_in(&mut tx, svc, p, Kind::Device, &draft, opts).await?;
     insert_credentials(&mut tx, id, &token).await?;
     tx.commit().await?;
+    super::created(svc, p, Kind::Device, id).await?;
     get(svc, p, id).await
 }
 
@@ -225,7 +226,7 @@ pub async fn update_credentials(
     .bind(ACCESS_TOKEN)
     .bind(t.id.to_string())
     .bind(c.version.unwrap_or(-1))
-    .execute(&svc.db.pool)
+    .execute(svc.db.writer())
     .await
     .map_err(token_taken)?;
     if done.rows_affected() == 0 {

@@ -381,14 +381,30 @@ pub async fn update(svc: &Services, p: &Principal, kind: Kind, d: &Draft) -> Ser
         Kind::Edge => q = q.bind(d.routing_key.clone()),
         _ => {}
     }
-    let done = q.execute(&svc.db.pool).await.map_err(unique_violation(kind))?;
+    let done = q.execute(svc.db.writer()).await.map_err(unique_violation(kind))?;
     if done.rows_affected() == 0 {
         return Err(ServiceError::VersionConflict(format!(
             "{} was already changed by someone else! Reload it and try again.",
             kind.label()
         )));
     }
-    load(svc, kind, id, true).await?.ok_or_else(|| ServiceError::not_found(kind.label(), id))
+    let t = load(svc, kind, id, true).await?.ok_or_else(|| ServiceError::not_found(kind.label(), id))?;
+    audit(svc, p, super::audit::Action::Updated, &t).await;
+    Ok(t)
+}
+
+/// Records a change to a thing, filed under its owner (ThingsBoard's ADDED / UPDATED / DELETED entries).
+pub async fn audit(svc: &Services, p: &Principal, action: super::audit::Action, t: &Thing) {
+    let e = super::audit::Entry::by(p, action, t.kind.entity_type(), t.id, &t.name).under(t.tenant, t.owner);
+    super::audit::record(svc, e).await;
+}
+
+/// The thing just created (committed), audited as added.
+pub async fn created(svc: &Services, p: &Principal, kind: Kind, id: Uuid) -> ServiceResult<Thing> {
+    let t =
+        load(svc, kind, id, true).await?.ok_or_else(|| ServiceError::Internal("thing vanished after insert".into()))?;
+    audit(svc, p, super::audit::Action::Added, &t).await;
+    Ok(t)
 }
 
 /// Creates (no id) or updates (with id) a thing without kind-specific rows.
@@ -399,7 +415,7 @@ pub async fn save(svc: &Services, p: &Principal, kind: Kind, d: &Draft, opts: &S
     let mut tx = svc.db.begin_write().await?;
     let id = create_in(&mut tx, svc, p, kind, d, opts).await?;
     tx.commit().await?;
-    load(svc, kind, id, true).await?.ok_or_else(|| ServiceError::Internal("thing vanished after insert".into()))
+    created(svc, p, kind, id).await
 }
 
 /// Deletes a thing the caller may DELETE, with its group memberships (and, by cascade, its credentials).
@@ -413,11 +429,15 @@ pub async fn delete(svc: &Services, p: &Principal, kind: Kind, id: Uuid) -> Serv
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query(&format!("DELETE FROM {} WHERE id = $1", kind.table()))
+    let done = sqlx::query(&format!("DELETE FROM {} WHERE id = $1", kind.table()))
         .bind(t.id.to_string())
         .execute(&mut *tx)
         .await?;
+    if done.rows_affected() == 0 {
+        return Err(ServiceError::not_found(kind.label(), id));
+    }
     tx.commit().await?;
+    audit(svc, p, super::audit::Action::Deleted, &t).await;
     Ok(())
 }
 
