@@ -1,19 +1,26 @@
 //! Property test: random worlds (customer trees up to depth 4, devices owned anywhere in them, customer users in
-//! predefined and custom user groups, custom Generic roles with ALL and exclusions, custom customer and device
-//! groups, Group-role shares) are built through the real services on SQLite (and PostgreSQL when
-//! THINGDECK_TEST_DATABASE_URL is set). For every (user, operation, customer or device) the SQL-backed decision
-//! must equal a plain reference model, and paged lists (page sizes 1, 2, 7, 50) must concatenate to exactly the
-//! customers and devices the model lets the user read. The permission explainer must give the same answer.
-//! Then a random sequence of revokes, new shares, device moves and deletes and user-group changes is applied, and
-//! everything is checked again — through the same services (warm permission cache) and through a second set of
-//! services on the same database that cached the old state (a second node).
+//! predefined and custom user groups, a custom Generic role with ALL and exclusions over the entities and the
+//! administrative resources, custom customer and device groups, Group-role shares) are built through the real
+//! services on SQLite (and PostgreSQL when THINGDECK_TEST_DATABASE_URL is set). For every (user, operation,
+//! customer or device) the SQL-backed decision must equal a plain reference model, paged lists (page sizes 1, 2, 7,
+//! 50) must concatenate to exactly the customers and devices the model lets the user read, every group-member list
+//! must answer exactly the members of a group the model lets the user read (and refuse the others), and the
+//! permission explainer must give the same answer.
+//!
+//! Then a random sequence of steps is applied: revokes, new shares, device and customer moves, deletes, membership
+//! toggles, and administrative operations performed by every kind of caller — the tenant administrator, customer
+//! and sub-customer administrators, users holding the custom role, plain users — binding Generic and Group roles to
+//! user groups and putting users into user groups. The model says which of those the caller may do; the services
+//! must agree on each, and afterwards everything is checked again, through the same services (warm caches) and
+//! through a second set of services on the same database that cached the old state (a second node). No sequence
+//! may give a user a permission the model does not.
 #![cfg(feature = "ssr")]
 
 use app::backend::authz::Decision;
 use app::backend::authz::entities;
 use app::backend::config::Config;
 use app::backend::db::Db;
-use app::backend::entity_groups::service as groups;
+use app::backend::entity_groups::{GroupType, service as groups};
 use app::backend::naming::{NameConflict, SaveOptions};
 use app::backend::ownership::{self, NewOwner};
 use app::backend::paging::PageLink;
@@ -29,14 +36,23 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 const OPS: [Operation; 4] = [Operation::Read, Operation::Write, Operation::Delete, Operation::ChangeOwner];
-const ALL_OPS: [Operation; 6] =
-    [Operation::All, Operation::Read, Operation::Write, Operation::Delete, Operation::Create, Operation::ChangeOwner];
+
+type Perms = BTreeMap<Resource, Vec<Operation>>;
 
 /// What a custom group holds.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Holds {
     Customers,
     Devices,
+}
+
+impl Holds {
+    fn member(self) -> Resource {
+        if self == Holds::Customers { Resource::Customer } else { Resource::Device }
+    }
+    fn group(self) -> Resource {
+        if self == Holds::Customers { Resource::CustomerGroup } else { Resource::DeviceGroup }
+    }
 }
 
 /// An entity the model decides on.
@@ -46,23 +62,63 @@ enum Target {
     Device(usize),
 }
 
+/// The user groups every customer has that the model follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum UserGroup {
+    /// "Customer Administrators", bound to the predefined ALL role.
+    Admins,
+    /// "Customer Users", bound to the predefined read-only role.
+    Users,
+    /// "Custom users", bound to the world's custom Generic role.
+    Custom,
+}
+
+const USER_GROUPS: [UserGroup; 3] = [UserGroup::Admins, UserGroup::Users, UserGroup::Custom];
+
+/// A Generic role the model knows (all owned by the tenant, so readable by anyone with ROLE READ).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum GenericRole {
+    Admin,
+    CustomerUser,
+    Custom,
+}
+
+/// What a binding grants: a Generic role, or a Group role's operations on custom group `g`.
+#[derive(Clone, Debug, PartialEq)]
+enum Grant {
+    Generic(GenericRole),
+    Group(Vec<Operation>, usize),
+}
+
+/// Who performs an administrative step.
+#[derive(Clone, Copy, Debug)]
+enum Caller {
+    Tenant,
+    /// The n-th user (modulo the number of users).
+    User(usize),
+}
+
 /// A change applied after the first round of checks.
 #[derive(Clone, Debug)]
 enum Step {
-    /// Delete the n-th share's group permission (if it exists).
+    /// The tenant administrator deletes the n-th revocable binding (modulo their number), if any.
     Revoke(usize),
-    /// A new share: (customer whose "Customer Users" group receives, group index, group-role operations).
+    /// A new share by the tenant administrator: (customer whose "Customer Users" receives, group, operations).
     Share(usize, usize, Vec<Operation>),
     /// Give device d to customer c (None = the tenant).
     MoveDevice(usize, Option<usize>),
     DeleteDevice(usize),
-    /// Put user u into or out of its customer's "Customer Users" group.
+    /// The tenant administrator puts user u into or out of its customer's "Customer Users" group.
     ToggleUsers(usize),
     /// Move customer c (with its subtree) under customer p (None = the tenant), unless that is inside c.
     MoveCustomer(usize, Option<usize>),
     /// Create a device straight into custom group g (if it holds devices), owned by the group's owner: membership
     /// changes that no service bumps an epoch for, only the database trigger.
     CreateDevice(usize),
+    /// `caller` binds a role to customer c's user group (POST /api/groupPermission).
+    Bind(Caller, usize, UserGroup, Grant),
+    /// `caller` puts user u into its customer's user group (POST /api/entityGroup/{id}/addEntities).
+    Join(Caller, usize, UserGroup),
 }
 
 /// A world as plain data.
@@ -74,8 +130,8 @@ struct World {
     devices: Vec<Option<usize>>,
     /// Each user: its customer, whether it is in "Customer Administrators", "Customer Users", the custom group.
     users: Vec<(usize, bool, bool, bool)>,
-    /// One custom Generic role for every customer's custom user group: (permissions, excluded).
-    custom_role: (BTreeMap<Resource, Vec<Operation>>, BTreeMap<Resource, Vec<Operation>>),
+    /// The custom Generic role every customer's "Custom users" group is bound to: (permissions, excluded).
+    custom_role: (Perms, Perms),
     /// Custom groups: (what they hold, owner customer or None = tenant, wanted members (owner-scoped later)).
     groups: Vec<(Holds, Option<usize>, Vec<usize>)>,
     /// Shares: (customer whose "Customer Users" group receives, group index, group-role operations).
@@ -90,38 +146,85 @@ fn depth(parents: &[Option<usize>], i: usize) -> usize {
     }
 }
 
+/// A Generic role's permissions, valid for each resource's vocabulary (an operation a resource does not know
+/// makes the role invalid; it becomes ALL there).
+fn perms(max: usize) -> impl Strategy<Value = Perms> {
+    let res = prop::sample::select(vec![
+        Resource::All,
+        Resource::Customer,
+        Resource::User,
+        Resource::Device,
+        Resource::GroupPermission,
+        Resource::UserGroup,
+        Resource::Role,
+        Resource::DeviceGroup,
+        Resource::CustomerGroup,
+    ]);
+    let op = prop::sample::select(vec![
+        Operation::All,
+        Operation::Read,
+        Operation::Write,
+        Operation::Delete,
+        Operation::Create,
+        Operation::ChangeOwner,
+        Operation::AddToGroup,
+        Operation::ShareGroup,
+    ]);
+    prop::collection::btree_map(res, prop::collection::vec(op, 1..4), 1..max).prop_map(|m| {
+        m.into_iter()
+            .map(|(r, ops)| {
+                let ops: Vec<Operation> = ops.into_iter().filter(|o| r.vocabulary().contains(*o)).collect();
+                (r, if ops.is_empty() { vec![Operation::All] } else { ops })
+            })
+            .collect()
+    })
+}
+
+fn group_ops() -> impl Strategy<Value = Vec<Operation>> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            Operation::Read,
+            Operation::Write,
+            Operation::Delete,
+            Operation::ShareGroup,
+            Operation::All,
+        ]),
+        1..3,
+    )
+}
+
 fn world() -> impl Strategy<Value = World> {
     (2usize..7).prop_flat_map(|n| {
         let parents = (0..n)
             .map(|i| if i == 0 { Just(None).boxed() } else { prop::option::of(0..i).boxed() })
             .collect::<Vec<_>>();
         let devices = prop::collection::vec(prop::option::of(0..n), 0..6);
-        let res = prop::sample::select(vec![Resource::All, Resource::Customer, Resource::User, Resource::Device]);
-        let op = prop::sample::select(ALL_OPS.to_vec());
-        let perms = prop::collection::btree_map(res.clone(), prop::collection::vec(op.clone(), 1..3), 1..3);
-        let excluded = prop::collection::btree_map(res, prop::collection::vec(op, 1..2), 0..2);
-        let users = prop::collection::vec((0..n, any::<bool>(), any::<bool>(), any::<bool>()), 1..4);
+        let excluded = prop::option::of(perms(3)).prop_map(Option::unwrap_or_default);
+        let users = prop::collection::vec((0..n, any::<bool>(), any::<bool>(), any::<bool>()), 1..5);
         let holds = prop::sample::select(vec![Holds::Customers, Holds::Devices]);
         let groups =
             prop::collection::vec((holds, prop::option::of(0..n), prop::collection::vec(0..6usize, 0..4)), 0..4);
-        let group_ops = || {
-            prop::collection::vec(
-                prop::sample::select(vec![Operation::Read, Operation::Write, Operation::Delete, Operation::All]),
-                1..3,
-            )
-        };
         let shares = prop::collection::vec((0..n, 0usize..4, group_ops()), 0..3);
-        let step = prop_oneof![
-            (0usize..4).prop_map(Step::Revoke),
-            (0..n, 0usize..4, group_ops()).prop_map(|(c, g, o)| Step::Share(c, g, o)),
-            (0usize..6, prop::option::of(0..n)).prop_map(|(d, c)| Step::MoveDevice(d, c)),
-            (0usize..6).prop_map(Step::DeleteDevice),
-            (0usize..3).prop_map(Step::ToggleUsers),
-            (0..n, prop::option::of(0..n)).prop_map(|(c, p)| Step::MoveCustomer(c, p)),
-            (0usize..4).prop_map(Step::CreateDevice),
+        let caller = prop_oneof![Just(Caller::Tenant), (0usize..5).prop_map(Caller::User)];
+        let user_group = prop::sample::select(USER_GROUPS.to_vec());
+        let generic = prop::sample::select(vec![GenericRole::Admin, GenericRole::CustomerUser, GenericRole::Custom]);
+        let grant = prop_oneof![
+            generic.prop_map(Grant::Generic),
+            (group_ops(), 0usize..4).prop_map(|(o, g)| Grant::Group(o, g)),
         ];
-        let steps = prop::collection::vec(step, 0..5);
-        (parents, devices, users, (perms, excluded), groups, shares, steps).prop_map(
+        let step = prop_oneof![
+            1 => (0usize..8).prop_map(Step::Revoke),
+            1 => (0..n, 0usize..4, group_ops()).prop_map(|(c, g, o)| Step::Share(c, g, o)),
+            1 => (0usize..6, prop::option::of(0..n)).prop_map(|(d, c)| Step::MoveDevice(d, c)),
+            1 => (0usize..6).prop_map(Step::DeleteDevice),
+            1 => (0usize..4).prop_map(Step::ToggleUsers),
+            1 => (0..n, prop::option::of(0..n)).prop_map(|(c, p)| Step::MoveCustomer(c, p)),
+            1 => (0usize..4).prop_map(Step::CreateDevice),
+            3 => (caller.clone(), 0..n, user_group.clone(), grant).prop_map(|(c, to, k, g)| Step::Bind(c, to, k, g)),
+            3 => (caller, 0usize..5, user_group).prop_map(|(c, u, k)| Step::Join(c, u, k)),
+        ];
+        let steps = prop::collection::vec(step, 0..8);
+        (parents, devices, users, (perms(4), excluded), groups, shares, steps).prop_map(
             |(mut parents, devices, users, custom_role, groups, shares, steps)| {
                 for i in 0..parents.len() {
                     if depth(&parents, i) > 4 {
@@ -134,18 +237,46 @@ fn world() -> impl Strategy<Value = World> {
     })
 }
 
-/// The plain reference: ThingsBoard PE's rule, written out directly, over the current state.
+/// The plain reference: ThingsBoard PE's rule and Thingdeck's rule for handing permissions on, written out
+/// directly over the current state.
 #[derive(Clone, Debug)]
 struct Model {
     parents: Vec<Option<usize>>,
     /// Owner of each device; None once deleted.
     devices: Vec<Option<Option<usize>>>,
-    users: Vec<(usize, bool, bool, bool)>,
-    custom_role: (BTreeMap<Resource, Vec<Operation>>, BTreeMap<Resource, Vec<Operation>>),
+    /// Each user: its customer and the user groups of that customer it is in.
+    users: Vec<(usize, BTreeSet<UserGroup>)>,
+    custom_role: (Perms, Perms),
     /// Each custom group: what it holds, its owner, its actual members.
     groups: Vec<(Holds, Option<usize>, BTreeSet<usize>)>,
-    /// Shares in force (revoked ones are None).
-    shares: Vec<Option<(usize, usize, Vec<Operation>)>>,
+    /// Bindings in force (removed ones are None): (customer, its user group, what is bound).
+    bindings: Vec<Option<(usize, UserGroup, Grant)>>,
+    /// Bindings made with the tenant's model roles (binding the same role again is a duplicate, answered 400).
+    model_made: BTreeSet<(usize, UserGroup, GenericRole)>,
+}
+
+fn names(m: &Perms, r: Resource, op: Operation) -> bool {
+    m.get(&r).is_some_and(|ops| ops.contains(&op) || ops.contains(&Operation::All))
+}
+
+/// A Generic role's grant: `op` or ALL under `r` or under the ALL resource; with exclusions, both sides spelled
+/// out over the resource's vocabulary first (so such a role holds no literal ALL anywhere).
+fn role_allows((p, x): (&Perms, &Perms), r: Resource, op: Operation) -> bool {
+    let g = |m: &Perms| names(m, r, op) || names(m, Resource::All, op);
+    if x.values().all(|v| v.is_empty()) {
+        g(p)
+    } else {
+        op != Operation::All && r.vocabulary().contains(op) && g(p) && !g(x)
+    }
+}
+
+/// Every concrete (resource, operation) pair.
+fn concrete() -> impl Iterator<Item = (Resource, Operation)> {
+    Resource::EVERY
+        .iter()
+        .copied()
+        .filter(|r| *r != Resource::All)
+        .flat_map(|r| r.vocabulary().iter().filter(|o| *o != Operation::All).map(move |o| (r, o)))
 }
 
 impl Model {
@@ -158,17 +289,61 @@ impl Model {
             (Some(_), None) => false,
         }
     }
-    fn names(m: &BTreeMap<Resource, Vec<Operation>>, r: Resource, op: Operation) -> bool {
-        m.get(&r).is_some_and(|ops| ops.contains(&op) || ops.contains(&Operation::All))
+
+    fn generic_allows(&self, role: GenericRole, r: Resource, op: Operation) -> bool {
+        let empty = Perms::new();
+        let customer_user: Perms = [
+            (
+                Resource::All,
+                vec![
+                    Operation::Read,
+                    Operation::RpcCall,
+                    Operation::ReadCredentials,
+                    Operation::ReadAttributes,
+                    Operation::ReadTelemetry,
+                ],
+            ),
+            (Resource::Profile, vec![Operation::All]),
+        ]
+        .into_iter()
+        .collect();
+        match role {
+            GenericRole::Admin => true,
+            GenericRole::CustomerUser => role_allows((&customer_user, &empty), r, op),
+            GenericRole::Custom => role_allows((&self.custom_role.0, &self.custom_role.1), r, op),
+        }
     }
-    fn role_allows(&self, r: Resource, op: Operation) -> bool {
-        let (p, x) = &self.custom_role;
-        let g = |m: &BTreeMap<Resource, Vec<Operation>>| Self::names(m, r, op) || Self::names(m, Resource::All, op);
-        if x.values().all(|v| v.is_empty()) { g(p) } else { r.vocabulary().contains(op) && g(p) && !g(x) }
+
+    /// The bindings that reach the caller: of the user groups it is in.
+    fn bindings_of(&self, u: usize) -> impl Iterator<Item = &Grant> {
+        let (home, kinds) = &self.users[u];
+        self.bindings.iter().flatten().filter(move |(c, k, _)| c == home && kinds.contains(k)).map(|(_, _, g)| g)
     }
+
+    /// The caller's Generic grants (the tenant administrator holds everything).
+    fn caller_allows(&self, c: Option<usize>, r: Resource, op: Operation) -> bool {
+        match c {
+            None => true,
+            Some(u) => {
+                self.bindings_of(u).any(|g| matches!(g, Grant::Generic(role) if self.generic_allows(*role, r, op)))
+            }
+        }
+    }
+
+    /// What the caller's Group roles give on custom group `g`.
+    fn caller_group_ops(&self, c: Option<usize>, g: usize, op: Operation) -> bool {
+        let Some(u) = c else { return false };
+        self.bindings_of(u).any(
+            |b| matches!(b, Grant::Group(ops, bg) if *bg == g && (ops.contains(&op) || ops.contains(&Operation::All))),
+        )
+    }
+
+    fn root(&self, c: Option<usize>) -> Option<usize> {
+        c.map(|u| self.users[u].0)
+    }
+
     fn allows(&self, user: usize, op: Operation, t: Target) -> bool {
-        let (home, is_admin, is_user, in_custom) = self.users[user];
-        let root = Some(home);
+        let home = self.users[user].0;
         let (owner, resource, holds, index) = match t {
             Target::Customer(c) => (self.parents[c], Resource::Customer, Holds::Customers, c),
             Target::Device(d) => match self.devices[d] {
@@ -176,25 +351,87 @@ impl Model {
                 None => return false,
             },
         };
-        let read_only = matches!(op, Operation::Read);
-        let generic = is_admin || (is_user && read_only) || (in_custom && self.role_allows(resource, op));
-        if generic && self.within(root, owner) {
+        if self.caller_allows(Some(user), resource, op) && self.within(Some(home), owner) {
             return true;
         }
-        if t == Target::Customer(home) && read_only {
+        if t == Target::Customer(home) && op == Operation::Read {
             return true;
         }
-        if op.allowed_for_group_role() && is_user {
-            for (to, g, ops) in self.shares.iter().flatten() {
-                let Some((held, g_owner, members)) = self.groups.get(*g) else { continue };
-                let granted = ops.contains(&op) || ops.contains(&Operation::All);
-                let owner_ok = !op.group_owner_only() || self.within(root, *g_owner);
-                if *to == home && *held == holds && members.contains(&index) && granted && owner_ok {
-                    return true;
+        op.allowed_for_group_role()
+            && self.groups.iter().enumerate().any(|(gi, (held, g_owner, members))| {
+                *held == holds
+                    && members.contains(&index)
+                    && self.caller_group_ops(Some(user), gi, op)
+                    && (!op.group_owner_only() || self.within(Some(home), *g_owner))
+            })
+    }
+
+    /// READ on custom group `g` itself: a Generic `<TYPE>_GROUP` READ over its owner, or a Group role on it.
+    fn reads_group(&self, user: usize, g: usize) -> bool {
+        let (held, owner, _) = &self.groups[g];
+        (self.caller_allows(Some(user), held.group(), Operation::Read) && self.within(Some(self.users[user].0), *owner))
+            || self.caller_group_ops(Some(user), g, Operation::Read)
+    }
+
+    /// READ on customer c's "Customer Users" group: Generic USER_GROUP READ over c.
+    fn reads_user_group(&self, user: usize, c: usize) -> bool {
+        self.caller_allows(Some(user), Resource::UserGroup, Operation::Read)
+            && self.within(Some(self.users[user].0), Some(c))
+    }
+
+    /// The caller holds `op` on group `g` and its members (a Group role on it, or Generic grants on both the
+    /// members' resource and the group's over its owner).
+    fn holds(&self, c: Option<usize>, g: usize, op: Operation) -> bool {
+        let (held, owner, _) = &self.groups[g];
+        let generic = |r: Resource| !r.vocabulary().contains(op) || self.caller_allows(c, r, op);
+        self.caller_group_ops(c, g, op)
+            || (self.within(self.root(c), *owner) && generic(held.member()) && generic(held.group()))
+    }
+
+    fn within_caller(&self, c: Option<usize>, role: GenericRole) -> bool {
+        concrete().all(|(r, op)| !self.generic_allows(role, r, op) || self.caller_allows(c, r, op))
+    }
+
+    fn is_everything(&self, c: Option<usize>) -> bool {
+        concrete().all(|(r, op)| self.caller_allows(c, r, op))
+    }
+
+    /// May the caller bind `grant` to customer `to`'s user group? Only to a user group it manages (GROUP_PERMISSION
+    /// CREATE over its customer), a role it may read (ROLE READ: the roles are the tenant's), a Generic role
+    /// within its own Generic grants, a Group role only on a group it owns (WRITE) or may share (SHARE_GROUP) and
+    /// only with operations it holds there.
+    fn may_bind(&self, c: Option<usize>, to: usize, grant: &Grant) -> bool {
+        let manages = self.caller_allows(c, Resource::GroupPermission, Operation::Create)
+            && self.within(self.root(c), Some(to))
+            && self.caller_allows(c, Resource::Role, Operation::Read);
+        manages
+            && match grant {
+                Grant::Generic(role) => self.within_caller(c, *role),
+                Grant::Group(ops, g) => {
+                    let (held, owner, _) = &self.groups[*g];
+                    let owner_side = self.within(self.root(c), *owner);
+                    let may_share = (owner_side
+                        && (self.caller_allows(c, held.group(), Operation::Write)
+                            || self.caller_allows(c, held.group(), Operation::ShareGroup)))
+                        || self.caller_group_ops(c, *g, Operation::ShareGroup);
+                    may_share && ops.iter().all(|op| self.holds(c, *g, *op))
                 }
             }
-        }
-        false
+    }
+
+    /// May the caller put user `u` into its customer's user group `k`? ADD_TO_GROUP on that group, READ on the
+    /// user (unless it is the caller), and handing on everything bound to the group (a Group role's operations
+    /// also when the caller administers the group's customer: every operation over it).
+    fn may_join(&self, c: Option<usize>, u: usize, k: UserGroup) -> bool {
+        let home = self.users[u].0;
+        let over = self.within(self.root(c), Some(home));
+        let add = self.caller_allows(c, Resource::UserGroup, Operation::AddToGroup) && over;
+        let read = c == Some(u) || (self.caller_allows(c, Resource::User, Operation::Read) && over);
+        add && read
+            && self.bindings.iter().flatten().filter(|(bc, bk, _)| *bc == home && *bk == k).all(|(_, _, g)| match g {
+                Grant::Generic(role) => self.within_caller(c, *role),
+                Grant::Group(ops, g) => (self.is_everything(c) && over) || ops.iter().all(|op| self.holds(c, *g, *op)),
+            })
     }
 }
 
@@ -294,14 +531,30 @@ fn user_dto(tenant: Option<TenantId>, customer: Option<CustomerId>, email: Strin
 /// The ids the SQL side uses for the model's indexes.
 struct Ids {
     tenant: TenantId,
+    admin: Principal,
     customers: Vec<CustomerId>,
     devices: Vec<Uuid>,
     users: Vec<Principal>,
     groups: Vec<EntityGroupId>,
-    /// Group permission of each share (None when the share was skipped or revoked).
-    shares: Vec<Option<GroupPermissionId>>,
-    /// Each customer's "Customer Users" group.
-    customer_users: Vec<Uuid>,
+    /// Each customer's user groups.
+    user_groups: Vec<BTreeMap<UserGroup, Uuid>>,
+    /// The tenant's copies of the Generic roles.
+    generic_roles: BTreeMap<&'static str, RoleId>,
+    /// Group permission of each model binding (None for the predefined ones and those gone).
+    bindings: Vec<Option<GroupPermissionId>>,
+    roles_made: usize,
+}
+
+impl Ids {
+    fn caller(&self, c: Caller) -> (Option<usize>, Principal) {
+        match c {
+            Caller::Tenant => (None, self.admin.clone()),
+            Caller::User(u) => {
+                let u = u % self.users.len();
+                (Some(u), self.users[u].clone())
+            }
+        }
+    }
 }
 
 async fn user_group(svc: &Services, owner: CustomerId, name: &str) -> Uuid {
@@ -315,25 +568,26 @@ async fn user_group(svc: &Services, owner: CustomerId, name: &str) -> Uuid {
     Uuid::parse_str(&id).unwrap()
 }
 
-async fn share(
-    svc: &Services,
-    admin: &Principal,
-    ids: &Ids,
-    n: usize,
-    (to, g, ops): &(usize, usize, Vec<Operation>),
-) -> Option<GroupPermissionId> {
-    let gid = ids.groups.get(*g)?;
-    let perms = Value::Array(ops.iter().map(|o| json!(o.as_str())).collect());
-    let r = roles::api::save(svc, admin, &role_dto(format!("Share {n}"), RoleType::Group, perms, None))
-        .await
-        .expect("group role")
-        .id
-        .unwrap();
-    let gp = group_permissions::create(svc, admin, &binding(ids.customer_users[*to], r, Some(*gid))).await;
-    Some(gp.expect("share").id.unwrap())
+/// The role a grant binds: the tenant's Generic copies, or a fresh tenant Group role with the operations.
+async fn role_for(svc: &Services, ids: &mut Ids, grant: &Grant) -> (RoleId, Option<EntityGroupId>) {
+    match grant {
+        Grant::Generic(GenericRole::Admin) => (ids.generic_roles["admin"], None),
+        Grant::Generic(GenericRole::CustomerUser) => (ids.generic_roles["user"], None),
+        Grant::Generic(GenericRole::Custom) => (ids.generic_roles["custom"], None),
+        Grant::Group(ops, g) => {
+            ids.roles_made += 1;
+            let perms = Value::Array(ops.iter().map(|o| json!(o.as_str())).collect());
+            let name = format!("Group role {}", ids.roles_made);
+            let r = roles::api::save(svc, &ids.admin, &role_dto(name, RoleType::Group, perms, None))
+                .await
+                .expect("group role")
+                .id
+                .unwrap();
+            (r, Some(ids.groups[*g]))
+        }
+    }
 }
 
-/// Every decision, explanation and list of every user against the model.
 /// The kept subtree totals equal a fresh count.
 async fn verify_counts(svc: &Services, when: &str) {
     let kept: Vec<(String, i64)> =
@@ -351,6 +605,71 @@ async fn verify_counts(svc: &Services, when: &str) {
     assert_eq!(kept, fresh, "{when}: subtree_count drifted");
 }
 
+/// Every group-member list of every custom group and every customer's "Customer Users" group, against the model.
+async fn verify_members(svc: &Services, model: &Model, ids: &Ids, u: usize, when: &str) {
+    let p = &ids.users[u];
+    for (gi, (held, _, members)) in model.groups.iter().enumerate() {
+        let expected: Vec<String> = {
+            let prefix = if *held == Holds::Customers { "C" } else { "D" };
+            let mut v: Vec<String> = members.iter().map(|m| format!("{prefix}{m}")).collect();
+            v.sort();
+            v
+        };
+        let read = groups::read(svc, p, ids.groups[gi], None).await;
+        if !model.reads_group(u, gi) {
+            assert!(read.is_err(), "{when}: user {u} reads group {gi}");
+            continue;
+        }
+        let (_, g) = read.unwrap_or_else(|e| panic!("{when}: user {u} refused group {gi}: {e:?}"));
+        let link = link_by(50, 0, "name");
+        let mut listed: Vec<String> =
+            groups::members(svc, &g, &link).await.expect("members").data.into_iter().map(|e| e.name).collect();
+        listed.sort();
+        assert_eq!(listed, expected, "{when}: user {u} /entities of group {gi}");
+        let mut typed: Vec<String> = match held {
+            Holds::Devices => things::list(svc, p, Kind::Device, Scope::Group(g.clone()), None, &link)
+                .await
+                .expect("group devices")
+                .data
+                .into_iter()
+                .map(|d| d.name)
+                .collect(),
+            Holds::Customers => customers::in_group(svc, &g, &link_by(50, 0, "title"))
+                .await
+                .expect("group customers")
+                .data
+                .into_iter()
+                .map(|c| c.title.unwrap_or_default())
+                .collect(),
+        };
+        typed.sort();
+        assert_eq!(typed, expected, "{when}: user {u} typed member list of group {gi}");
+    }
+    for (c, ugs) in ids.user_groups.iter().enumerate() {
+        let read = groups::read(svc, p, EntityGroupId(ugs[&UserGroup::Users]), Some(GroupType::User)).await;
+        if !model.reads_user_group(u, c) {
+            assert!(read.is_err(), "{when}: user {u} reads C{c}'s Customer Users");
+            continue;
+        }
+        let (_, g) = read.expect("readable user group");
+        let mut listed: Vec<String> = users::in_group(svc, &g, &link_by(50, 0, "email"))
+            .await
+            .expect("group users")
+            .data
+            .into_iter()
+            .filter_map(|u| u.email)
+            .collect();
+        listed.sort();
+        let mut expected: Vec<String> = (0..model.users.len())
+            .filter(|m| model.users[*m].0 == c && model.users[*m].1.contains(&UserGroup::Users))
+            .map(|m| format!("u{m}@model.test"))
+            .collect();
+        expected.sort();
+        assert_eq!(listed, expected, "{when}: user {u} members of C{c}'s Customer Users");
+    }
+}
+
+/// Every decision, explanation, list and member list of every user against the model.
 async fn verify(svc: &Services, model: &Model, ids: &Ids, w: &World, when: &str) {
     verify_counts(svc, when).await;
     for (u, p) in ids.users.iter().enumerate() {
@@ -398,6 +717,7 @@ async fn verify(svc: &Services, model: &Model, ids: &Ids, w: &World, when: &str)
             assert_eq!(seen_c, customers_expected, "{when}: user {u} customers, page size {size} in {w:?}");
             assert_eq!(seen_d, devices_expected, "{when}: user {u} devices, page size {size} in {w:?}");
         }
+        verify_members(svc, model, ids, u, when).await;
     }
 }
 
@@ -413,12 +733,24 @@ async fn run(w: World, url: String) {
     let none = SaveOptions { entity_group_ids: vec![], name_conflict: NameConflict::Fail };
     let mut ids = Ids {
         tenant: tid,
+        admin: admin.clone(),
         customers: Vec::new(),
         devices: Vec::new(),
         users: Vec::new(),
         groups: Vec::new(),
-        shares: Vec::new(),
-        customer_users: Vec::new(),
+        user_groups: Vec::new(),
+        generic_roles: BTreeMap::new(),
+        bindings: Vec::new(),
+        roles_made: 0,
+    };
+    let mut model = Model {
+        parents: w.parents.clone(),
+        devices: w.devices.iter().map(|d| Some(*d)).collect(),
+        users: Vec::new(),
+        custom_role: w.custom_role.clone(),
+        groups: Vec::new(),
+        bindings: Vec::new(),
+        model_made: BTreeSet::new(),
     };
     for (i, parent) in w.parents.iter().enumerate() {
         let c = Customer {
@@ -428,7 +760,13 @@ async fn run(w: World, url: String) {
         };
         let c = customers::save(&svc, &admin, &c, &none).await.expect("customer").id.unwrap();
         ids.customers.push(c);
-        ids.customer_users.push(user_group(&svc, c, "Customer Users").await);
+        let mut ugs = BTreeMap::new();
+        ugs.insert(UserGroup::Admins, user_group(&svc, c, "Customer Administrators").await);
+        ugs.insert(UserGroup::Users, user_group(&svc, c, "Customer Users").await);
+        ids.user_groups.push(ugs);
+        model.bindings.push(Some((i, UserGroup::Admins, Grant::Generic(GenericRole::Admin))));
+        model.bindings.push(Some((i, UserGroup::Users, Grant::Generic(GenericRole::CustomerUser))));
+        ids.bindings.extend([None, None]);
     }
     for (i, owner) in w.devices.iter().enumerate() {
         let d = things::Draft {
@@ -438,44 +776,46 @@ async fn run(w: World, url: String) {
         };
         ids.devices.push(things::save(&svc, &admin, Kind::Device, &d, &none).await.expect("device").id);
     }
+    // The tenant's own copies of the Generic roles the model binds, and the custom one.
+    for (key, perms, excluded) in [
+        ("admin", roles::predefined::administrator(), None),
+        ("user", roles::predefined::customer_user(), None),
+        (
+            "custom",
+            serde_json::to_value(&w.custom_role.0).unwrap(),
+            Some(serde_json::to_value(&w.custom_role.1).unwrap()),
+        ),
+    ] {
+        let dto = role_dto(format!("Model {key}"), RoleType::Generic, perms, excluded);
+        let r = roles::api::save(&svc, &admin, &dto).await.expect("generic role").id.unwrap();
+        ids.generic_roles.insert(key, r);
+    }
     // Every customer gets a custom user group bound to the custom Generic role.
-    let custom = role_dto(
-        "Custom".into(),
-        RoleType::Generic,
-        serde_json::to_value(&w.custom_role.0).unwrap(),
-        Some(serde_json::to_value(&w.custom_role.1).unwrap()),
-    );
-    let custom_role = roles::api::save(&svc, &admin, &custom).await.expect("custom role").id.unwrap();
-    let mut custom_groups = Vec::new();
-    for c in &ids.customers {
+    for (i, c) in ids.customers.clone().iter().enumerate() {
         let owner = EntityId { entity_type: EntityType::Customer, id: c.0 };
         let g = groups::save(&svc, &admin, &group_dto("USER", "Custom users".into(), owner)).await.expect("group");
-        group_permissions::create(&svc, &admin, &binding(g.id.unwrap().0, custom_role, None)).await.expect("bind");
-        custom_groups.push(g.id.unwrap().0);
+        let custom = ids.generic_roles["custom"];
+        group_permissions::create(&svc, &admin, &binding(g.id.unwrap().0, custom, None)).await.expect("bind");
+        ids.user_groups[i].insert(UserGroup::Custom, g.id.unwrap().0);
+        model.bindings.push(Some((i, UserGroup::Custom, Grant::Generic(GenericRole::Custom))));
+        model.model_made.insert((i, UserGroup::Custom, GenericRole::Custom));
+        ids.bindings.push(None);
     }
     for (k, (home, is_admin, is_user, in_custom)) in w.users.iter().enumerate() {
-        let mut gs = Vec::new();
-        if *is_admin {
-            gs.push(user_group(&svc, ids.customers[*home], "Customer Administrators").await);
+        let mut kinds = BTreeSet::new();
+        for (on, kind) in
+            [(*is_admin, UserGroup::Admins), (*is_user, UserGroup::Users), (*in_custom, UserGroup::Custom)]
+        {
+            if on {
+                kinds.insert(kind);
+            }
         }
-        if *is_user {
-            gs.push(ids.customer_users[*home]);
-        }
-        if *in_custom {
-            gs.push(custom_groups[*home]);
-        }
+        let gs: Vec<Uuid> = kinds.iter().map(|kind| ids.user_groups[*home][kind]).collect();
         let dto = user_dto(None, Some(ids.customers[*home]), format!("u{k}@model.test"), Authority::CustomerUser);
         ids.users.push(principal(&users::save(&svc, &admin, &dto, false, &gs).await.expect("customer user")));
+        model.users.push((*home, kinds));
     }
     // Custom customer and device groups with owner-scoped members.
-    let mut model = Model {
-        parents: w.parents.clone(),
-        devices: w.devices.iter().map(|d| Some(*d)).collect(),
-        users: w.users.clone(),
-        custom_role: w.custom_role.clone(),
-        groups: Vec::new(),
-        shares: Vec::new(),
-    };
     for (gi, (holds, owner, wanted)) in w.groups.iter().enumerate() {
         let owner_id = match owner {
             Some(o) => EntityId { entity_type: EntityType::Customer, id: ids.customers[*o].0 },
@@ -499,97 +839,24 @@ async fn run(w: World, url: String) {
         model.groups.push((*holds, *owner, members));
         ids.groups.push(g.id.unwrap());
     }
-    for (si, s) in w.shares.iter().enumerate() {
-        let gp = share(&svc, &admin, &ids, si, s).await;
-        model.shares.push(gp.map(|_| s.clone()));
-        ids.shares.push(gp);
+    for (to, g, ops) in &w.shares {
+        bind(
+            &svc,
+            &mut model,
+            &mut ids,
+            Caller::Tenant,
+            *to,
+            UserGroup::Users,
+            &Grant::Group(ops.clone(), *g),
+            "share",
+        )
+        .await;
     }
     verify(&svc, &model, &ids, &w, "built").await;
     verify(&node2, &model, &ids, &w, "built, second node").await;
 
-    for (n, step) in w.steps.iter().enumerate() {
-        match step {
-            Step::Revoke(i) => {
-                if let Some(gp) = ids.shares.get_mut(*i).and_then(Option::take) {
-                    group_permissions::delete(&svc, &admin, gp).await.expect("revoke");
-                    model.shares[*i] = None;
-                }
-            }
-            Step::Share(to, g, ops) => {
-                let s = (*to, *g, ops.clone());
-                let gp = share(&svc, &admin, &ids, 100 + n, &s).await;
-                model.shares.push(gp.map(|_| s));
-                ids.shares.push(gp);
-            }
-            Step::MoveDevice(d, to) => {
-                let Some(Some(current)) = model.devices.get(*d).copied() else { continue };
-                if current == *to {
-                    continue;
-                }
-                let target = match to {
-                    Some(c) => NewOwner::Customer(ids.customers[*c].0),
-                    None => NewOwner::Tenant(tid.0),
-                };
-                ownership::change_owner(&svc, &admin, target, "DEVICE", ids.devices[*d], &[], None)
-                    .await
-                    .expect("move");
-                model.devices[*d] = Some(*to);
-                for (held, _, members) in model.groups.iter_mut() {
-                    if *held == Holds::Devices {
-                        members.remove(d);
-                    }
-                }
-            }
-            Step::DeleteDevice(d) => {
-                if model.devices.get(*d).is_some_and(Option::is_some) {
-                    things::delete(&svc, &admin, Kind::Device, ids.devices[*d]).await.expect("delete device");
-                    model.devices[*d] = None;
-                    for (held, _, members) in model.groups.iter_mut() {
-                        if *held == Holds::Devices {
-                            members.remove(d);
-                        }
-                    }
-                }
-            }
-            Step::MoveCustomer(c, to) => {
-                if model.parents[*c] == *to || to.is_some_and(|p| model.within(Some(*c), Some(p))) {
-                    continue;
-                }
-                let target = match to {
-                    Some(p) => NewOwner::Customer(ids.customers[*p].0),
-                    None => NewOwner::Tenant(tid.0),
-                };
-                ownership::change_owner(&svc, &admin, target, "CUSTOMER", ids.customers[*c].0, &[], None)
-                    .await
-                    .expect("move customer");
-                model.parents[*c] = *to;
-                for (held, _, members) in model.groups.iter_mut() {
-                    if *held == Holds::Customers {
-                        members.remove(c);
-                    }
-                }
-            }
-            Step::CreateDevice(g) => {
-                let Some((Holds::Devices, owner, members)) = model.groups.get_mut(*g) else { continue };
-                let d = things::Draft {
-                    name: Some(format!("D{}", ids.devices.len())),
-                    customer_id: owner.map(|o| ids.customers[o].0),
-                    ..things::Draft::default()
-                };
-                let into = SaveOptions { entity_group_ids: vec![ids.groups[*g].0], name_conflict: NameConflict::Fail };
-                let id = things::save(&svc, &admin, Kind::Device, &d, &into).await.expect("device into group").id;
-                members.insert(ids.devices.len());
-                model.devices.push(Some(*owner));
-                ids.devices.push(id);
-            }
-            Step::ToggleUsers(u) => {
-                let Some(user) = model.users.get_mut(*u) else { continue };
-                let group = EntityGroupId(ids.customer_users[user.0]);
-                let uid = ids.users[*u].user_id.0;
-                groups::change_members(&svc, &admin, group, &[uid], !user.2).await.expect("toggle membership");
-                user.2 = !user.2;
-            }
-        }
+    for step in &w.steps {
+        apply(&svc, &mut model, &mut ids, step, tid).await;
     }
     if !w.steps.is_empty() {
         verify(&svc, &model, &ids, &w, "after steps").await;
@@ -597,6 +864,151 @@ async fn run(w: World, url: String) {
     }
     svc.db.close().await;
     node2.db.close().await;
+}
+
+/// One administrative bind by `caller`: the service must do it exactly when the model allows it (and it is no
+/// duplicate), and the model follows.
+#[allow(clippy::too_many_arguments)]
+async fn bind(
+    svc: &Services,
+    model: &mut Model,
+    ids: &mut Ids,
+    caller: Caller,
+    to: usize,
+    k: UserGroup,
+    grant: &Grant,
+    what: &str,
+) {
+    if let Grant::Group(_, g) = grant
+        && *g >= ids.groups.len()
+    {
+        return;
+    }
+    let (c, p) = ids.caller(caller);
+    // Group grants bind a fresh role each time, so only a Generic model role can be bound twice.
+    let duplicate = match grant {
+        Grant::Generic(role) => model.model_made.contains(&(to, k, *role)),
+        Grant::Group(..) => false,
+    };
+    let expected = model.may_bind(c, to, grant) && !duplicate;
+    let (role, on) = role_for(svc, ids, grant).await;
+    let got = group_permissions::create(svc, &p, &binding(ids.user_groups[to][&k], role, on)).await;
+    assert_eq!(
+        got.is_ok(),
+        expected,
+        "{what}: {caller:?} ({c:?}) binds {grant:?} to C{to} {k:?}: {got:?} in {model:?}"
+    );
+    if let Ok(gp) = got {
+        model.bindings.push(Some((to, k, grant.clone())));
+        if let Grant::Generic(role) = grant {
+            model.model_made.insert((to, k, *role));
+        }
+        ids.bindings.push(gp.id);
+    }
+}
+
+async fn apply(svc: &Services, model: &mut Model, ids: &mut Ids, step: &Step, tid: TenantId) {
+    match step {
+        Step::Revoke(i) => {
+            let revocable: Vec<usize> = (0..ids.bindings.len()).filter(|b| ids.bindings[*b].is_some()).collect();
+            if revocable.is_empty() {
+                return;
+            }
+            let b = revocable[i % revocable.len()];
+            let gp = ids.bindings[b].take().unwrap();
+            group_permissions::delete(svc, &ids.admin, gp).await.expect("revoke");
+            if let Some((c, k, Grant::Generic(role))) = model.bindings[b].take() {
+                model.model_made.remove(&(c, k, role));
+            }
+        }
+        Step::Share(to, g, ops) => {
+            let grant = Grant::Group(ops.clone(), *g);
+            bind(svc, model, ids, Caller::Tenant, *to, UserGroup::Users, &grant, "share").await;
+        }
+        Step::Bind(caller, to, k, grant) => bind(svc, model, ids, *caller, *to, *k, grant, "bind").await,
+        Step::Join(caller, u, k) => {
+            let u = u % ids.users.len();
+            let (c, p) = ids.caller(*caller);
+            let expected = model.may_join(c, u, *k);
+            let group = EntityGroupId(ids.user_groups[model.users[u].0][k]);
+            let got = groups::change_members(svc, &p, group, &[ids.users[u].user_id.0], true).await;
+            assert_eq!(got.is_ok(), expected, "{caller:?} ({c:?}) puts user {u} into {k:?}: {got:?} in {model:?}");
+            if got.is_ok() {
+                model.users[u].1.insert(*k);
+            }
+        }
+        Step::MoveDevice(d, to) => {
+            let Some(Some(current)) = model.devices.get(*d).copied() else { return };
+            if current == *to {
+                return;
+            }
+            let target = match to {
+                Some(c) => NewOwner::Customer(ids.customers[*c].0),
+                None => NewOwner::Tenant(tid.0),
+            };
+            ownership::change_owner(svc, &ids.admin, target, "DEVICE", ids.devices[*d], &[], None).await.expect("move");
+            model.devices[*d] = Some(*to);
+            for (held, _, members) in model.groups.iter_mut() {
+                if *held == Holds::Devices {
+                    members.remove(d);
+                }
+            }
+        }
+        Step::DeleteDevice(d) => {
+            if model.devices.get(*d).is_some_and(Option::is_some) {
+                things::delete(svc, &ids.admin, Kind::Device, ids.devices[*d]).await.expect("delete device");
+                model.devices[*d] = None;
+                for (held, _, members) in model.groups.iter_mut() {
+                    if *held == Holds::Devices {
+                        members.remove(d);
+                    }
+                }
+            }
+        }
+        Step::MoveCustomer(c, to) => {
+            if model.parents[*c] == *to || to.is_some_and(|p| model.within(Some(*c), Some(p))) {
+                return;
+            }
+            let target = match to {
+                Some(p) => NewOwner::Customer(ids.customers[*p].0),
+                None => NewOwner::Tenant(tid.0),
+            };
+            ownership::change_owner(svc, &ids.admin, target, "CUSTOMER", ids.customers[*c].0, &[], None)
+                .await
+                .expect("move customer");
+            model.parents[*c] = *to;
+            for (held, _, members) in model.groups.iter_mut() {
+                if *held == Holds::Customers {
+                    members.remove(c);
+                }
+            }
+        }
+        Step::CreateDevice(g) => {
+            let Some((Holds::Devices, owner, members)) = model.groups.get_mut(*g) else { return };
+            let d = things::Draft {
+                name: Some(format!("D{}", ids.devices.len())),
+                customer_id: owner.map(|o| ids.customers[o].0),
+                ..things::Draft::default()
+            };
+            let into = SaveOptions { entity_group_ids: vec![ids.groups[*g].0], name_conflict: NameConflict::Fail };
+            let id = things::save(svc, &ids.admin, Kind::Device, &d, &into).await.expect("device into group").id;
+            members.insert(ids.devices.len());
+            model.devices.push(Some(*owner));
+            ids.devices.push(id);
+        }
+        Step::ToggleUsers(u) => {
+            let Some(user) = model.users.get_mut(*u) else { return };
+            let group = EntityGroupId(ids.user_groups[user.0][&UserGroup::Users]);
+            let uid = ids.users[*u].user_id.0;
+            let joined = user.1.contains(&UserGroup::Users);
+            groups::change_members(svc, &ids.admin, group, &[uid], !joined).await.expect("toggle membership");
+            if joined {
+                user.1.remove(&UserGroup::Users);
+            } else {
+                user.1.insert(UserGroup::Users);
+            }
+        }
+    }
 }
 
 /// Runs `w` on a fresh PostgreSQL database (when one is configured), dropped afterwards.

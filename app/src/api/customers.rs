@@ -74,7 +74,10 @@ pub async fn list_customers(
             customers::list_below(&svc, &p, owner, false, &link).await?
         }
         Some(g) => {
-            customers::in_group(&svc, &p, crate::model::EntityGroupId(parse_id(&g, "entity group")?), &link).await?
+            let id = crate::model::EntityGroupId(parse_id(&g, "entity group")?);
+            let g =
+                super::groups::checked_group(&svc, &p, id, crate::backend::entity_groups::GroupType::Customer).await?;
+            customers::in_group(&svc, &g, &link).await?
         }
     };
     Ok(views(customers::infos(&svc, rows).await?))

@@ -97,16 +97,16 @@ pub(crate) async fn checked_group(
     p: &crate::backend::principal::Principal,
     id: crate::model::EntityGroupId,
     t: crate::backend::entity_groups::GroupType,
-) -> Result<(), AppError> {
+) -> Result<crate::backend::authz::groups::ReadableGroup, AppError> {
     use crate::backend::entity_groups::service;
-    let g = service::get_checked(svc, p, id, crate::model::permissions::Operation::Read).await?;
+    let (g, readable) = service::read(svc, p, id, None).await?;
     if g.group_type != t {
         return Err(AppError::new(
             400,
             format!("That group does not hold {}", super::roles::type_label(t.as_str()).to_lowercase()),
         ));
     }
-    Ok(())
+    Ok(readable)
 }
 
 /// One group for its page: readable by the caller, with what the caller may do to it decided by `authz` (the

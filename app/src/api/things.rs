@@ -110,8 +110,7 @@ pub async fn list_things(
     let scope = match (opt(group), owner.and_then(opt)) {
         (Some(g), _) => {
             let id = crate::model::EntityGroupId(parse_id(&g, "entity group")?);
-            super::groups::checked_group(&svc, &p, id, kind.group_type()).await?;
-            Scope::Group(id.0)
+            Scope::Group(super::groups::checked_group(&svc, &p, id, kind.group_type()).await?)
         }
         (None, Some(o)) => Scope::Owner { owner: parse_id(&o, "owner")?, subtree: false },
         (None, None) => Scope::Tenant,

@@ -64,8 +64,9 @@ pub async fn list_users(
     let scope = match (group.and_then(opt), owner.and_then(opt)) {
         (Some(g), _) => {
             let id = crate::model::EntityGroupId(parse_id(&g, "user group")?);
-            super::groups::checked_group(&svc, &p, id, crate::backend::entity_groups::GroupType::User).await?;
-            UserScope::Group(id.0)
+            UserScope::Group(
+                super::groups::checked_group(&svc, &p, id, crate::backend::entity_groups::GroupType::User).await?,
+            )
         }
         (None, Some(o)) => UserScope::Owner(parse_id(&o, "owner")?),
         (None, None) => UserScope::Visible,

@@ -425,18 +425,16 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
 /// `GET /api/entityGroup/{id}/customers`: the members of a customer group the caller may read, paged in SQL.
 pub async fn in_group(
     svc: &Services,
-    p: &Principal,
-    group: crate::model::EntityGroupId,
+    g: &crate::backend::authz::groups::ReadableGroup,
     link: &PageLink,
 ) -> ServiceResult<PageData<Customer>> {
-    let g = entity_groups::service::get_checked(svc, p, group, Operation::Read).await?;
-    if g.group_type != GroupType::Customer {
-        return Err(ServiceError::BadRequestParams(format!("Entity group [{}] does not hold customers", g.id)));
+    if g.members() != Resource::Customer {
+        return Err(ServiceError::BadRequestParams(format!("Entity group [{}] does not hold customers", g.id())));
     }
     let order = link.order_by(SORTS, "c.created_time")?.replace(", id ", ", c.id ");
     let mut from =
         String::from("FROM customer c JOIN entity_group_member m ON m.entity_id = c.id WHERE m.group_id = $1");
-    let mut binds = vec![g.id.to_string()];
+    let mut binds = vec![g.id().to_string()];
     if let Some(pat) = link.like_pattern() {
         binds.push(pat);
         from.push_str(&format!(" AND c.title_lower LIKE ${} ESCAPE '\\'", binds.len()));

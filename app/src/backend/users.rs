@@ -521,14 +521,11 @@ pub async fn list_tenant_users(
 /// `GET /api/entityGroup/{id}/users`: the members of a user group the caller may read, paged in SQL.
 pub async fn in_group(
     svc: &Services,
-    p: &Principal,
-    group: crate::model::EntityGroupId,
+    g: &crate::backend::authz::groups::ReadableGroup,
     link: &PageLink,
 ) -> ServiceResult<PageData<User>> {
-    use super::entity_groups::{GroupType, service};
-    let g = service::get_checked(svc, p, group, crate::model::permissions::Operation::Read).await?;
-    if g.group_type != GroupType::User {
-        return Err(ServiceError::BadRequestParams(format!("Entity group [{}] does not hold users", g.id)));
+    if g.members() != crate::model::permissions::Resource::User {
+        return Err(ServiceError::BadRequestParams(format!("Entity group [{}] does not hold users", g.id())));
     }
     let order = link
         .order_by(&[("createdTime", "u.created_time"), ("email", "u.email_lower")], "u.created_time")?
@@ -537,7 +534,7 @@ pub async fn in_group(
         "FROM tb_user u JOIN user_credentials c ON c.user_id = u.id JOIN entity_group_member m ON m.entity_id = u.id \
          WHERE m.group_id = $1",
     );
-    let mut binds = vec![g.id.to_string()];
+    let mut binds = vec![g.id().to_string()];
     if let Some(pat) = link.like_pattern() {
         binds.push(pat);
         from.push_str(&format!(" AND u.email_lower LIKE ${} ESCAPE '\\'", binds.len()));

@@ -13,11 +13,12 @@
 //!
 //! The system administrator places tenant administrators and has no tenant permissions of its own.
 
+use super::Decision;
 use super::entities::within;
 use super::explain::{Binding, bindings};
 use super::grants::GenericGrant;
+pub use super::groups::GroupObject;
 use super::merged::Merged;
-use super::{Decision, scopes};
 use crate::backend::error::{ServiceError, ServiceResult};
 use crate::backend::principal::Principal;
 use crate::backend::roles::RolePermissions;
@@ -26,32 +27,6 @@ use crate::model::Authority;
 use crate::model::permissions::{OpSet, Operation, Resource};
 use std::sync::Arc;
 use uuid::Uuid;
-
-/// An entity group as the rule sees it: where it sits and what its grants name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GroupObject {
-    pub id: Uuid,
-    pub tenant: Uuid,
-    pub owner: Uuid,
-    /// The resource of its members (`DEVICE`).
-    pub members: Resource,
-    /// The resource of the group itself (`DEVICE_GROUP`).
-    pub resource: Resource,
-}
-
-impl GroupObject {
-    /// From a stored group row's type (`DEVICE`, `USER`…).
-    pub fn of_type(id: Uuid, tenant: Uuid, owner: Uuid, group_type: &str) -> ServiceResult<GroupObject> {
-        let bad = || ServiceError::Internal(format!("entity group type {group_type}"));
-        Ok(GroupObject {
-            id,
-            tenant,
-            owner,
-            members: Resource::parse(group_type).ok_or_else(bad)?,
-            resource: Resource::parse(&format!("{group_type}_GROUP")).ok_or_else(bad)?,
-        })
-    }
-}
 
 async fn merged(svc: &Services, p: &Principal) -> ServiceResult<Arc<Merged>> {
     svc.permissions.get(svc, p).await?.ok_or(ServiceError::Forbidden)
@@ -84,7 +59,7 @@ async fn holds_all(svc: &Services, m: &Merged, g: &GroupObject, ops: &[Operation
 /// The caller may share `g`: it owns it (WRITE on the group object is the owner side's alone) or holds SHARE_GROUP.
 async fn may_share(svc: &Services, p: &Principal, g: &GroupObject) -> ServiceResult<bool> {
     for op in [Operation::Write, Operation::ShareGroup] {
-        if scopes::decide_group(svc, p, op, g.tenant, g.id, g.owner, g.resource).await? == Decision::Allow {
+        if super::groups::decide(svc, p, op, g).await? == Decision::Allow {
             return Ok(true);
         }
     }

@@ -11,6 +11,7 @@ pub mod delegation;
 pub mod entities;
 pub mod explain;
 pub mod grants;
+pub mod groups;
 pub mod members;
 pub mod merged;
 pub mod scopes;

@@ -2,43 +2,15 @@
 //! this owner inside my subtree". Services ask these instead of reading merged permissions themselves, so every
 //! decision stays in `authz`.
 
-use super::Decision;
 use super::entities::within;
 use crate::backend::error::{ServiceError, ServiceResult};
 use crate::backend::principal::Principal;
 use crate::backend::state::Services;
-use crate::model::permissions::{OpSet, Operation, Resource};
+use crate::model::permissions::{Operation, Resource};
 use uuid::Uuid;
 
 async fn merged(svc: &Services, p: &Principal) -> ServiceResult<std::sync::Arc<super::merged::Merged>> {
     svc.permissions.get(svc, p).await?.ok_or(ServiceError::Forbidden)
-}
-
-/// ThingsBoard's decision for `op` on an entity group itself: a Generic `<TYPE>_GROUP` grant over the caller's
-/// subtree, or a Group role bound to this group except for the group-owner-only operations.
-pub async fn decide_group(
-    svc: &Services,
-    p: &Principal,
-    op: Operation,
-    tenant: Uuid,
-    group: Uuid,
-    owner: Uuid,
-    resource: Resource,
-) -> ServiceResult<Decision> {
-    if p.tenant_id.map(|t| t.0) != Some(tenant) {
-        return Ok(Decision::Hidden);
-    }
-    let Some(m) = svc.permissions.get(svc, p).await? else { return Ok(Decision::Forbidden) };
-    if m.generic.allows(resource, op) && within(svc, m.tenant, m.root, owner).await? {
-        return Ok(Decision::Allow);
-    }
-    if op.allowed_for_group_role()
-        && !op.group_operation_owner_only()
-        && m.groups.get(&group).is_some_and(|(_, ops)| ops.allows(op))
-    {
-        return Ok(Decision::Allow);
-    }
-    Ok(Decision::Forbidden)
 }
 
 /// Which groups of a type the caller may read in lists: its own owner's (with a Generic grant) and the groups
@@ -105,24 +77,6 @@ pub async fn check_role_read(svc: &Services, p: &Principal, role_owner: Uuid) ->
     } else {
         Err(ServiceError::Forbidden)
     }
-}
-
-/// Sharing down may only pass on what the sharer holds on the group: everything with a Generic `ALL` over the
-/// group's owner, else the operations its Group roles give on that group.
-pub async fn check_may_pass_on(
-    svc: &Services,
-    p: &Principal,
-    group: Uuid,
-    owner: Uuid,
-    resource: Resource,
-    ops: &[Operation],
-) -> ServiceResult<()> {
-    let m = merged(svc, p).await?;
-    if m.generic.allows(resource, Operation::All) && within(svc, m.tenant, m.root, owner).await? {
-        return Ok(());
-    }
-    let held = m.groups.get(&group).map(|(_, set)| *set).unwrap_or(OpSet::EMPTY);
-    if ops.iter().all(|o| held.allows(*o)) { Ok(()) } else { Err(ServiceError::Forbidden) }
 }
 
 /// Which audit entries a list may show the caller, as SQL over `src` with placeholders from `first`: the system

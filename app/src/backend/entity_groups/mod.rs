@@ -38,6 +38,24 @@ impl GroupType {
         }
     }
 
+    /// The resource of its members (`DEVICE` groups hold `DEVICE`s).
+    pub fn member_resource(self) -> crate::model::permissions::Resource {
+        use crate::model::permissions::Resource;
+        match self {
+            GroupType::Customer => Resource::Customer,
+            GroupType::Device => Resource::Device,
+            GroupType::Asset => Resource::Asset,
+            GroupType::Dashboard => Resource::Dashboard,
+            GroupType::User => Resource::User,
+            GroupType::Edge => Resource::Edge,
+        }
+    }
+
+    /// The group type whose members are `r`.
+    pub fn of_members(r: crate::model::permissions::Resource) -> Option<GroupType> {
+        GroupType::EVERY.into_iter().find(|t| t.member_resource() == r)
+    }
+
     pub const EVERY: [GroupType; 6] = [
         GroupType::Customer,
         GroupType::Device,

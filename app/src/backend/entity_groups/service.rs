@@ -6,6 +6,7 @@
 use super::{ALL, GroupType, RESERVED};
 use crate::backend::audit::{self, Action};
 use crate::backend::authz::entities::within;
+use crate::backend::authz::groups::{self as authz_groups, GroupObject, ReadableGroup};
 use crate::backend::authz::{Decision, scopes};
 use crate::backend::clock::now_ms;
 use crate::backend::error::{ServiceError, ServiceResult};
@@ -97,9 +98,45 @@ pub async fn info(svc: &Services, g: &Group) -> ServiceResult<EntityGroupInfo> {
     })
 }
 
+impl Group {
+    /// The group as `authz` decides on it.
+    pub fn object(&self) -> GroupObject {
+        GroupObject {
+            id: self.id,
+            tenant: self.tenant,
+            owner: self.owner,
+            members: self.group_type.member_resource(),
+            resource: self.group_type.group_resource(),
+        }
+    }
+}
+
 /// ThingsBoard's decision for `op` on the group object itself.
 pub async fn decide(svc: &Services, p: &Principal, op: Operation, g: &Group) -> ServiceResult<Decision> {
-    scopes::decide_group(svc, p, op, g.tenant, g.id, g.owner, g.group_type.group_resource()).await
+    authz_groups::decide(svc, p, op, &g.object()).await
+}
+
+/// A group the caller may read, holding `expected` entities when given: what every list of a group's members
+/// takes (`authz::groups::ReadableGroup`).
+pub async fn read(
+    svc: &Services,
+    p: &Principal,
+    id: EntityGroupId,
+    expected: Option<GroupType>,
+) -> ServiceResult<(Group, ReadableGroup)> {
+    let g = load(svc, id.0).await?.ok_or_else(|| ServiceError::not_found("Entity group", id))?;
+    let readable = authz_groups::readable(svc, p, g.object()).await?;
+    if let Some(t) = expected
+        && t != g.group_type
+    {
+        return Err(ServiceError::BadRequestParams(format!(
+            "Entity group [{}] holds {} entities, not {}",
+            g.id,
+            g.group_type.as_str(),
+            t.as_str()
+        )));
+    }
+    Ok((g, readable))
 }
 
 async fn check(svc: &Services, p: &Principal, op: Operation, g: &Group) -> ServiceResult<()> {
@@ -470,15 +507,11 @@ pub async fn change_members(
     Ok(())
 }
 
-/// `GET /api/entityGroup/{id}/entities`: the members, named, paged in SQL.
-pub async fn members(
-    svc: &Services,
-    p: &Principal,
-    id: EntityGroupId,
-    link: &PageLink,
-) -> ServiceResult<PageData<ShortEntityView>> {
-    let g = get_checked(svc, p, id, Operation::Read).await?;
-    let (table, name, entity_type) = match g.group_type {
+/// `GET /api/entityGroup/{id}/entities`: the members of a group the caller may read, named, paged in SQL.
+pub async fn members(svc: &Services, g: &ReadableGroup, link: &PageLink) -> ServiceResult<PageData<ShortEntityView>> {
+    let group_type = GroupType::of_members(g.members())
+        .ok_or_else(|| ServiceError::Internal(format!("no group type for {:?}", g.members())))?;
+    let (table, name, entity_type) = match group_type {
         GroupType::Customer => ("customer", "title", EntityType::Customer),
         GroupType::User => ("tb_user", "email", EntityType::User),
         t => match Kind::of_group(t) {
@@ -487,7 +520,7 @@ pub async fn members(
         },
     };
     let mut filter = format!("FROM entity_group_member m JOIN {table} e ON e.id = m.entity_id WHERE m.group_id = $1");
-    let mut binds = vec![g.id.to_string()];
+    let mut binds = vec![g.id().to_string()];
     if let Some(pat) = link.like_pattern() {
         binds.push(pat);
         filter.push_str(&format!(" AND LOWER(e.{name}) LIKE ${} ESCAPE '\\'", binds.len()));

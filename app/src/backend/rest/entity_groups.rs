@@ -152,7 +152,8 @@ pub async fn entities(
     PathId(gid): PathId,
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Json<PageData<ShortEntityView>>> {
-    Ok(Json(groups::members(&s.svc, &p, EntityGroupId(gid), &PageLink::from_query(&q)?).await?))
+    let (_, g) = groups::read(&s.svc, &p, EntityGroupId(gid), None).await?;
+    Ok(Json(groups::members(&s.svc, &g, &PageLink::from_query(&q)?).await?))
 }
 
 pub async fn share(
@@ -255,7 +256,8 @@ pub async fn customers_of(
     PathId(gid): PathId,
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Json<PageData<crate::model::Customer>>> {
-    Ok(Json(customers::in_group(&s.svc, &p, EntityGroupId(gid), &PageLink::from_query(&q)?).await?))
+    let (_, g) = groups::read(&s.svc, &p, EntityGroupId(gid), Some(GroupType::Customer)).await?;
+    Ok(Json(customers::in_group(&s.svc, &g, &PageLink::from_query(&q)?).await?))
 }
 
 /// `GET /api/entityGroup/{id}/users`.
@@ -265,7 +267,8 @@ pub async fn users_of(
     PathId(gid): PathId,
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Json<PageData<crate::model::User>>> {
-    Ok(Json(users::in_group(&s.svc, &p, EntityGroupId(gid), &PageLink::from_query(&q)?).await?))
+    let (_, g) = groups::read(&s.svc, &p, EntityGroupId(gid), Some(GroupType::User)).await?;
+    Ok(Json(users::in_group(&s.svc, &g, &PageLink::from_query(&q)?).await?))
 }
 
 pub async fn make_public(State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId) -> ServiceResult<StatusCode> {

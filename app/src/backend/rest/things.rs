@@ -199,15 +199,9 @@ pub fn routes(kind: Kind) -> Router<AppState> {
         .route(
             &format!("/api/entityGroup/{{id}}/{many}"),
             get(move |State(s): State<AppState>, Auth(p): Auth, PathId(g): PathId, QueryMap(q): QueryMap| async move {
-                let group = groups::get_checked(&s.svc, &p, EntityGroupId(g), Operation::Read).await?;
-                if group.group_type != kind.group_type() {
-                    return Err(ServiceError::BadRequestParams(format!(
-                        "Entity group [{g}] does not hold {}",
-                        plural(kind)
-                    )));
-                }
+                let (_, group) = groups::read(&s.svc, &p, EntityGroupId(g), Some(kind.group_type())).await?;
                 let link = PageLink::from_query(&q)?;
-                let page = things::list(&s.svc, &p, kind, Scope::Group(g), None, &link).await?;
+                let page = things::list(&s.svc, &p, kind, Scope::Group(group), None, &link).await?;
                 shaped(&s.svc, page, false).await
             }),
         );

@@ -448,8 +448,8 @@ pub enum Scope {
     Tenant,
     /// Owned by `owner` itself, or with `subtree` by it and every customer below it.
     Owner { owner: Uuid, subtree: bool },
-    /// Members of one group (the caller must already be allowed to read the group; its members follow).
-    Group(Uuid),
+    /// Members of one group the caller may read: all of them (ThingsBoard PE's rule for group member lists).
+    Group(crate::backend::authz::groups::ReadableGroup),
     /// These ids (at most 1000), each only if the caller may read it.
     Ids(Vec<Uuid>),
 }
@@ -472,15 +472,19 @@ pub async fn list(
     let push = |binds: &mut Vec<String>, filter: &mut String, sql: &str, values: Vec<String>| {
         super::paging::push_sql(filter, binds, sql, values)
     };
-    let group_scope = matches!(scope, Scope::Group(_));
+    // A readable group's members are all listed; every other scope is narrowed to what the caller may read.
+    let group_scope = matches!(&scope, Scope::Group(g) if g.members() == kind.resource());
+    if matches!(&scope, Scope::Group(g) if g.members() != kind.resource()) {
+        return Err(ServiceError::BadRequestParams(format!("The entity group does not hold {}s", kind.table())));
+    }
     let scope_is_tenant = matches!(scope, Scope::Tenant);
     // Where the total is "everything in this owner's subtree", it is read from `subtree_count` instead of counted.
-    let mut counted_subtree = match scope {
+    let mut counted_subtree = match &scope {
         Scope::Tenant => Some(tenant.0),
-        Scope::Owner { owner, subtree: true } => Some(owner),
+        Scope::Owner { owner, subtree: true } => Some(*owner),
         _ => None,
     };
-    match scope {
+    match &scope {
         Scope::Tenant => {}
         Scope::Ids(ids) => {
             let ph = if ids.is_empty() { "NULL".to_string() } else { vec!["$?"; ids.len()].join(", ") };
@@ -499,7 +503,7 @@ pub async fn list(
             &mut binds,
             &mut filter,
             " AND t.id IN (SELECT gm.entity_id FROM entity_group_member gm WHERE gm.group_id = $?)",
-            vec![g.to_string()],
+            vec![g.id().to_string()],
         ),
     }
     if let Some(tt) = thing_type.map(str::trim).filter(|t| !t.is_empty()) {
