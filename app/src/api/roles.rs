@@ -206,16 +206,17 @@ pub async fn delete_role(id: String) -> Result<(), AppError> {
     Ok(crate::backend::roles::api::delete(&*svc()?, &p, role_id(&id)?).await?)
 }
 
-/// Every role the caller may bind (at most 200, by name); a Group role's name ends in "(group role)" so the
-/// form can ask for its entity group.
+/// One page of the roles the caller may bind, by name (`search` narrows it, `group_only` keeps Group roles);
+/// each with whether it is a Group role, so the form can ask for its entity group.
 #[server(prefix = "/_sfn", endpoint = "role_choices")]
-pub async fn role_choices() -> Result<Vec<(Choice, bool)>, AppError> {
+pub async fn role_choices(search: String, page: i64, group_only: bool) -> Result<PageData<(Choice, bool)>, AppError> {
     use super::ssr::*;
     let p = principal().await?;
-    let mut link = page_link(0, String::new(), "name".into(), false)?;
-    link.page_size = 200;
-    let rows = crate::backend::roles::api::list(&*svc()?, &p, None, &link).await?;
-    Ok(rows.data.into_iter().map(view_of).map(|r| (Choice { id: r.id, name: r.name }, r.group)).collect())
+    let mut link = page_link(page, search, "name".into(), false)?;
+    link.page_size = crate::ui::pickers::PICKER_PAGE;
+    let only = group_only.then_some(crate::model::RoleType::Group);
+    let rows = crate::backend::roles::api::list(&*svc()?, &p, only, &link).await?;
+    Ok(rows.map(view_of).map(|r| (Choice { id: r.id, name: r.name }, r.group)))
 }
 
 /// The roles bound to a user group.
@@ -275,29 +276,22 @@ pub async fn bind_role(user_group: String, role: String, entity_group: String) -
     Ok(())
 }
 
-/// The entity groups a Group role can be bound for: every group of every type the caller sees (at most 200 per
-/// type), named with its type and owner.
+/// One page of the entity groups a Group role can be bound for: the named groups of every bindable type the
+/// caller sees, by name (`search` narrows them), each shown with its type. Searched, paged and without the "All"
+/// groups in SQL.
 #[server(prefix = "/_sfn", endpoint = "bindable_groups")]
-pub async fn bindable_groups() -> Result<Vec<Choice>, AppError> {
+pub async fn bindable_groups(search: String, page: i64) -> Result<PageData<Choice>, AppError> {
     use super::ssr::*;
     use crate::backend::entity_groups::{GroupType, service};
     let p = principal().await?;
-    let svc = svc()?;
-    let mut link = page_link(0, String::new(), "name".into(), false)?;
-    link.page_size = 200;
-    let mut out = Vec::new();
-    for t in [GroupType::Device, GroupType::Asset, GroupType::Dashboard, GroupType::Customer, GroupType::Edge] {
-        // A type the caller may not read simply contributes nothing.
-        let Ok(page) = service::list_by_type(&svc, &p, t, true, &link).await else { continue };
-        for g in page.data.into_iter().filter(|g| !g.group_all) {
-            let Some(id) = g.id else { continue };
-            out.push(Choice {
-                id: id.to_string(),
-                name: format!("{}: {}", type_label(t.as_str()), g.name.unwrap_or_default()),
-            });
-        }
-    }
-    Ok(out)
+    let mut link = page_link(page, search, "name".into(), false)?;
+    link.page_size = crate::ui::pickers::PICKER_PAGE;
+    let types = [GroupType::Device, GroupType::Asset, GroupType::Dashboard, GroupType::Customer, GroupType::Edge];
+    let groups = service::list_by_types(&*svc()?, &p, &types, true, true, &link).await?;
+    Ok(groups.map(|g| Choice {
+        id: g.id.map(|i| i.to_string()).unwrap_or_default(),
+        name: format!("{}: {}", type_label(g.group_type.as_deref().unwrap_or_default()), g.name.unwrap_or_default()),
+    }))
 }
 
 #[cfg(test)]

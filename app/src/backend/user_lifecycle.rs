@@ -13,10 +13,7 @@ use crate::model::{Authority, UserId};
 /// sessions, credentials and settings go with the row. The last tenant administrator of a tenant stays.
 pub async fn delete(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserRecord> {
     let u = users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
-    if p.authority == Authority::SysAdmin && u.id == p.user_id {
-        return Err(ServiceError::InvalidArguments("Sysadmin is not allowed to delete himself".into()));
-    }
-    users::check(svc, p, Operation::Delete, &u).await?;
+    super::authz::users::check_delete(svc, p, &u).await?;
     let mut tx = svc.db.begin_write().await?;
     if let Some(t) = u.tenant_id {
         // Serialises deletions within the tenant, so two admins deleting each other cannot both succeed.

@@ -353,7 +353,7 @@ pub async fn save(
     check_joins(svc, p, tenant, customer, groups).await?;
     // Only the system administrator's tenant administrators join "Tenant Administrators" unasked (ThingsBoard
     // PE); everyone else's new users are in the groups asked for and nothing more.
-    let default_admin = p.authority == Authority::SysAdmin;
+    let default_admin = authz::users::places_as_platform(p);
     let id = insert(svc, u, &Placement { authority, tenant, customer, groups, default_admin }, None).await?;
     let created = find(svc, id).await?.ok_or_else(|| ServiceError::Internal("user vanished after insert".into()))?;
     if send_activation_mail && let Err(e) = super::activation::send_mail(svc, &created).await {
@@ -381,7 +381,7 @@ async fn check_joins(
 ) -> ServiceResult<()> {
     use super::entity_groups::service as group_service;
     let Some(tenant) = tenant else { return Ok(()) };
-    if p.authority == Authority::SysAdmin {
+    if authz::users::places_as_platform(p) {
         return Ok(());
     }
     let owner = customer.map(|c| c.0).unwrap_or(tenant.0);

@@ -128,6 +128,20 @@ pub struct PageData<T> {
     pub has_next: bool,
 }
 
+impl<T> PageData<T> {
+    /// The same page with every row turned into another shape (a wire or view type).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> PageData<U> {
+        let PageData { data, total_pages, total_elements, has_next } = self;
+        PageData { data: data.into_iter().map(f).collect(), total_pages, total_elements, has_next }
+    }
+
+    /// The same page with every row turned by a fallible step; the first failure is the answer.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<PageData<U>, E> {
+        let PageData { data, total_pages, total_elements, has_next } = self;
+        Ok(PageData { data: data.into_iter().map(f).collect::<Result<_, E>>()?, total_pages, total_elements, has_next })
+    }
+}
+
 /// A pair of JWTs as `/api/auth/login` returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

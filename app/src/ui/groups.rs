@@ -104,7 +104,8 @@ pub fn SharePanel(
             membership_choices("USER".into(), c).await
         },
     );
-    let group_roles = Resource::new(|| (), |_| role_choices());
+    let roles_q = crate::ui::pickers::picker_query("roles");
+    let group_roles = Resource::new(move || roles_q.get(), |(search, page)| role_choices(search, page, true));
     let error = Signal::derive(move || {
         share.value().get().and_then(|r| r.err()).or_else(|| revoke.value().get().and_then(|r| r.err()))
     });
@@ -194,7 +195,7 @@ pub fn SharePanel(
                     <label><input type="radio" name="access" value="roles" />" Specific roles:"</label>
                     <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
-                        let boxes = group_roles.await.unwrap_or_default().into_iter().filter(|(_, group)| *group)
+                        let boxes = group_roles.await.map(|p| p.data).unwrap_or_default().into_iter().filter(|(_, group)| *group)
                             .map(|(r, _)| view! {
                                 <label><input type="checkbox" name="roles[]" value=r.id />{format!(" {}", r.name)}</label>
                             })
@@ -205,6 +206,13 @@ pub fn SharePanel(
                 </fieldset>
                 <button type="submit" class="primary">"Share"</button>
             </ActionForm>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    group_roles.await.ok().map(|p| view! {
+                        <crate::ui::pickers::PickerNav key="roles" noun="group roles" total=p.total_elements has_next=p.has_next />
+                    })
+                })}
+            </Suspense>
             <ErrorMessage error />
             <Toast text=done />
         </section>

@@ -11,6 +11,7 @@ pub mod groups;
 pub mod layout;
 pub mod owner_page;
 pub mod owner_picker;
+pub mod pickers;
 pub mod profile;
 pub mod roles;
 pub mod routes;

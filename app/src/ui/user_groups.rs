@@ -4,6 +4,7 @@
 use crate::api::groups::{GroupTab, RevokeShare};
 use crate::api::roles::{BindRole, bindable_groups, group_roles, role_choices};
 use crate::ui::common::{ErrorMessage, Toast};
+use crate::ui::pickers::{PickerNav, picker_query};
 use leptos::prelude::*;
 
 /// Roles of one user group.
@@ -14,8 +15,9 @@ pub fn UserGroupPanel(group: GroupTab) -> impl IntoView {
     let gid = group.id.clone();
     let bound =
         Resource::new(move || (gid.clone(), bind.version().get(), remove.version().get()), |(g, _, _)| group_roles(g));
-    let roles = Resource::new(|| (), |_| role_choices());
-    let entity_groups = Resource::new(|| (), |_| bindable_groups());
+    let (role_q, group_q) = (picker_query("roles"), picker_query("groups"));
+    let roles = Resource::new(move || role_q.get(), |(search, page)| role_choices(search, page, false));
+    let entity_groups = Resource::new(move || group_q.get(), |(search, page)| bindable_groups(search, page));
     let error = Signal::derive(move || {
         bind.value().get().and_then(|r| r.err()).or_else(|| remove.value().get().and_then(|r| r.err()))
     });
@@ -62,12 +64,24 @@ pub fn UserGroupPanel(group: GroupTab) -> impl IntoView {
                     }
                 })}
             </Transition>
+            // The pickers' search and pages are forms of their own, so they sit before the binding form.
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let r = roles.await.ok().map(|p| view! {
+                        <PickerNav key="roles" noun="roles" total=p.total_elements has_next=p.has_next />
+                    });
+                    let g = entity_groups.await.ok().map(|p| view! {
+                        <PickerNav key="groups" noun="entity groups" total=p.total_elements has_next=p.has_next />
+                    });
+                    (r, g)
+                })}
+            </Suspense>
             <ActionForm action=bind>
                 <input type="hidden" name="user_group" value=id />
                 <label for="bind-role">"Role"</label>
                 <Suspense fallback=|| view! { <p class="loading">"Loading roles…"</p> }>
                     {move || Suspend::new(async move {
-                        let options = roles.await.unwrap_or_default().into_iter().map(|(c, group)| {
+                        let options = roles.await.map(|p| p.data).unwrap_or_default().into_iter().map(|(c, group)| {
                             let text = if group { format!("{} (group role)", c.name) } else { c.name };
                             view! { <option value=c.id>{text}</option> }
                         }).collect_view();
@@ -82,7 +96,7 @@ pub fn UserGroupPanel(group: GroupTab) -> impl IntoView {
                 <label for="bind-group">"Entity group (for a group role only)"</label>
                 <Suspense fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
                     {move || Suspend::new(async move {
-                        let options = entity_groups.await.unwrap_or_default().into_iter().map(|c| {
+                        let options = entity_groups.await.map(|p| p.data).unwrap_or_default().into_iter().map(|c| {
                             view! { <option value=c.id>{c.name}</option> }
                         }).collect_view();
                         view! {

@@ -118,3 +118,18 @@ pub fn tenant_list_admins_only(p: &Principal, tenant: TenantId) -> ServiceResult
         Authority::CustomerUser => Err(ServiceError::Forbidden),
     }
 }
+
+/// Deleting `u`: the user rule, and the system administrator never deletes itself (ThingsBoard's own refusal).
+pub async fn check_delete(svc: &Services, p: &Principal, u: &UserRecord) -> ServiceResult<()> {
+    if p.authority == Authority::SysAdmin && u.id == p.user_id {
+        return Err(ServiceError::InvalidArguments("Sysadmin is not allowed to delete himself".into()));
+    }
+    check(svc, p, Operation::Delete, u).await
+}
+
+/// Whether the caller places a new user's groups as the platform's administrator (only the system administrator,
+/// creating a tenant administrator): then the new user joins "Tenant Administrators" when no group is named, and
+/// the groups named are not checked against tenant permissions the system administrator does not have.
+pub fn places_as_platform(p: &Principal) -> bool {
+    p.authority == Authority::SysAdmin
+}

@@ -368,27 +368,44 @@ pub async fn list_by_type(
     include_shared: bool,
     link: &PageLink,
 ) -> ServiceResult<PageData<EntityGroupInfo>> {
+    list_by_types(svc, p, &[t], include_shared, false, link).await
+}
+
+/// The groups of several types the caller may read (its owner's, per type with a Generic READ, and those shared
+/// with it), one list searched, sorted and paged in SQL; `named_only` leaves out the "All" groups (pickers).
+pub async fn list_by_types(
+    svc: &Services,
+    p: &Principal,
+    types: &[GroupType],
+    include_shared: bool,
+    named_only: bool,
+    link: &PageLink,
+) -> ServiceResult<PageData<EntityGroupInfo>> {
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
-    let scope = scopes::group_list_scope(svc, p, t.group_resource()).await?;
-    let mut binds = vec![tenant.0.to_string(), t.as_str().to_string()];
+    let mut binds = vec![tenant.0.to_string()];
     let mut parts = Vec::new();
-    if let Some(own) = scope.own_owner {
-        binds.push(own.to_string());
-        parts.push(format!("g.owner_id = ${}", binds.len()));
-    }
-    if include_shared {
-        let shared = scope.shared;
-        if !shared.is_empty() {
-            let start = binds.len() + 1;
-            binds.extend(shared.iter().map(Uuid::to_string));
-            let ph: Vec<String> = (start..start + shared.len()).map(|i| format!("${i}")).collect();
-            parts.push(format!("g.id IN ({})", ph.join(", ")));
+    let mut shared = std::collections::BTreeSet::new();
+    for t in types {
+        let scope = scopes::group_list_scope(svc, p, t.group_resource()).await?;
+        if let Some(own) = scope.own_owner {
+            binds.push(t.as_str().to_string());
+            binds.push(own.to_string());
+            parts.push(format!("(g.group_type = ${} AND g.owner_id = ${})", binds.len() - 1, binds.len()));
         }
+        shared.extend(scope.shared);
+    }
+    if include_shared && !shared.is_empty() {
+        let start = binds.len() + 1;
+        binds.extend(shared.iter().map(Uuid::to_string));
+        let ph: Vec<String> = (start..start + shared.len()).map(|i| format!("${i}")).collect();
+        let kinds: Vec<String> = types.iter().map(|t| format!("'{}'", t.as_str())).collect();
+        parts.push(format!("(g.id IN ({}) AND g.group_type IN ({}))", ph.join(", "), kinds.join(", ")));
     }
     if parts.is_empty() {
         return Ok(link.page_of(Vec::new(), 0));
     }
-    let filter = format!("g.tenant_id = $1 AND g.group_type = $2 AND ({})", parts.join(" OR "));
+    let named = if named_only { " AND g.name <> 'All'" } else { "" };
+    let filter = format!("g.tenant_id = $1{named} AND ({})", parts.join(" OR "));
     page_of_groups(svc, &filter, binds, link).await
 }
 
