@@ -1,7 +1,8 @@
 //! Foundation figures, printed (never asserted): exec → first answer on an empty SQLite database, idle RSS,
 //! login latency (p50/p99) and authenticated `GET /api/auth/user` requests per second. Runs the real binary that
 //! `cargo bench` builds; the load generator shares the machine's cores with the server, so throughput is a floor.
-//! Goals on 2 cores: first answer < 300 ms, idle RSS < 40 MB, ≥ 20k authenticated requests/s.
+//! Goals on 2 cores: first answer < 300 ms, idle RSS < 40 MB, ≥ 20k authenticated requests/s. Also prints the
+//! binary's size.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -94,6 +95,8 @@ fn main() {
         return; // `cargo test --benches` asks for a list; there is nothing to list.
     }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let bin = std::fs::metadata(env!("CARGO_BIN_EXE_thingdeck")).map(|m| m.len()).unwrap_or(0);
+    println!("binary: {:.1} MB (release profile, debug info stripped, symbols kept)", bin as f64 / 1e6);
 
     // 1. Start-up: median of 5 fresh starts on an empty SQLite database.
     let mut starts = Vec::new();
