@@ -4,6 +4,8 @@
 //! siblings, then the server build that embeds them. `cargo xtask site` stops before the server build;
 //! `cargo xtask sizes` prints what the browser downloads for the last build.
 
+mod cycles;
+
 use anyhow::{Context, Result, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -257,6 +259,7 @@ fn main() -> Result<()> {
         }
         Some("site") => build_site(&site),
         Some("sizes") => sizes(&site),
-        _ => bail!("usage: cargo xtask dist | site | sizes"),
+        Some("cycles") => cycles::check(&root()),
+        _ => bail!("usage: cargo xtask dist | site | sizes | cycles"),
     }
 }

@@ -5,7 +5,7 @@
 // A server function takes a form's fields as its arguments, so the add / edit form has as many as it has inputs.
 #![allow(clippy::too_many_arguments)]
 
-use super::AppError;
+use crate::api::AppError;
 use crate::model::PageData;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -63,7 +63,7 @@ pub async fn list_customers(
     desc: bool,
     group: String,
 ) -> Result<PageData<CustomerView>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     use crate::backend::customers;
     let p = principal().await?;
     let svc = svc()?;
@@ -75,8 +75,8 @@ pub async fn list_customers(
         }
         Some(g) => {
             let id = crate::model::EntityGroupId(parse_id(&g, "entity group")?);
-            let g =
-                super::groups::checked_group(&svc, &p, id, crate::backend::entity_groups::GroupType::Customer).await?;
+            let g = crate::api::groups::checked_group(&svc, &p, id, crate::backend::entity_groups::GroupType::Customer)
+                .await?;
             customers::in_group(&svc, &g, &link).await?
         }
     };
@@ -86,7 +86,7 @@ pub async fn list_customers(
 /// One customer, with its owner's name and its groups.
 #[server(prefix = "/_sfn", endpoint = "customer")]
 pub async fn get_customer(id: String) -> Result<CustomerView, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     let id = crate::model::CustomerId(parse_id(&id, "customer")?);
     Ok(view_of(crate::backend::customers::get_info(&*svc()?, &p, id).await?))
@@ -95,7 +95,7 @@ pub async fn get_customer(id: String) -> Result<CustomerView, AppError> {
 /// One page of a customer's direct sub-customers.
 #[server(prefix = "/_sfn", endpoint = "sub_customers")]
 pub async fn sub_customers(id: String, page: i64) -> Result<PageData<CustomerView>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     use crate::backend::customers;
     let p = principal().await?;
     let svc = svc()?;
@@ -119,7 +119,7 @@ pub async fn save_customer(
     country: String,
     city: String,
 ) -> Result<CustomerView, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     use crate::backend::customers;
     same_origin()?;
     let p = principal().await?;
@@ -156,7 +156,7 @@ pub async fn save_customer(
 /// Deletes a customer: its sub-customers move up to its owner, its users go.
 #[server(prefix = "/_sfn", endpoint = "delete_customer")]
 pub async fn delete_customer(id: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let id = crate::model::CustomerId(parse_id(&id, "customer")?);

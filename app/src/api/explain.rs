@@ -3,7 +3,7 @@
 //! permissions open, and each role of each of its groups with what it grants). Both come from
 //! `authz::explain`, the same facts the decisions use; the texts are made here so the browser only shows them.
 
-use super::AppError;
+use crate::api::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -56,7 +56,8 @@ pub struct AbilityReport {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::model::permissions::{Operation, Resource};
+    use crate::model::permissions::Operation;
+    use crate::model::permissions::Resource;
 
     /// "Devices", "All": a resource as a section name.
     pub fn resource(r: Resource) -> String {
@@ -82,9 +83,11 @@ mod ssr {
 /// `EDGE`; the caller must be able to read the entity.
 #[server(prefix = "/_sfn", endpoint = "who_can_see")]
 pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     use crate::backend::authz::explain;
-    use crate::backend::{customers, infos, things};
+    use crate::backend::customers;
+    use crate::backend::infos;
+    use crate::backend::things;
     use crate::model::CustomerId;
     use crate::model::permissions::Operation;
     let p = principal().await?;
@@ -144,11 +147,12 @@ pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError>
 /// user.
 #[server(prefix = "/_sfn", endpoint = "user_abilities")]
 pub async fn user_abilities(id: String) -> Result<AbilityReport, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     use crate::backend::authz::console;
+    use crate::backend::infos;
     use crate::backend::principal::Principal;
     use crate::backend::roles::RolePermissions;
-    use crate::backend::{infos, users};
+    use crate::backend::users;
     use crate::model::UserId;
     let p = principal().await?;
     let svc = svc()?;
@@ -224,7 +228,7 @@ pub async fn explain_user(
     entity_type: String,
     entity: String,
 ) -> Result<Verdict, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     use crate::model::permissions::Operation;
     let p = principal().await?;
     let svc = svc()?;

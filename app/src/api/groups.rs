@@ -3,7 +3,7 @@
 //! making it public or private. Every call goes to `backend::entity_groups`, `group_permissions` and
 //! `public_groups`, which ask `authz`.
 
-use super::AppError;
+use crate::api::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -78,7 +78,7 @@ fn tab_of(g: crate::model::EntityGroupInfo, own: Option<uuid::Uuid>) -> GroupTab
 /// with it — for a list's tabs and "add to group" choices. At most 200.
 #[server(prefix = "/_sfn", endpoint = "group_tabs")]
 pub async fn group_tabs(kind: String) -> Result<Vec<GroupTab>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     use crate::backend::entity_groups::service;
     let p = principal().await?;
     let t = group_type(&kind)?;
@@ -103,7 +103,7 @@ pub(crate) async fn checked_group(
     if g.group_type != t {
         return Err(AppError::new(
             400,
-            format!("That group does not hold {}", super::roles::type_label(t.as_str()).to_lowercase()),
+            format!("That group does not hold {}", crate::api::roles::type_label(t.as_str()).to_lowercase()),
         ));
     }
     Ok(readable)
@@ -113,8 +113,9 @@ pub(crate) async fn checked_group(
 /// page shows only the forms the server would accept; each form's call is checked again).
 #[server(prefix = "/_sfn", endpoint = "group_view")]
 pub async fn group_view(id: String) -> Result<GroupSummary, AppError> {
-    use super::ssr::*;
-    use crate::backend::authz::{Decision, scopes};
+    use crate::api::ssr::*;
+    use crate::backend::authz::Decision;
+    use crate::backend::authz::scopes;
     use crate::backend::entity_groups::service;
     use crate::model::permissions::Operation;
     let p = principal().await?;
@@ -150,7 +151,7 @@ pub async fn group_view(id: String) -> Result<GroupSummary, AppError> {
 /// Renames a group; `version` is the one the page showed, so a change made meanwhile is not overwritten.
 #[server(prefix = "/_sfn", endpoint = "rename_group")]
 pub async fn rename_group(group: String, name: String, version: i64) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     use crate::backend::entity_groups::service;
     use crate::model::permissions::Operation;
     same_origin()?;
@@ -169,7 +170,7 @@ pub async fn rename_group(group: String, name: String, version: i64) -> Result<(
 /// that kind, or takes it out (`add` false): the users page and every thing page use it.
 #[server(prefix = "/_sfn", endpoint = "group_member")]
 pub async fn group_member(kind: String, id: String, group: String, add: bool) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;
@@ -183,7 +184,7 @@ pub async fn group_member(kind: String, id: String, group: String, add: bool) ->
 /// A new group of `kind` owned by the caller's owner, or by `owner` (a customer below it).
 #[server(prefix = "/_sfn", endpoint = "create_group")]
 pub async fn create_group(kind: String, name: String, owner: Option<String>) -> Result<GroupTab, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let t = group_type(&kind)?;
@@ -200,7 +201,7 @@ pub async fn create_group(kind: String, name: String, owner: Option<String>) -> 
 /// Deletes a group (not its members).
 #[server(prefix = "/_sfn", endpoint = "delete_group")]
 pub async fn delete_group(group: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let id = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
@@ -210,7 +211,7 @@ pub async fn delete_group(group: String) -> Result<(), AppError> {
 /// Who a group is shared with, public access included.
 #[server(prefix = "/_sfn", endpoint = "group_shares")]
 pub async fn group_shares(group: String) -> Result<Vec<ShareView>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     let id = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
     let list = crate::backend::group_permissions::list_for_group(&*svc()?, &p, id, false).await?;
@@ -229,7 +230,7 @@ pub async fn group_shares(group: String) -> Result<Vec<ShareView>, AppError> {
 /// The customers a group can be shared with: every customer the caller may read (at most 200, by title).
 #[server(prefix = "/_sfn", endpoint = "share_targets")]
 pub async fn share_targets() -> Result<Vec<Choice>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     customer_choices(&*svc()?, &p).await
 }
@@ -244,8 +245,9 @@ pub async fn share_group(
     access: String,
     #[server(default)] roles: Vec<String>,
 ) -> Result<(), AppError> {
-    use super::ssr::*;
-    use crate::backend::group_permissions::{ShareGroupRequest, share};
+    use crate::api::ssr::*;
+    use crate::backend::group_permissions::ShareGroupRequest;
+    use crate::backend::group_permissions::share;
     same_origin()?;
     let p = principal().await?;
     let id = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
@@ -288,7 +290,7 @@ pub async fn share_group(
 /// Revokes one share (a group permission).
 #[server(prefix = "/_sfn", endpoint = "revoke_share")]
 pub async fn revoke_share(id: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let id = crate::model::GroupPermissionId(parse_id(&id, "group permission")?);
@@ -298,7 +300,7 @@ pub async fn revoke_share(id: String) -> Result<(), AppError> {
 /// Makes a group public (anyone with its link reads it) or private again.
 #[server(prefix = "/_sfn", endpoint = "set_group_public")]
 pub async fn set_group_public(group: String, public: bool) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     use crate::backend::public_groups;
     same_origin()?;
     let p = principal().await?;
@@ -318,7 +320,7 @@ async fn list_owner_groups(
     kind: &str,
     owner: String,
 ) -> Result<crate::backend::error::ServiceResult<Vec<GroupTab>>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     let t = group_type(kind)?;
     let owner = match opt(owner) {

@@ -1,8 +1,8 @@
 //! The signed-in user's own account in the console: password and second factors. Each call acts on the session's
 //! own user through the same services as `/api/auth/changePassword` and `/api/2fa/*`.
 
-use super::AppError;
-use super::session::TotpEnrolment;
+use crate::api::AppError;
+use crate::api::session::TotpEnrolment;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +15,7 @@ pub struct TwoStepStatus {
 
 #[cfg(feature = "ssr")]
 async fn me() -> Result<std::sync::Arc<crate::backend::sessions::SessionView>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let c = cookie().ok_or_else(|| AppError::new(401, "Please sign in"))?;
     Ok(crate::backend::sessions::from_cookie(&*svc()?, &c).await?)
 }
@@ -23,7 +23,7 @@ async fn me() -> Result<std::sync::Arc<crate::backend::sessions::SessionView>, A
 /// Changes the password; the user's other sessions (and every token issued before) end, this one stays.
 #[server(prefix = "/_sfn", endpoint = "change_password")]
 pub async fn change_password(current: String, password: String, confirm: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     if password != confirm {
         return Err(AppError::new(400, "The two passwords differ"));
@@ -38,7 +38,7 @@ pub async fn change_password(current: String, password: String, confirm: String)
 pub async fn my_two_step() -> Result<TwoStepStatus, AppError> {
     use crate::model::mfa::TwoFaAccountConfig;
     let v = me().await?;
-    let s = crate::backend::mfa::account_settings(&*super::ssr::svc()?, &v).await?;
+    let s = crate::backend::mfa::account_settings(&*crate::api::ssr::svc()?, &v).await?;
     let backup_codes_left = match s.configs.get("BACKUP_CODE") {
         Some(TwoFaAccountConfig::BackupCode { codes_left, .. }) => *codes_left,
         _ => None,
@@ -49,7 +49,7 @@ pub async fn my_two_step() -> Result<TwoStepStatus, AppError> {
 /// A new authenticator secret to scan; confirmed by `confirm_totp`.
 #[server(prefix = "/_sfn", endpoint = "start_totp")]
 pub async fn start_totp() -> Result<TotpEnrolment, AppError> {
-    super::ssr::same_origin()?;
+    crate::api::ssr::same_origin()?;
     TotpEnrolment::start(&*me().await?).await
 }
 
@@ -57,10 +57,10 @@ pub async fn start_totp() -> Result<TotpEnrolment, AppError> {
 #[server(prefix = "/_sfn", endpoint = "confirm_totp")]
 pub async fn confirm_totp(auth_url: String, code: String) -> Result<(), AppError> {
     use crate::model::mfa::TwoFaAccountConfig;
-    super::ssr::same_origin()?;
+    crate::api::ssr::same_origin()?;
     let v = me().await?;
     let config = TwoFaAccountConfig::Totp { use_by_default: true, auth_url, qr_code_svg: None };
-    crate::backend::mfa::verify_and_save(&*super::ssr::svc()?, &v, config, Some(&code)).await?;
+    crate::backend::mfa::verify_and_save(&*crate::api::ssr::svc()?, &v, config, Some(&code)).await?;
     Ok(())
 }
 
@@ -68,19 +68,20 @@ pub async fn confirm_totp(auth_url: String, code: String) -> Result<(), AppError
 #[server(prefix = "/_sfn", endpoint = "disable_totp")]
 pub async fn disable_totp() -> Result<(), AppError> {
     use crate::model::mfa::TwoFaProviderType;
-    super::ssr::same_origin()?;
+    crate::api::ssr::same_origin()?;
     let v = me().await?;
-    crate::backend::mfa::delete(&*super::ssr::svc()?, &v, TwoFaProviderType::Totp).await?;
+    crate::backend::mfa::delete(&*crate::api::ssr::svc()?, &v, TwoFaProviderType::Totp).await?;
     Ok(())
 }
 
 /// A fresh set of backup codes, shown once; the previous set stops working.
 #[server(prefix = "/_sfn", endpoint = "new_backup_codes")]
 pub async fn new_backup_codes() -> Result<Vec<String>, AppError> {
-    use crate::model::mfa::{TwoFaAccountConfig, TwoFaProviderType};
-    super::ssr::same_origin()?;
+    use crate::model::mfa::TwoFaAccountConfig;
+    use crate::model::mfa::TwoFaProviderType;
+    crate::api::ssr::same_origin()?;
     let v = me().await?;
-    let svc = super::ssr::svc()?;
+    let svc = crate::api::ssr::svc()?;
     let generated = crate::backend::mfa::generate(&svc, &v, TwoFaProviderType::BackupCode).await?;
     let codes = match &generated {
         TwoFaAccountConfig::BackupCode { codes, .. } => codes.clone().unwrap_or_default(),
@@ -107,8 +108,9 @@ pub struct SessionRow {
 /// The signed-in user's live sessions, this one marked.
 #[server(prefix = "/_sfn", endpoint = "my_sessions")]
 pub async fn my_sessions() -> Result<Vec<SessionRow>, AppError> {
-    use super::ssr::*;
-    use crate::backend::sessions::{self, SessionKind};
+    use crate::api::ssr::*;
+    use crate::backend::sessions;
+    use crate::backend::sessions::SessionKind;
     let p = principal().await?;
     let rows = sessions::live(&*svc()?, p.user_id).await?;
     Ok(rows
@@ -130,7 +132,7 @@ pub async fn my_sessions() -> Result<Vec<SessionRow>, AppError> {
 /// Ends one of the user's sessions, or with `id` = `others` every one but this.
 #[server(prefix = "/_sfn", endpoint = "end_session")]
 pub async fn end_session(id: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     use crate::backend::sessions;
     same_origin()?;
     let p = principal().await?;

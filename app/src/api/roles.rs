@@ -6,10 +6,11 @@
 // A server function takes a form's fields as its arguments.
 #![allow(clippy::too_many_arguments)]
 
-use super::AppError;
-use super::groups::Choice;
+use crate::api::AppError;
+use crate::api::groups::Choice;
 use crate::model::PageData;
-use crate::model::permissions::{Operation, Resource};
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +105,7 @@ fn view_of(r: crate::model::Role) -> RoleView {
 
 #[cfg(feature = "ssr")]
 fn role_id(id: &str) -> Result<crate::model::RoleId, AppError> {
-    Ok(crate::model::RoleId(super::ssr::parse_id(id, "role")?))
+    Ok(crate::model::RoleId(crate::api::ssr::parse_id(id, "role")?))
 }
 
 /// One page of the roles that apply to the caller or that it manages, searched by name; `role_type` `GENERIC`
@@ -117,7 +118,7 @@ pub async fn list_roles(
     desc: bool,
     role_type: String,
 ) -> Result<PageData<RoleView>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     let t = match role_type.trim() {
         "" => None,
@@ -138,7 +139,7 @@ pub async fn list_roles(
 /// One role.
 #[server(prefix = "/_sfn", endpoint = "role")]
 pub async fn get_role(id: String) -> Result<RoleView, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     Ok(view_of(crate::backend::roles::api::get(&*svc()?, &p, role_id(&id)?).await?))
 }
@@ -157,7 +158,7 @@ pub async fn save_role(
     excluded: String,
     description: String,
 ) -> Result<RoleView, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     use crate::model::RoleType;
     same_origin()?;
     let p = principal().await?;
@@ -200,7 +201,7 @@ pub async fn save_role(
 /// Deletes a role; its group permissions go with it.
 #[server(prefix = "/_sfn", endpoint = "delete_role")]
 pub async fn delete_role(id: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     Ok(crate::backend::roles::api::delete(&*svc()?, &p, role_id(&id)?).await?)
@@ -210,7 +211,7 @@ pub async fn delete_role(id: String) -> Result<(), AppError> {
 /// each with whether it is a Group role, so the form can ask for its entity group.
 #[server(prefix = "/_sfn", endpoint = "role_choices")]
 pub async fn role_choices(search: String, page: i64, group_only: bool) -> Result<PageData<(Choice, bool)>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     let mut link = page_link(page, search, "name".into(), false)?;
     link.page_size = crate::ui::pickers::PICKER_PAGE;
@@ -222,7 +223,7 @@ pub async fn role_choices(search: String, page: i64, group_only: bool) -> Result
 /// The roles bound to a user group.
 #[server(prefix = "/_sfn", endpoint = "group_roles")]
 pub async fn group_roles(group: String) -> Result<Vec<BoundRole>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     let id = crate::model::EntityGroupId(parse_id(&group, "user group")?);
     let list = crate::backend::group_permissions::list_for_group(&*svc()?, &p, id, true).await?;
@@ -261,7 +262,7 @@ pub fn type_label(t: &str) -> &'static str {
 /// role for one entity group.
 #[server(prefix = "/_sfn", endpoint = "bind_role")]
 pub async fn bind_role(user_group: String, role: String, entity_group: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let gp = crate::model::GroupPermission {
@@ -281,8 +282,9 @@ pub async fn bind_role(user_group: String, role: String, entity_group: String) -
 /// groups in SQL.
 #[server(prefix = "/_sfn", endpoint = "bindable_groups")]
 pub async fn bindable_groups(search: String, page: i64) -> Result<PageData<Choice>, AppError> {
-    use super::ssr::*;
-    use crate::backend::entity_groups::{GroupType, service};
+    use crate::api::ssr::*;
+    use crate::backend::entity_groups::GroupType;
+    use crate::backend::entity_groups::service;
     let p = principal().await?;
     let mut link = page_link(page, search, "name".into(), false)?;
     link.page_size = crate::ui::pickers::PICKER_PAGE;
@@ -296,7 +298,7 @@ pub async fn bindable_groups(search: String, page: i64) -> Result<PageData<Choic
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::api::roles::*;
 
     #[test]
     fn permissions_round_trip_and_merge() {

@@ -1,7 +1,8 @@
 //! Signing in and out of the console, first password, first administrator.
 
-use super::AppError;
-use crate::model::{Authority, UserPasswordPolicy};
+use crate::api::AppError;
+use crate::model::Authority;
+use crate::model::UserPasswordPolicy;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,7 @@ pub struct Me {
 /// The caller, or `None` when not signed in.
 #[server(prefix = "/_sfn", endpoint = "me")]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let Some(c) = cookie() else { return Ok(None) };
     let svc = svc()?;
     let Ok(v) = crate::backend::sessions::from_cookie(&svc, &c).await else { return Ok(None) };
@@ -48,7 +49,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 /// Signs in with a browser session cookie, then goes to the console.
 #[server(prefix = "/_sfn", endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let svc = svc()?;
     let s = crate::backend::auth::sign_in(
@@ -78,7 +79,7 @@ fn after_password(stage: crate::backend::sessions::Stage) -> &'static str {
 /// Ends the browser session (a "viewing as" session ends too, and the administrator's own stays signed in).
 #[server(prefix = "/_sfn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let svc = svc()?;
     if let Ok(p) = principal().await {
@@ -109,8 +110,9 @@ pub struct TotpEnrolment {
 impl TotpEnrolment {
     /// Generates a TOTP secret for the session's user (remembered until a code confirms it).
     pub(crate) async fn start(view: &crate::backend::sessions::SessionView) -> Result<Self, AppError> {
-        use crate::model::mfa::{TwoFaAccountConfig, TwoFaProviderType};
-        match crate::backend::mfa::generate(&*super::ssr::svc()?, view, TwoFaProviderType::Totp).await? {
+        use crate::model::mfa::TwoFaAccountConfig;
+        use crate::model::mfa::TwoFaProviderType;
+        match crate::backend::mfa::generate(&*crate::api::ssr::svc()?, view, TwoFaProviderType::Totp).await? {
             TwoFaAccountConfig::Totp { auth_url, qr_code_svg, .. } => Ok(TotpEnrolment {
                 key: crate::backend::mfa::secret_of(&auth_url).unwrap_or_default().to_string(),
                 qr_svg: qr_code_svg.unwrap_or_default(),
@@ -123,7 +125,7 @@ impl TotpEnrolment {
 
 #[cfg(feature = "ssr")]
 async fn pending(stage: crate::backend::sessions::Stage) -> Result<crate::backend::sessions::SessionView, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let c = cookie().ok_or_else(|| AppError::new(401, "Please sign in"))?;
     let svc = svc()?;
     let view = crate::backend::sessions::from_pending_cookie(&svc, &c, stage).await?;
@@ -136,7 +138,7 @@ async fn pending(stage: crate::backend::sessions::Stage) -> Result<crate::backen
 /// Completes a console sign-in with a code from the authenticator app or a backup code.
 #[server(prefix = "/_sfn", endpoint = "mfa_verify")]
 pub async fn mfa_verify(code: String, provider: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     use crate::model::mfa::TwoFaProviderType;
     same_origin()?;
     let view = pending(crate::backend::sessions::Stage::Verify).await?;
@@ -165,8 +167,9 @@ pub async fn mfa_setup() -> Result<TotpEnrolment, AppError> {
 /// Confirms the enrolment with a current code and completes the sign-in.
 #[server(prefix = "/_sfn", endpoint = "mfa_enrol")]
 pub async fn mfa_enrol(auth_url: String, code: String) -> Result<(), AppError> {
-    use super::ssr::*;
-    use crate::backend::sessions::{SessionKind, Stage};
+    use crate::api::ssr::*;
+    use crate::backend::sessions::SessionKind;
+    use crate::backend::sessions::Stage;
     use crate::model::mfa::TwoFaAccountConfig;
     same_origin()?;
     let view = pending(Stage::Configure).await?;
@@ -182,7 +185,7 @@ pub async fn mfa_enrol(auth_url: String, code: String) -> Result<(), AppError> {
 /// the way back.
 #[server(prefix = "/_sfn", endpoint = "log_in_as")]
 pub async fn log_in_as(user_id: uuid::Uuid) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let svc = svc()?;
     let own = cookie().ok_or_else(|| AppError::new(401, "Please sign in"))?;
@@ -198,7 +201,7 @@ pub async fn log_in_as(user_id: uuid::Uuid) -> Result<(), AppError> {
 /// The way back from "Log in as user": ends the session as the other user and resumes the administrator's.
 #[server(prefix = "/_sfn", endpoint = "stop_viewing_as")]
 pub async fn stop_viewing_as() -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let svc = svc()?;
     let p = principal().await?;
@@ -238,7 +241,7 @@ fn same_passwords(password: &str, confirm: &str) -> Result<(), AppError> {
 /// Sets the first password from an activation link and signs the user in.
 #[server(prefix = "/_sfn", endpoint = "activate")]
 pub async fn activate_account(token: String, password: String, confirm: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     same_passwords(&password, &confirm)?;
     let svc = svc()?;
@@ -254,14 +257,14 @@ pub async fn activate_account(token: String, password: String, confirm: String) 
 /// Whether a first-start set-up link is still usable.
 #[server(prefix = "/_sfn", endpoint = "setup_valid")]
 pub async fn setup_link_valid(token: String) -> Result<bool, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     Ok(crate::backend::bootstrap::setup_token_valid(&*svc()?, &token).await?)
 }
 
 /// Creates the system administrator from the one-time set-up link.
 #[server(prefix = "/_sfn", endpoint = "setup")]
 pub async fn complete_setup(token: String, email: String, password: String, confirm: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     same_passwords(&password, &confirm)?;
     let svc = svc()?;

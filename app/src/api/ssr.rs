@@ -1,10 +1,11 @@
 //! Server-side helpers for server functions: the services, the caller's browser session, the session cookie
 //! and the same-origin check.
 
-use super::AppError;
+use crate::api::AppError;
 use crate::backend::principal::Principal;
 use crate::backend::sessions;
-use crate::backend::state::{AppState, Svc};
+use crate::backend::state::AppState;
+use crate::backend::state::Svc;
 use http::request::Parts;
 use leptos::prelude::*;
 
@@ -104,7 +105,7 @@ pub fn page_link(
     desc: bool,
 ) -> Result<crate::backend::paging::PageLink, AppError> {
     let mut q = std::collections::HashMap::new();
-    q.insert("pageSize".to_string(), super::PAGE_SIZE.to_string());
+    q.insert("pageSize".to_string(), crate::api::PAGE_SIZE.to_string());
     q.insert("page".to_string(), page.max(0).to_string());
     q.insert("textSearch".to_string(), search);
     if !sort.is_empty() {
@@ -136,7 +137,7 @@ pub fn opt(s: String) -> Option<String> {
 pub async fn customer_choices(
     svc: &crate::backend::state::Services,
     p: &Principal,
-) -> Result<Vec<super::groups::Choice>, AppError> {
+) -> Result<Vec<crate::api::groups::Choice>, AppError> {
     let owner = p.owner().ok_or_else(|| AppError::new(403, "Customers belong to a tenant"))?;
     let mut link = page_link(0, String::new(), "title".into(), false)?;
     link.page_size = 200;
@@ -144,6 +145,6 @@ pub async fn customer_choices(
     Ok(page
         .data
         .into_iter()
-        .filter_map(|c| Some(super::groups::Choice { id: c.id?.0.to_string(), name: c.title.unwrap_or_default() }))
+        .filter_map(|c| Some(crate::api::groups::Choice { id: c.id?.0.to_string(), name: c.title.unwrap_or_default() }))
         .collect())
 }

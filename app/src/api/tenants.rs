@@ -1,13 +1,16 @@
 //! Tenant management for the system administrator, and tenant administrators with their activation links.
 
-use super::AppError;
-use crate::model::{PageData, Tenant, User, UserActivationLink};
+use crate::api::AppError;
+use crate::model::PageData;
+use crate::model::Tenant;
+use crate::model::User;
+use crate::model::UserActivationLink;
 use leptos::prelude::*;
 
 /// One page of tenants.
 #[server(prefix = "/_sfn", endpoint = "tenants")]
 pub async fn list_tenants(page: i64, search: String, sort: String, desc: bool) -> Result<PageData<Tenant>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     Ok(crate::backend::tenants::list(&*svc()?, &p, &page_link(page, search, sort, desc)?).await?)
 }
@@ -15,7 +18,7 @@ pub async fn list_tenants(page: i64, search: String, sort: String, desc: bool) -
 /// One tenant.
 #[server(prefix = "/_sfn", endpoint = "tenant")]
 pub async fn get_tenant(id: String) -> Result<Tenant, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     let id = crate::model::TenantId(parse_id(&id, "tenant")?);
     Ok(crate::backend::tenants::get(&*svc()?, &p, id).await?)
@@ -31,7 +34,7 @@ pub async fn save_tenant(
     country: String,
     city: String,
 ) -> Result<Tenant, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let t = Tenant {
@@ -52,7 +55,7 @@ pub async fn save_tenant(
 /// Deletes a tenant and everything it owns.
 #[server(prefix = "/_sfn", endpoint = "delete_tenant")]
 pub async fn delete_tenant(id: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let id = crate::model::TenantId(parse_id(&id, "tenant")?);
@@ -62,7 +65,7 @@ pub async fn delete_tenant(id: String) -> Result<(), AppError> {
 /// One page of a tenant's administrators.
 #[server(prefix = "/_sfn", endpoint = "tenant_admins")]
 pub async fn list_tenant_admins(tenant_id: String, page: i64) -> Result<PageData<User>, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     let id = crate::model::TenantId(parse_id(&tenant_id, "tenant")?);
     Ok(crate::backend::users::list_tenant_users(
@@ -82,7 +85,7 @@ pub async fn create_tenant_admin(
     first_name: String,
     last_name: String,
 ) -> Result<UserActivationLink, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;
@@ -107,7 +110,7 @@ pub async fn create_tenant_admin(
 /// A fresh activation link for a user who has not set a password yet.
 #[server(prefix = "/_sfn", endpoint = "activation_link")]
 pub async fn activation_link(user_id: String) -> Result<UserActivationLink, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let id = crate::model::UserId(parse_id(&user_id, "user")?);

@@ -6,7 +6,7 @@
 // A server function takes a form's fields as its arguments.
 #![allow(clippy::too_many_arguments)]
 
-use super::AppError;
+use crate::api::AppError;
 use crate::model::PageData;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -35,10 +35,13 @@ pub struct TokenView {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use super::{AppError, ThingView};
+    use crate::api::things::AppError;
+    use crate::api::things::ThingView;
     use crate::backend::principal::Principal;
     use crate::backend::state::Services;
-    use crate::backend::things::{self, Kind, Thing};
+    use crate::backend::things;
+    use crate::backend::things::Kind;
+    use crate::backend::things::Thing;
     use crate::model::PageData;
 
     pub fn kind(s: &str) -> Result<Kind, AppError> {
@@ -83,7 +86,7 @@ mod ssr {
         id: &str,
         op: crate::model::permissions::Operation,
     ) -> Result<Thing, AppError> {
-        let id = super::super::ssr::parse_id(id, &kind.label().to_lowercase())?;
+        let id = crate::api::ssr::parse_id(id, &kind.label().to_lowercase())?;
         Ok(things::get_checked(svc, p, kind, id, op).await?)
     }
 }
@@ -100,8 +103,9 @@ pub async fn list_things(
     group: String,
     owner: Option<String>,
 ) -> Result<PageData<ThingView>, AppError> {
-    use super::ssr::*;
-    use crate::backend::things::{self, Scope};
+    use crate::api::ssr::*;
+    use crate::backend::things;
+    use crate::backend::things::Scope;
     let p = principal().await?;
     let svc = svc()?;
     let kind = ssr::kind(&kind)?;
@@ -110,7 +114,7 @@ pub async fn list_things(
     let scope = match (opt(group), owner.and_then(opt)) {
         (Some(g), _) => {
             let id = crate::model::EntityGroupId(parse_id(&g, "entity group")?);
-            Scope::Group(super::groups::checked_group(&svc, &p, id, kind.group_type()).await?)
+            Scope::Group(crate::api::groups::checked_group(&svc, &p, id, kind.group_type()).await?)
         }
         (None, Some(o)) => Scope::Owner { owner: parse_id(&o, "owner")?, subtree: false },
         (None, None) => Scope::Tenant,
@@ -122,7 +126,7 @@ pub async fn list_things(
 /// One thing with its owner and groups.
 #[server(prefix = "/_sfn", endpoint = "thing")]
 pub async fn get_thing(kind: String, id: String) -> Result<ThingView, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     let svc = svc()?;
     let t = ssr::checked(&svc, &p, ssr::kind(&kind)?, &id, crate::model::permissions::Operation::Read).await?;
@@ -142,9 +146,12 @@ pub async fn save_thing(
     group: String,
     owner: Option<String>,
 ) -> Result<ThingView, AppError> {
-    use super::ssr::*;
-    use crate::backend::naming::{NameConflict, SaveOptions};
-    use crate::backend::things::{self, Draft, Kind};
+    use crate::api::ssr::*;
+    use crate::backend::naming::NameConflict;
+    use crate::backend::naming::SaveOptions;
+    use crate::backend::things;
+    use crate::backend::things::Draft;
+    use crate::backend::things::Kind;
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;
@@ -217,7 +224,7 @@ pub async fn save_thing(
 /// Deletes a thing.
 #[server(prefix = "/_sfn", endpoint = "delete_thing")]
 pub async fn delete_thing(kind: String, id: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let kind = ssr::kind(&kind)?;
@@ -227,13 +234,13 @@ pub async fn delete_thing(kind: String, id: String) -> Result<(), AppError> {
 
 /// The owners a thing can move to: the caller's own owner first, then every customer it may read (at most 200).
 #[server(prefix = "/_sfn", endpoint = "owner_choices")]
-pub async fn owner_choices() -> Result<Vec<super::groups::Choice>, AppError> {
-    use super::ssr::*;
+pub async fn owner_choices() -> Result<Vec<crate::api::groups::Choice>, AppError> {
+    use crate::api::ssr::*;
     let p = principal().await?;
     let svc = svc()?;
     let own = p.owner().ok_or_else(|| AppError::new(403, "Owners belong to a tenant"))?;
     let name = crate::backend::infos::owners_and_groups(&svc, &[(own, own)]).await?.pop().unwrap_or_default().0;
-    let mut out = vec![super::groups::Choice { id: own.to_string(), name }];
+    let mut out = vec![crate::api::groups::Choice { id: own.to_string(), name }];
     out.extend(customer_choices(&svc, &p).await?);
     Ok(out)
 }
@@ -248,8 +255,9 @@ pub async fn change_thing_owner(
     #[server(default)] groups: Vec<String>,
     #[server(default)] new_group: String,
 ) -> Result<ThingView, AppError> {
-    use super::ssr::*;
-    use crate::backend::ownership::{NewOwner, change_owner};
+    use crate::api::ssr::*;
+    use crate::backend::ownership::NewOwner;
+    use crate::backend::ownership::change_owner;
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;
@@ -268,7 +276,7 @@ pub async fn change_thing_owner(
 /// A device's access token (READ_CREDENTIALS).
 #[server(prefix = "/_sfn", endpoint = "device_token")]
 pub async fn device_token(id: String) -> Result<TokenView, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     let c = crate::backend::things::devices::credentials(&*svc()?, &p, parse_id(&id, "device")?).await?;
     Ok(TokenView { token: c.credentials_id.unwrap_or_default(), version: c.version.unwrap_or(0) })
@@ -277,7 +285,7 @@ pub async fn device_token(id: String) -> Result<TokenView, AppError> {
 /// Replaces a device's access token with a new random one (WRITE_CREDENTIALS); the device must use the new one.
 #[server(prefix = "/_sfn", endpoint = "regenerate_token")]
 pub async fn regenerate_token(id: String, version: String) -> Result<TokenView, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let c = crate::model::DeviceCredentials {
@@ -295,12 +303,14 @@ pub async fn regenerate_token(id: String, version: String) -> Result<TokenView, 
 
 /// Dashboards the caller may read (at most 200, by title): the choices for a user's default dashboard.
 #[server(prefix = "/_sfn", endpoint = "dashboard_choices")]
-pub async fn dashboard_choices() -> Result<Vec<super::groups::Choice>, AppError> {
-    use super::ssr::*;
-    use crate::backend::things::{self, Kind, Scope};
+pub async fn dashboard_choices() -> Result<Vec<crate::api::groups::Choice>, AppError> {
+    use crate::api::ssr::*;
+    use crate::backend::things;
+    use crate::backend::things::Kind;
+    use crate::backend::things::Scope;
     let p = principal().await?;
     let mut link = page_link(0, String::new(), "title".into(), false)?;
     link.page_size = 200;
     let page = things::list(&*svc()?, &p, Kind::Dashboard, Scope::Tenant, None, &link).await?;
-    Ok(page.data.into_iter().map(|t| super::groups::Choice { id: t.id.to_string(), name: t.name }).collect())
+    Ok(page.data.into_iter().map(|t| crate::api::groups::Choice { id: t.id.to_string(), name: t.name }).collect())
 }

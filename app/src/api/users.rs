@@ -4,7 +4,7 @@
 // A server function takes a form's fields as its arguments.
 #![allow(clippy::too_many_arguments)]
 
-use super::AppError;
+use crate::api::AppError;
 use crate::model::PageData;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -57,15 +57,16 @@ pub async fn list_users(
     group: Option<String>,
     owner: Option<String>,
 ) -> Result<PageData<UserView>, AppError> {
-    use super::ssr::*;
-    use crate::backend::user_lists::{self, UserScope};
+    use crate::api::ssr::*;
+    use crate::backend::user_lists;
+    use crate::backend::user_lists::UserScope;
     let p = principal().await?;
     let svc = svc()?;
     let scope = match (group.and_then(opt), owner.and_then(opt)) {
         (Some(g), _) => {
             let id = crate::model::EntityGroupId(parse_id(&g, "user group")?);
             UserScope::Group(
-                super::groups::checked_group(&svc, &p, id, crate::backend::entity_groups::GroupType::User).await?,
+                crate::api::groups::checked_group(&svc, &p, id, crate::backend::entity_groups::GroupType::User).await?,
             )
         }
         (None, Some(o)) => UserScope::Owner(parse_id(&o, "owner")?),
@@ -82,7 +83,7 @@ pub async fn list_users(
 /// Lets a user sign in again, or stops it (its sessions end at once).
 #[server(prefix = "/_sfn", endpoint = "set_user_enabled")]
 pub async fn set_user_enabled(id: String, enabled: bool) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let id = crate::model::UserId(parse_id(&id, "user")?);
@@ -93,7 +94,7 @@ pub async fn set_user_enabled(id: String, enabled: bool) -> Result<(), AppError>
 /// Deletes a user: it leaves every group and its sessions end; what it created stays.
 #[server(prefix = "/_sfn", endpoint = "delete_user")]
 pub async fn delete_user(id: String) -> Result<(), AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let id = crate::model::UserId(parse_id(&id, "user")?);
@@ -124,8 +125,11 @@ pub async fn create_user(
     dashboard: String,
     fullscreen: Option<String>,
 ) -> Result<NewUser, AppError> {
-    use super::ssr::*;
-    use crate::model::{Authority, CustomerId, TenantId, User};
+    use crate::api::ssr::*;
+    use crate::model::Authority;
+    use crate::model::CustomerId;
+    use crate::model::TenantId;
+    use crate::model::User;
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;
@@ -212,7 +216,7 @@ async fn detail(
 /// One user with its owner, groups and default dashboard.
 #[server(prefix = "/_sfn", endpoint = "user")]
 pub async fn get_user(id: String) -> Result<UserDetail, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     let p = principal().await?;
     detail(&*svc()?, &p, crate::model::UserId(parse_id(&id, "user")?)).await
 }
@@ -229,7 +233,7 @@ pub async fn save_user(
     dashboard: String,
     fullscreen: Option<String>,
 ) -> Result<UserDetail, AppError> {
-    use super::ssr::*;
+    use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;
@@ -265,8 +269,9 @@ pub async fn save_user(
 /// the new owner's "All".
 #[server(prefix = "/_sfn", endpoint = "change_user_owner")]
 pub async fn change_user_owner(id: String, owner: String) -> Result<UserDetail, AppError> {
-    use super::ssr::*;
-    use crate::backend::ownership::{NewOwner, change_owner};
+    use crate::api::ssr::*;
+    use crate::backend::ownership::NewOwner;
+    use crate::backend::ownership::change_owner;
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;

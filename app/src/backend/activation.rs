@@ -2,15 +2,21 @@
 //! same link can be shown again while it is valid (ThingsBoard renews it only when under 15 minutes remain), yet
 //! the database holds only the nonce and the secret's hash. The link is used once: activation clears both.
 
-use super::authz::Operation;
-use super::clock::now_ms;
-use super::error::{ServiceError, ServiceResult};
-use super::mail_templates::Mail;
-use super::principal::Principal;
-use super::state::Services;
-use super::tokens::{LinkState, derive_secret, hash_secret, new_secret};
-use super::users::{self, UserRecord};
-use crate::model::{UserActivationLink, UserId};
+use crate::backend::authz::Operation;
+use crate::backend::clock::now_ms;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::mail_templates::Mail;
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
+use crate::backend::tokens::LinkState;
+use crate::backend::tokens::derive_secret;
+use crate::backend::tokens::hash_secret;
+use crate::backend::tokens::new_secret;
+use crate::backend::users;
+use crate::backend::users::UserRecord;
+use crate::model::UserActivationLink;
+use crate::model::UserId;
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -34,7 +40,7 @@ pub async fn issue(svc: &Services, u: &UserRecord) -> ServiceResult<UserActivati
     let (nonce, expires) = match (nonce, expires) {
         (Some(n), Some(e)) if e - now >= RENEW_BELOW_MS => (n, e),
         _ => {
-            let ttl_ms = super::security_settings::current(svc).await?.user_activation_token_ttl * 3_600_000;
+            let ttl_ms = crate::backend::security_settings::current(svc).await?.user_activation_token_ttl * 3_600_000;
             let n = new_secret();
             let secret = derive_secret(&svc.link_key, ACTIVATE, u.id.0, &n)?;
             sqlx::query(
@@ -98,7 +104,7 @@ pub async fn state(svc: &Services, secret: &str) -> ServiceResult<LinkState> {
 
 /// Sets the first password from an activation secret and enables the account; the secret is spent.
 pub async fn activate(svc: &Services, secret: &str, password: &str) -> ServiceResult<UserRecord> {
-    super::passwords::check(svc, password).await?;
+    crate::backend::passwords::check(svc, password).await?;
     let hash = svc.hasher.hash(password).await?;
     let mut tx = svc.db.begin_write().await?;
     let row = sqlx::query("SELECT user_id, activate_expires FROM user_credentials WHERE activate_token_hash = $1")

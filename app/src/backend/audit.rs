@@ -3,14 +3,25 @@
 //! customer they belong to, so lists reuse the access-control filter: an entry is visible to whoever may READ
 //! `AUDIT_LOG` over the entry's owner (its customer, else its tenant).
 
-use super::authz::entities::ListSource;
-use super::clock::now_ms;
-use super::error::{ServiceError, ServiceResult};
-use super::paging::{PageLink, marks, push_sql};
-use super::principal::Principal;
-use super::state::Services;
-use super::users::UserRecord;
-use crate::model::{ActionStatus, AuditLog, AuditLogId, CustomerId, EntityId, EntityType, PageData, TenantId, UserId};
+use crate::backend::authz::entities::ListSource;
+use crate::backend::clock::now_ms;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::paging::PageLink;
+use crate::backend::paging::marks;
+use crate::backend::paging::push_sql;
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
+use crate::backend::users::UserRecord;
+use crate::model::ActionStatus;
+use crate::model::AuditLog;
+use crate::model::AuditLogId;
+use crate::model::CustomerId;
+use crate::model::EntityId;
+use crate::model::EntityType;
+use crate::model::PageData;
+use crate::model::TenantId;
+use crate::model::UserId;
 use serde_json::{Value, json};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -275,9 +286,9 @@ pub async fn list(
                    OR LOWER(COALESCE(a.user_name, '')) LIKE $? ESCAPE '\\' OR LOWER(a.action_type) LIKE $? ESCAPE '\\')";
         push_sql(&mut from, &mut binds, sql, vec![pat.clone(), pat.clone(), pat]);
     }
-    let visible = super::authz::scopes::audit_filter(svc, p, SOURCE, binds.len() + 1).await?;
+    let visible = crate::backend::authz::scopes::audit_filter(svc, p, SOURCE, binds.len() + 1).await?;
     if !visible.apply(&mut from, &mut binds) {
         return Ok(link.page_of(Vec::new(), 0));
     }
-    super::paging::fetch(&svc.db.pool, COLUMNS, &from, &order, &binds, &link, from_row).await
+    crate::backend::paging::fetch(&svc.db.pool, COLUMNS, &from, &order, &binds, &link, from_row).await
 }

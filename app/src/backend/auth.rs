@@ -1,12 +1,19 @@
 //! Signing in and out, token rotation and password change: the flows behind `/api/auth/*`, shared by the REST
 //! API and the console's server functions.
 
-use super::error::{ServiceError, ServiceResult};
-use super::principal::Principal;
-use super::sessions::{self, SessionKind, Stage};
-use super::state::Services;
-use super::users::{self, UserRecord};
-use super::{audit, lockout, mfa, throttle};
+use crate::backend::audit;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::lockout;
+use crate::backend::mfa;
+use crate::backend::principal::Principal;
+use crate::backend::sessions;
+use crate::backend::sessions::SessionKind;
+use crate::backend::sessions::Stage;
+use crate::backend::state::Services;
+use crate::backend::throttle;
+use crate::backend::users;
+use crate::backend::users::UserRecord;
 use crate::model::JwtPair;
 use std::net::IpAddr;
 use uuid::Uuid;
@@ -125,7 +132,7 @@ pub async fn change_password(svc: &Services, p: &Principal, current: &str, new: 
     if current == new {
         return Err(ServiceError::InvalidArguments("New password should be different from existing!".into()));
     }
-    super::passwords::check(svc, new).await?;
+    crate::backend::passwords::check(svc, new).await?;
     let hash = svc.hasher.hash(new).await?;
     let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM auth_session WHERE id = $1")
         .bind(p.session_id.to_string())
@@ -156,7 +163,7 @@ pub async fn change_password(svc: &Services, p: &Principal, current: &str, new: 
 
 /// Activation completes by signing the user in (into enrolment first when the settings enforce a second factor).
 pub async fn activate(svc: &Services, secret: &str, password: &str) -> ServiceResult<JwtPair> {
-    let user = super::activation::activate(svc, secret, password).await?;
+    let user = crate::backend::activation::activate(svc, secret, password).await?;
     open_session(svc, user, SessionKind::Api, None).await?.pair(svc).await
 }
 

@@ -1,17 +1,19 @@
 //! What a start needs before serving: the JWT signing key (generated once, shared by every node through the
 //! database) and a system administrator (from the environment, or a one-time set-up link).
 
-use super::clock::now_ms;
-use super::config::Config;
-use super::db::Db;
-use super::error::{ServiceError, ServiceResult};
-use super::jwt::JwtKeys;
-use super::passwords::PasswordHasherPool;
-use super::sessions::SessionCache;
-use super::state::Services;
-use super::throttle::IpLimiter;
-use super::tokens::{hash_secret, new_secret};
-use super::users;
+use crate::backend::clock::now_ms;
+use crate::backend::config::Config;
+use crate::backend::db::Db;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::jwt::JwtKeys;
+use crate::backend::passwords::PasswordHasherPool;
+use crate::backend::sessions::SessionCache;
+use crate::backend::state::Services;
+use crate::backend::throttle::IpLimiter;
+use crate::backend::tokens::hash_secret;
+use crate::backend::tokens::new_secret;
+use crate::backend::users;
 use base64::Engine;
 use rand::RngCore;
 
@@ -60,8 +62,8 @@ pub async fn services(db: Db, config: Config, login_ip_per_minute: u32) -> Servi
         owner_trees: Default::default(),
         group_members: Default::default(),
         ip_limiter: IpLimiter::new(login_ip_per_minute),
-        mailer: std::sync::Arc::new(super::mail::Mailer::new(&config)?),
-        link_key: super::tokens::link_key(&secret),
+        mailer: std::sync::Arc::new(crate::backend::mail::Mailer::new(&config)?),
+        link_key: crate::backend::tokens::link_key(&secret),
         db,
         config,
     })
@@ -106,10 +108,10 @@ pub async fn complete_setup(svc: &Services, secret: &str, email: &str, password:
     if !setup_token_valid(svc, secret).await? {
         return Err(ServiceError::InvalidArguments("This set-up link is no longer valid".into()));
     }
-    if !super::validate::is_email(email) {
+    if !crate::backend::validate::is_email(email) {
         return Err(ServiceError::InvalidArguments(format!("Invalid email address format '{email}'")));
     }
-    super::passwords::check(svc, password).await?;
+    crate::backend::passwords::check(svc, password).await?;
     let deleted = sqlx::query("DELETE FROM settings WHERE key = 'setup_token_hash' AND value = $1")
         .bind(hash_secret(SETUP, secret))
         .execute(svc.db.writer())

@@ -1,7 +1,7 @@
 //! The address and contact fields tenants and customers share: one place to read, check and bind them.
 
-use super::error::ServiceResult;
-use super::validate;
+use crate::backend::error::ServiceResult;
+use crate::backend::validate;
 use crate::model::Contact;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;

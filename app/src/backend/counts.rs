@@ -4,9 +4,9 @@
 //! the same transaction. A tenant administrator's or customer administrator's unfiltered page then reads one row
 //! for its total instead of counting a million.
 
-use super::db::Backend;
-use super::error::ServiceResult;
-use super::things::Kind;
+use crate::backend::db::Backend;
+use crate::backend::error::ServiceResult;
+use crate::backend::things::Kind;
 use sqlx::{Any, AnyPool, Transaction};
 use uuid::Uuid;
 
@@ -112,7 +112,7 @@ fn ddl(backend: Backend) -> Vec<String> {
 
 /// Installs the triggers (at start, after the migrations; serialised between nodes on PostgreSQL).
 pub async fn install(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
-    super::db::run_ddl(pool, backend, 7349001, ddl(backend)).await
+    crate::backend::db::run_ddl(pool, backend, 7349001, ddl(backend)).await
 }
 
 /// How many `kind` things `owner`'s subtree holds.

@@ -2,20 +2,34 @@
 //! its "All" groups and puts it in its owner's "All" customer group, in one transaction. Deleting one follows
 //! ThingsBoard: its users go, its sub-customers (and later its entities) move up to its own owner.
 
-use super::authz::entities::{self, EntityRef, ListFilter};
-use super::clock::now_ms;
-use super::contacts::{self, BindContact};
-use super::entity_groups::{self, GroupType};
-use super::error::{ServiceError, ServiceResult};
-use super::naming::{self, SaveOptions};
-use super::paging::PageLink;
-use super::principal::Principal;
-use super::state::Services;
-use super::{owners, validate};
-use crate::model::permissions::{Operation, Resource};
-use crate::model::{
-    Customer, CustomerId, CustomerInfo, EntityId, EntityInfo, EntityType, NULL_UUID, PageData, TenantId,
-};
+use crate::backend::authz::entities;
+use crate::backend::authz::entities::EntityRef;
+use crate::backend::authz::entities::ListFilter;
+use crate::backend::clock::now_ms;
+use crate::backend::contacts;
+use crate::backend::contacts::BindContact;
+use crate::backend::entity_groups;
+use crate::backend::entity_groups::GroupType;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::naming;
+use crate::backend::naming::SaveOptions;
+use crate::backend::owners;
+use crate::backend::paging::PageLink;
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
+use crate::backend::validate;
+use crate::model::Customer;
+use crate::model::CustomerId;
+use crate::model::CustomerInfo;
+use crate::model::EntityId;
+use crate::model::EntityInfo;
+use crate::model::EntityType;
+use crate::model::NULL_UUID;
+use crate::model::PageData;
+use crate::model::TenantId;
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -54,7 +68,7 @@ fn from_row(r: &AnyRow) -> ServiceResult<Customer> {
             Some(p) => EntityId { entity_type: EntityType::Customer, id: p },
             None => EntityId { entity_type: EntityType::Tenant, id: tenant },
         }),
-        contact: super::contacts::from_row(r)?,
+        contact: crate::backend::contacts::from_row(r)?,
         additional_info: info.and_then(|s| serde_json::from_str(&s).ok()),
         version: Some(r.try_get("version")?),
     })
@@ -154,24 +168,29 @@ pub async fn save(svc: &Services, p: &Principal, c: &Customer, opts: &SaveOption
     let owner = parent.map(|p| p.0).unwrap_or(tenant.0);
     owners::add_child(&mut tx, tenant.0, id.0, owner).await?;
     entity_groups::create_all_groups(&mut tx, tenant.0, id.0, "CUSTOMER").await?;
-    super::roles::create_customer_defaults(&mut tx, tenant.0, id.0, parent.map(|p| p.0)).await?;
+    crate::backend::roles::create_customer_defaults(&mut tx, tenant.0, id.0, parent.map(|p| p.0)).await?;
     entity_groups::join_all(&mut tx, owner, GroupType::Customer, id.0).await?;
     for g in &opts.entity_group_ids {
         entity_groups::join(&mut tx, tenant.0, owner, GroupType::Customer, *g, id.0).await?;
     }
     tx.commit().await?;
     let c = load(svc, id).await?.ok_or_else(|| ServiceError::Internal("customer vanished after insert".into()))?;
-    audit(svc, p, super::audit::Action::Added, &c).await;
+    audit(svc, p, crate::backend::audit::Action::Added, &c).await;
     Ok(c)
 }
 
 /// Records a change to a customer, filed under the customer itself (its administrators see it, and those above).
-async fn audit(svc: &Services, p: &Principal, action: super::audit::Action, c: &Customer) {
+async fn audit(svc: &Services, p: &Principal, action: crate::backend::audit::Action, c: &Customer) {
     let (Some(id), Some(tenant)) = (c.id, c.tenant_id) else { return };
-    let e =
-        super::audit::Entry::by(p, action, crate::model::EntityType::Customer, id.0, c.title.as_deref().unwrap_or(""))
-            .under(tenant.0, id.0);
-    super::audit::record(svc, e).await;
+    let e = crate::backend::audit::Entry::by(
+        p,
+        action,
+        crate::model::EntityType::Customer,
+        id.0,
+        c.title.as_deref().unwrap_or(""),
+    )
+    .under(tenant.0, id.0);
+    crate::backend::audit::record(svc, e).await;
 }
 
 async fn update(svc: &Services, p: &Principal, id: CustomerId, c: &Customer, title: String) -> ServiceResult<Customer> {
@@ -204,7 +223,7 @@ async fn update(svc: &Services, p: &Principal, id: CustomerId, c: &Customer, tit
         ));
     }
     let c = load(svc, id).await?.ok_or_else(|| ServiceError::not_found("Customer", id))?;
-    audit(svc, p, super::audit::Action::Updated, &c).await;
+    audit(svc, p, crate::backend::audit::Action::Updated, &c).await;
     Ok(c)
 }
 
@@ -323,7 +342,7 @@ pub async fn list_below(
             binds.extend(more);
         }
     }
-    super::paging::fetch(&svc.db.pool, COLUMNS, &filter, &order, &binds, link, from_row).await
+    crate::backend::paging::fetch(&svc.db.pool, COLUMNS, &filter, &order, &binds, link, from_row).await
 }
 
 /// Deletes a public customer (a leaf that owns only its groups and, later, its public users).
@@ -391,7 +410,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
         entity_groups::leave_all_groups(&mut tx, child).await?;
         entity_groups::join_all(&mut tx, owner, GroupType::Customer, child).await?;
     }
-    super::things::hand_over_all(&mut tx, id.0, owner).await?;
+    crate::backend::things::hand_over_all(&mut tx, id.0, owner).await?;
     entity_groups::leave_all_groups(&mut tx, id.0).await?;
     entity_groups::delete_owned(&mut tx, id.0).await?;
     owners::remove_leaf(&mut tx, tenant.0, id.0).await?;
@@ -401,24 +420,29 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
     }
     // The deleted customer's roles went with it (cascade); its former children use their new owner's roles.
     for child in &children {
-        super::roles::rebind_customer_defaults(&mut tx, tenant.0, uuid(child)?, c.parent_customer_id.map(|p| p.0))
-            .await?;
+        crate::backend::roles::rebind_customer_defaults(
+            &mut tx,
+            tenant.0,
+            uuid(child)?,
+            c.parent_customer_id.map(|p| p.0),
+        )
+        .await?;
     }
-    super::roles::bump_epoch(&mut tx, tenant.0).await?;
+    crate::backend::roles::bump_epoch(&mut tx, tenant.0).await?;
     tx.commit().await?;
     for u in users {
         svc.sessions.forget_user(crate::model::UserId(uuid(&u)?));
     }
     // Filed under the owner it belonged to: the customer itself is gone.
-    let e = super::audit::Entry::by(
+    let e = crate::backend::audit::Entry::by(
         p,
-        super::audit::Action::Deleted,
+        crate::backend::audit::Action::Deleted,
         crate::model::EntityType::Customer,
         id.0,
         c.title.as_deref().unwrap_or(""),
     )
     .under(tenant.0, owner);
-    super::audit::record(svc, e).await;
+    crate::backend::audit::record(svc, e).await;
     Ok(())
 }
 
@@ -439,5 +463,5 @@ pub async fn in_group(
         binds.push(pat);
         from.push_str(&format!(" AND c.title_lower LIKE ${} ESCAPE '\\'", binds.len()));
     }
-    super::paging::fetch(&svc.db.pool, COLUMNS, &from, &order, &binds, link, from_row).await
+    crate::backend::paging::fetch(&svc.db.pool, COLUMNS, &from, &order, &binds, link, from_row).await
 }

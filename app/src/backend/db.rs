@@ -28,7 +28,7 @@ pub struct Db {
     writer: AnyPool,
     pub backend: Backend,
     /// Sampled names the search heuristic reads, shared by every clone of this handle.
-    pub name_samples: std::sync::Arc<super::search::NameSamples>,
+    pub name_samples: std::sync::Arc<crate::backend::search::NameSamples>,
 }
 
 /// One migration set for both engines: the schema keeps to what both understand. Engine-specific parts (the
@@ -65,9 +65,9 @@ impl Db {
         let writer_size = if backend == Backend::Sqlite { 1 } else { 8 };
         let writer = options(backend, writer_size).connect(&url).await.map_err(DbError::Connect)?;
         MIGRATIONS.run(&writer).await.map_err(DbError::Migrate)?;
-        super::counts::install(&writer, backend).await.map_err(DbError::Install)?;
-        super::search::install(&writer, backend).await.map_err(DbError::Install)?;
-        super::authz::members::install(&writer, backend).await.map_err(DbError::Install)?;
+        crate::backend::counts::install(&writer, backend).await.map_err(DbError::Install)?;
+        crate::backend::search::install(&writer, backend).await.map_err(DbError::Install)?;
+        crate::backend::authz::members::install(&writer, backend).await.map_err(DbError::Install)?;
         Ok(Db { pool, writer, backend, name_samples: Default::default() })
     }
 
@@ -163,7 +163,7 @@ fn sqlite_url(url: &str) -> Result<String, DbError> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::db::*;
 
     #[test]
     fn sqlite_urls_are_normalised() {

@@ -110,7 +110,7 @@ impl IntoResponse for ServiceError {
             status: status.as_u16(),
             message: self.public_message(),
             error_code: code,
-            timestamp: super::clock::now_ms(),
+            timestamp: crate::backend::clock::now_ms(),
         };
         (status, axum::Json(body)).into_response()
     }
@@ -121,7 +121,7 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::error::*;
 
     #[test]
     fn internal_details_stay_inside() {

@@ -2,15 +2,27 @@
 //! console alike. The caller must be able to read both the user and the entity, so asking reveals nothing the
 //! caller could not already see (an entity of another customer answers 403/404, not "not allowed").
 
-use super::authz::entities::EntityRef;
-use super::authz::explain::{Binding, Explanation, Grant, explain};
-use super::error::{ServiceError, ServiceResult};
-use super::principal::Principal;
-use super::state::Services;
-use super::things::{self, Kind};
-use super::{customers, entity_groups, roles, users};
-use crate::model::permissions::{Operation, Resource};
-use crate::model::{CustomerId, EntityGroupId, RoleId, UserId};
+use crate::backend::authz::entities::EntityRef;
+use crate::backend::authz::explain::Binding;
+use crate::backend::authz::explain::Explanation;
+use crate::backend::authz::explain::Grant;
+use crate::backend::authz::explain::explain;
+use crate::backend::customers;
+use crate::backend::entity_groups;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::principal::Principal;
+use crate::backend::roles;
+use crate::backend::state::Services;
+use crate::backend::things;
+use crate::backend::things::Kind;
+use crate::backend::users;
+use crate::model::CustomerId;
+use crate::model::EntityGroupId;
+use crate::model::RoleId;
+use crate::model::UserId;
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 use uuid::Uuid;
 
 /// Explains `op` by `subject` on the entity `entity_type`/`entity_id`, both read with the caller's rights.
@@ -86,7 +98,7 @@ pub async fn who_can(
 ) -> ServiceResult<(Vec<(Binding, Grant)>, usize)> {
     let mut rows = Vec::new();
     let mut hidden = 0;
-    for (b, g) in super::authz::explain::who_can(svc, op, e).await? {
+    for (b, g) in crate::backend::authz::explain::who_can(svc, op, e).await? {
         if readable_group(svc, caller, b.user_group_id).await? {
             rows.push((b, g));
         } else {
@@ -105,7 +117,7 @@ pub async fn bindings_of_user(
 ) -> ServiceResult<(Vec<Binding>, usize)> {
     let mut kept = Vec::new();
     let mut hidden = 0;
-    for b in super::authz::explain::bindings_of_user(svc, user).await? {
+    for b in crate::backend::authz::explain::bindings_of_user(svc, user).await? {
         if readable_group(svc, caller, b.user_group_id).await? {
             kept.push(b);
         } else {

@@ -2,15 +2,24 @@
 //! entity group. Every change bumps the tenant's permission epoch in the same transaction, so the next request on
 //! any node sees it.
 
-use super::audit;
-use super::authz::delegation::{self, GroupObject};
-use super::error::{ServiceError, ServiceResult};
-use super::principal::Principal;
-use super::roles::{self, RolePermissions};
-use super::state::Services;
+use crate::backend::audit;
+use crate::backend::authz::delegation;
+use crate::backend::authz::delegation::GroupObject;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::principal::Principal;
+use crate::backend::roles;
+use crate::backend::roles::RolePermissions;
+use crate::backend::state::Services;
+use crate::model::EntityGroupId;
 use crate::model::EntityType;
-use crate::model::permissions::{Operation, Resource};
-use crate::model::{EntityGroupId, GroupPermission, GroupPermissionId, RoleId, RoleType, TenantId};
+use crate::model::GroupPermission;
+use crate::model::GroupPermissionId;
+use crate::model::RoleId;
+use crate::model::RoleType;
+use crate::model::TenantId;
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -105,7 +114,7 @@ const SELECT: &str = "SELECT gp.id, gp.tenant_id, gp.user_group_id, gp.role_id, 
 
 /// Reading group permissions of user groups owned by `owner`: a Generic GROUP_PERMISSION READ over it.
 async fn check_read(svc: &Services, p: &Principal, owner: Uuid) -> ServiceResult<()> {
-    super::authz::scopes::check_generic_over(svc, p, Resource::GroupPermission, Operation::Read, owner).await
+    crate::backend::authz::scopes::check_generic_over(svc, p, Resource::GroupPermission, Operation::Read, owner).await
 }
 
 /// The role's permissions as they bind, from a role the caller may read.
@@ -348,7 +357,7 @@ pub async fn list_for_group(
             read_only: false,
         });
     }
-    let names = super::infos::owners_and_groups(svc, &owners).await?;
+    let names = crate::backend::infos::owners_and_groups(svc, &owners).await?;
     for (info, pair) in out.iter_mut().zip(names.chunks(2)) {
         if let [(ug_owner, _), (eg_owner, _)] = pair {
             info.user_group_owner_name = ug_owner.clone();
@@ -390,10 +399,10 @@ pub async fn share(
     group_id: EntityGroupId,
     req: &ShareGroupRequest,
 ) -> ServiceResult<(Vec<GroupPermissionId>, Uuid)> {
-    use super::entity_groups::service as groups;
+    use crate::backend::entity_groups::service as groups;
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
     let g = groups::get_checked(svc, p, group_id, Operation::Write).await?;
-    if g.group_type == super::entity_groups::GroupType::User {
+    if g.group_type == crate::backend::entity_groups::GroupType::User {
         return Err(ServiceError::InvalidArguments("User groups are not shared".into()));
     }
     let target = if req.all_user_group {
@@ -480,7 +489,7 @@ pub async fn share_down(
     user_group: EntityGroupId,
     role_id: RoleId,
 ) -> ServiceResult<GroupPermissionId> {
-    use super::entity_groups::service as groups;
+    use crate::backend::entity_groups::service as groups;
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
     let g = groups::get_checked(svc, p, group_id, Operation::ShareGroup).await?;
     let ug = group(svc, tenant, user_group.0).await?;

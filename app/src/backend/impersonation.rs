@@ -4,18 +4,21 @@
 //! administrator as tenant administrators. The session records who impersonates (the token carries it too), may
 //! not change the user's credentials, and its start and end are audited.
 
-use super::audit;
-use super::authz::Operation;
-use super::error::{ServiceError, ServiceResult};
-use super::principal::Principal;
-use super::sessions::{self, SessionKind};
-use super::state::Services;
-use super::users;
-use crate::model::{JwtPair, UserId};
+use crate::backend::audit;
+use crate::backend::authz::Operation;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::principal::Principal;
+use crate::backend::sessions;
+use crate::backend::sessions::SessionKind;
+use crate::backend::state::Services;
+use crate::backend::users;
+use crate::model::JwtPair;
+use crate::model::UserId;
 
 /// `GET /api/user/tokenAccessEnabled`.
 pub async fn enabled(svc: &Services) -> ServiceResult<bool> {
-    Ok(super::security_settings::current(svc).await?.user_token_access_enabled)
+    Ok(crate::backend::security_settings::current(svc).await?.user_token_access_enabled)
 }
 
 /// A token pair acting as `target` on behalf of the caller.
@@ -42,7 +45,7 @@ pub async fn start(
     if u.id == p.user_id {
         return Err(ServiceError::InvalidArguments("You are already signed in as yourself".into()));
     }
-    super::authz::users::check_impersonate(svc, p, &u).await?;
+    crate::backend::authz::users::check_impersonate(svc, p, &u).await?;
     if !u.enabled {
         return Err(ServiceError::InvalidArguments("User account is not active".into()));
     }

@@ -1,9 +1,12 @@
 //! Owner names and group lists for pages of `…Info` rows (devices, assets, users…): two queries per page whatever
 //! its size, instead of two per row.
 
-use super::error::{ServiceError, ServiceResult};
-use super::state::Services;
-use crate::model::{EntityId, EntityInfo, EntityType};
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::state::Services;
+use crate::model::EntityId;
+use crate::model::EntityInfo;
+use crate::model::EntityType;
 use sqlx::Row;
 use std::collections::HashMap;
 use uuid::Uuid;

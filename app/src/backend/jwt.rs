@@ -1,8 +1,9 @@
 //! ThingsBoard-compatible JWTs (HS512): the access token carries the user's identity claims, the refresh token
 //! only what is needed to rotate. Both name their session, which is what logout revokes.
 
-use super::clock::now_ms;
-use super::error::{ServiceError, ServiceResult};
+use crate::backend::clock::now_ms;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -116,7 +117,7 @@ impl JwtKeys {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::jwt::*;
 
     fn claims(exp: i64) -> AccessClaims {
         AccessClaims {

@@ -4,14 +4,14 @@
 //! (`userCredentialsEnabled=true`). Lockout is off by default because anyone who knows an address can trigger
 //! it; the per-account throttle (`throttle`) is what limits guessing without letting an attacker lock anyone out.
 
-use super::error::ServiceResult;
-use super::mail_templates::Mail;
-use super::state::Services;
-use super::users::UserRecord;
+use crate::backend::error::ServiceResult;
+use crate::backend::mail_templates::Mail;
+use crate::backend::state::Services;
+use crate::backend::users::UserRecord;
 
 /// Counts a failed password for an enabled account; answers whether this failure locked it.
 pub async fn count_failure(svc: &Services, u: &UserRecord) -> ServiceResult<bool> {
-    let settings = super::security_settings::current(svc).await?;
+    let settings = crate::backend::security_settings::current(svc).await?;
     let Some(max) = settings.max_failed_login_attempts.filter(|n| *n > 0) else { return Ok(false) };
     let failures: i64 = sqlx::query_scalar(
         "UPDATE user_credentials SET failed_attempts = failed_attempts + 1 WHERE user_id = $1 RETURNING failed_attempts",
@@ -29,7 +29,7 @@ pub async fn count_failure(svc: &Services, u: &UserRecord) -> ServiceResult<bool
 /// Locks an account now (too many failed passwords or second-factor codes): disabled, every session ended,
 /// audited, the user and the notification address told.
 pub async fn lock(svc: &Services, u: &UserRecord, failures: i64) -> ServiceResult<()> {
-    let settings = super::security_settings::current(svc).await?;
+    let settings = crate::backend::security_settings::current(svc).await?;
     lock_with(svc, u, failures, settings.user_lockout_notification_email).await
 }
 
@@ -45,7 +45,7 @@ async fn lock_with(svc: &Services, u: &UserRecord, failures: i64, notify: Option
         .await?;
     tx.commit().await?;
     svc.sessions.forget_user(u.id);
-    super::audit::record_lockout(svc, u, failures).await;
+    crate::backend::audit::record_lockout(svc, u, failures).await;
     if svc.mailer.configured() {
         let mail = Mail::AccountLocked { email: u.email.clone(), attempts: failures };
         svc.mailer.send_later(u.email.clone(), mail.clone());

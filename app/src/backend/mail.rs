@@ -1,9 +1,10 @@
 //! Outgoing mail over SMTP (lettre). Configured by `THINGDECK_SMTP_URL` and `THINGDECK_MAIL_FROM`; without them
 //! every "send" is refused with a clear message and flows that can show a link instead (activation) still work.
 
-use super::config::Config;
-use super::error::{ServiceError, ServiceResult};
-use super::mail_templates::Mail;
+use crate::backend::config::Config;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::mail_templates::Mail;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;

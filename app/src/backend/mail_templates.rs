@@ -108,7 +108,7 @@ impl Mail {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::mail_templates::*;
 
     #[test]
     fn html_escapes_values_and_text_carries_the_link() {

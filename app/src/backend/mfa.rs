@@ -4,19 +4,27 @@
 //! number, and code checks are rate-limited per user. Secrets are stored sealed with the link key, backup codes
 //! only as hashes.
 
-use super::clock::now_ms;
-use super::error::{ServiceError, ServiceResult};
-use super::sessions::{self, SessionKind, SessionView, Stage};
-use super::state::Services;
-use super::tokens::hash_secret;
-use super::two_fa_settings as settings;
-use super::users::UserRecord;
-use super::{audit, lockout};
-use crate::model::mfa::{
-    AccountTwoFaSettings, PlatformTwoFaSettings, TwoFaAccountConfig, TwoFaProviderConfig, TwoFaProviderInfo,
-    TwoFaProviderType,
-};
-use crate::model::{JwtPair, UserId};
+use crate::backend::audit;
+use crate::backend::clock::now_ms;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::lockout;
+use crate::backend::sessions;
+use crate::backend::sessions::SessionKind;
+use crate::backend::sessions::SessionView;
+use crate::backend::sessions::Stage;
+use crate::backend::state::Services;
+use crate::backend::tokens::hash_secret;
+use crate::backend::two_fa_settings as settings;
+use crate::backend::users::UserRecord;
+use crate::model::JwtPair;
+use crate::model::UserId;
+use crate::model::mfa::AccountTwoFaSettings;
+use crate::model::mfa::PlatformTwoFaSettings;
+use crate::model::mfa::TwoFaAccountConfig;
+use crate::model::mfa::TwoFaProviderConfig;
+use crate::model::mfa::TwoFaProviderInfo;
+use crate::model::mfa::TwoFaProviderType;
 use rand::RngCore;
 use sqlx::Row;
 
@@ -112,13 +120,13 @@ fn bad(m: &str) -> ServiceError {
 /// The pad that seals a user's TOTP secret: whoever has only the database cannot compute codes when the signing
 /// secret is configured outside it.
 fn pad(svc: &Services, user: UserId, nonce: &str) -> ServiceResult<Vec<u8>> {
-    let d = super::tokens::derive_secret(&svc.link_key, "totp-seal", user.0, nonce)?;
+    let d = crate::backend::tokens::derive_secret(&svc.link_key, "totp-seal", user.0, nonce)?;
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(d).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 fn seal(svc: &Services, user: UserId, secret: &[u8]) -> ServiceResult<String> {
-    let nonce = super::tokens::new_alphanumeric(16);
+    let nonce = crate::backend::tokens::new_alphanumeric(16);
     let p = pad(svc, user, &nonce)?;
     Ok(format!("{nonce}:{}", hex::encode(secret.iter().zip(p).map(|(a, b)| a ^ b).collect::<Vec<u8>>())))
 }
@@ -339,13 +347,13 @@ pub async fn delete(svc: &Services, view: &SessionView, t: TwoFaProviderType) ->
 /// `DELETE /api/thingdeck/user/{id}/2fa` (Thingdeck's addition): the way back for a user who lost the phone and
 /// the backup codes. Needs WRITE on the user from an administrator's own session, never on oneself (one's own
 /// factors go through `/api/2fa/account/config`, which needs the session the factors guard).
-pub async fn reset_for(svc: &Services, p: &super::principal::Principal, target: UserId) -> ServiceResult<()> {
+pub async fn reset_for(svc: &Services, p: &crate::backend::principal::Principal, target: UserId) -> ServiceResult<()> {
     p.require_own_session()?;
-    let u = super::users::get(svc, p, target).await?;
+    let u = crate::backend::users::get(svc, p, target).await?;
     if u.id == p.user_id {
         return Err(bad("Use your own 2FA settings to change your own factors"));
     }
-    super::users::check(svc, p, super::authz::Operation::Write, &u).await?;
+    crate::backend::users::check(svc, p, crate::backend::authz::Operation::Write, &u).await?;
     sqlx::query(
         "UPDATE user_mfa SET totp_secret = NULL, backup_codes = NULL, default_provider = NULL, pending_secret = NULL, \
          pending_codes = NULL, failures = 0 WHERE user_id = $1",
@@ -559,7 +567,7 @@ pub async fn finish_configuration(svc: &Services, view: &SessionView) -> Service
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::mfa::*;
 
     #[test]
     fn secret_is_read_from_the_link() {

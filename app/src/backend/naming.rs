@@ -1,8 +1,9 @@
 //! Names that must be unique per tenant (customer titles, device/asset/edge names) and ThingsBoard's
 //! `nameConflictPolicy`: fail, or make the name unique with a suffix.
 
-use super::entity_groups;
-use super::error::{ServiceError, ServiceResult};
+use crate::backend::entity_groups;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use sqlx::{Any, Transaction};
 use std::collections::HashMap;
 use uuid::Uuid;

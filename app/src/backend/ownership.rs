@@ -3,15 +3,26 @@
 //! its groups, joins the new owner's "All" group and the groups listed in the body (the new owner's, same type,
 //! not "All"). A customer moves with its whole subtree and never under itself or its descendants.
 
-use super::authz::entities::{self, EntityRef, within};
-use super::entity_groups::{self, GroupType};
-use super::error::{ServiceError, ServiceResult};
-use super::principal::Principal;
-use super::state::Services;
-use super::things::{self, Kind};
-use super::{customers, owners, roles, users};
-use crate::model::permissions::{Operation, Resource};
-use crate::model::{Authority, CustomerId, UserId};
+use crate::backend::authz::entities;
+use crate::backend::authz::entities::EntityRef;
+use crate::backend::authz::entities::within;
+use crate::backend::customers;
+use crate::backend::entity_groups;
+use crate::backend::entity_groups::GroupType;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::owners;
+use crate::backend::principal::Principal;
+use crate::backend::roles;
+use crate::backend::state::Services;
+use crate::backend::things;
+use crate::backend::things::Kind;
+use crate::backend::users;
+use crate::model::Authority;
+use crate::model::CustomerId;
+use crate::model::UserId;
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 use uuid::Uuid;
 
 /// The new owner named in the path.
@@ -44,7 +55,7 @@ pub async fn change_owner(
             c
         }
     };
-    super::authz::scopes::check_in_subtree(svc, p, target).await?;
+    crate::backend::authz::scopes::check_in_subtree(svc, p, target).await?;
     let (current, group_type) = match entity_type {
         "CUSTOMER" => {
             let r = customers::get_ref(svc, CustomerId(entity))
@@ -97,7 +108,7 @@ pub async fn change_owner(
         .await?;
         let all = all.map(|a| Uuid::parse_str(&a)).transpose().map_err(|e| ServiceError::Internal(e.to_string()))?;
         for g in all.iter().chain(groups) {
-            super::authz::delegation::check_join(svc, p, *g, target).await?;
+            crate::backend::authz::delegation::check_join(svc, p, *g, target).await?;
         }
     }
     let new_group = match new_group {
@@ -153,9 +164,9 @@ pub async fn change_owner(
     let entity_type = serde_json::from_value(serde_json::Value::String(entity_type.to_string()))
         .unwrap_or(crate::model::EntityType::Device);
     let data = serde_json::json!({"previousOwnerId": current, "newOwnerId": target, "entityGroupIds": groups});
-    super::audit::record(
+    crate::backend::audit::record(
         svc,
-        super::audit::Entry::by(p, super::audit::Action::ChangeOwner, entity_type, entity, "")
+        crate::backend::audit::Entry::by(p, crate::backend::audit::Action::ChangeOwner, entity_type, entity, "")
             .under(tenant, target)
             .with(data),
     )

@@ -1,7 +1,8 @@
 //! ThingsBoard page links (`pageSize`, `page`, `textSearch`, `sortProperty`, `sortOrder`), validated and turned
 //! into SQL fragments from a whitelist, never from the caller's text.
 
-use super::error::{ServiceError, ServiceResult};
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::model::PageData;
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
@@ -52,7 +53,7 @@ impl PageLink {
             return Err(ServiceError::InvalidArguments("textSearch length must be equal or less than 255".into()));
         }
         if let Some(t) = &text_search {
-            super::validate::single_line("textSearch", t)?;
+            crate::backend::validate::single_line("textSearch", t)?;
         }
         let sort_property = q.get("sortProperty").filter(|s| !s.is_empty()).cloned();
         Ok(PageLink { page_size, page, text_search, sort_property, descending })
@@ -171,7 +172,7 @@ pub async fn fetch_with_total<T>(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::paging::*;
 
     fn q(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

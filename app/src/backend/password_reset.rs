@@ -2,12 +2,17 @@
 //! work happens after the answer, so neither the reply nor its timing tells whether an account exists. At most
 //! five links per user per hour; a reset ends every session of the user and spends every outstanding link.
 
-use super::clock::now_ms;
-use super::error::{ServiceError, ServiceResult};
-use super::mail_templates::Mail;
-use super::state::{Services, Svc};
-use super::tokens::{LinkState, hash_secret, new_secret};
-use super::users::{self, UserRecord};
+use crate::backend::clock::now_ms;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::mail_templates::Mail;
+use crate::backend::state::Services;
+use crate::backend::state::Svc;
+use crate::backend::tokens::LinkState;
+use crate::backend::tokens::hash_secret;
+use crate::backend::tokens::new_secret;
+use crate::backend::users;
+use crate::backend::users::UserRecord;
 use crate::model::UserId;
 use sqlx::Row;
 use uuid::Uuid;
@@ -37,7 +42,7 @@ async fn send_link(svc: &Services, email: &str) -> ServiceResult<()> {
         return Ok(());
     }
     let now = now_ms();
-    let ttl_hours = super::security_settings::current(svc).await?.password_reset_token_ttl;
+    let ttl_hours = crate::backend::security_settings::current(svc).await?.password_reset_token_ttl;
     let mut tx = svc.db.begin_write().await?;
     // Locks the user's credentials row so concurrent requests count one after another.
     sqlx::query("UPDATE user_credentials SET failed_attempts = failed_attempts WHERE user_id = $1")
@@ -91,7 +96,7 @@ pub async fn reset(svc: &Services, secret: &str, password: &str) -> ServiceResul
     if secret.is_empty() || secret.len() > 200 {
         return Err(invalid());
     }
-    super::passwords::check(svc, password).await?;
+    crate::backend::passwords::check(svc, password).await?;
     let hash = svc.hasher.hash(password).await?;
     let mut tx = svc.db.begin_write().await?;
     let row = sqlx::query("SELECT user_id, expires_at FROM password_reset WHERE token_hash = $1 AND used = 0")
@@ -120,8 +125,8 @@ pub async fn reset(svc: &Services, secret: &str, password: &str) -> ServiceResul
     let id = UserId(Uuid::parse_str(&user_id).map_err(|e| ServiceError::Internal(e.to_string()))?);
     svc.sessions.forget_user(id);
     let u = users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
-    let e = super::audit::Entry::by_user_itself(&u, super::audit::Action::CredentialsUpdated);
-    super::audit::record(svc, e.with(serde_json::json!({"passwordReset": true}))).await;
+    let e = crate::backend::audit::Entry::by_user_itself(&u, crate::backend::audit::Action::CredentialsUpdated);
+    crate::backend::audit::record(svc, e.with(serde_json::json!({"passwordReset": true}))).await;
     svc.mailer
         .send_later(u.email.clone(), Mail::PasswordWasReset { login_url: format!("{}/login", svc.config.public_url) });
     Ok(u)

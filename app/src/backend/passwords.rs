@@ -1,7 +1,8 @@
 //! Password hashing and policy. Argon2id at OWASP's parameters (19 MiB, t=2, p=1); a semaphore bounds how many
 //! hashes run at once so a burst of logins cannot take more than `max_parallel_hashes × 19 MiB`.
 
-use super::error::{ServiceError, ServiceResult};
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::model::UserPasswordPolicy;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -88,12 +89,12 @@ impl PasswordHasherPool {
 }
 
 /// The policy in force (the system administrator's security settings, or the defaults).
-pub async fn policy(svc: &super::state::Services) -> ServiceResult<UserPasswordPolicy> {
-    Ok(super::security_settings::current(svc).await?.password_policy)
+pub async fn policy(svc: &crate::backend::state::Services) -> ServiceResult<UserPasswordPolicy> {
+    Ok(crate::backend::security_settings::current(svc).await?.password_policy)
 }
 
 /// Checks a new password against the policy in force.
-pub async fn check(svc: &super::state::Services, password: &str) -> ServiceResult<()> {
+pub async fn check(svc: &crate::backend::state::Services, password: &str) -> ServiceResult<()> {
     check_policy(&policy(svc).await?, password)
 }
 
@@ -153,7 +154,7 @@ pub fn check_policy(p: &UserPasswordPolicy, password: &str) -> ServiceResult<()>
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::passwords::*;
 
     #[tokio::test]
     async fn hashes_verify_and_use_owasp_parameters() {

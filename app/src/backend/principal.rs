@@ -1,7 +1,10 @@
 //! Who is calling: the identity every authorization decision starts from, resolved from a bearer token or a
 //! browser session cookie.
 
-use crate::model::{Authority, CustomerId, TenantId, UserId};
+use crate::model::Authority;
+use crate::model::CustomerId;
+use crate::model::TenantId;
+use crate::model::UserId;
 use uuid::Uuid;
 
 /// An authenticated caller and the session it acts through.

@@ -2,14 +2,17 @@
 //! customer whose "Public Users" group receives the group through a public group permission with the
 //! "Entity Group Public User" role. Anonymous viewers (the public login of the kiosk work) act as that group.
 
-use super::clock::now_ms;
-use super::entity_groups::service as groups;
-use super::entity_groups::{self, GroupType};
-use super::error::{ServiceError, ServiceResult};
-use super::owners;
-use super::principal::Principal;
-use super::roles::{self, predefined};
-use super::state::Services;
+use crate::backend::clock::now_ms;
+use crate::backend::entity_groups;
+use crate::backend::entity_groups::GroupType;
+use crate::backend::entity_groups::service as groups;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::owners;
+use crate::backend::principal::Principal;
+use crate::backend::roles;
+use crate::backend::roles::predefined;
+use crate::backend::state::Services;
 use crate::model::EntityGroupId;
 use crate::model::permissions::Operation;
 use serde_json::{Map, Value, json};

@@ -2,10 +2,14 @@
 //! "Tenant Administrators" and "Tenant Users" user groups with their Generic roles; per customer "Customer
 //! Administrators" and "Customer Users", whose roles belong to the customer's owner (one pair per owner).
 
-use super::authz::grants::{GenericPermissions, validate_generic, validate_group};
-use super::clock::now_ms;
-use super::entity_groups::{self, GroupType};
-use super::error::{ServiceError, ServiceResult};
+use crate::backend::authz::grants::GenericPermissions;
+use crate::backend::authz::grants::validate_generic;
+use crate::backend::authz::grants::validate_group;
+use crate::backend::clock::now_ms;
+use crate::backend::entity_groups;
+use crate::backend::entity_groups::GroupType;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::model::RoleType;
 use crate::model::permissions::Operation;
 use serde_json::{Value, json};
@@ -104,7 +108,7 @@ pub async fn bump_epoch(tx: &mut Transaction<'_, Any>, tenant: Uuid) -> ServiceR
     .bind(tenant.to_string())
     .execute(&mut **tx)
     .await?;
-    super::authz::snapshot::forget(tenant);
+    crate::backend::authz::snapshot::forget(tenant);
     Ok(())
 }
 
@@ -359,7 +363,7 @@ pub async fn rebind_customer_defaults(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::roles::*;
 
     #[test]
     fn parses_by_type() {
@@ -384,13 +388,21 @@ mod tests {
 
 /// Role CRUD for `/api/role*`. Roles are standalone: only Generic ROLE grants apply, over the caller's subtree.
 pub mod api {
-    use super::super::authz::entities::{self, EntityRef};
-    use super::super::paging::PageLink;
-    use super::super::principal::Principal;
-    use super::super::state::Services;
-    use super::*;
+    use crate::backend::authz::entities;
+    use crate::backend::authz::entities::EntityRef;
+    use crate::backend::paging::PageLink;
+    use crate::backend::principal::Principal;
+    use crate::backend::roles::*;
+    use crate::backend::state::Services;
+    use crate::model::CustomerId;
+    use crate::model::EntityId;
+    use crate::model::EntityType;
+    use crate::model::NULL_UUID;
+    use crate::model::PageData;
+    use crate::model::Role;
+    use crate::model::RoleId;
+    use crate::model::TenantId;
     use crate::model::permissions::Resource;
-    use crate::model::{CustomerId, EntityId, EntityType, NULL_UUID, PageData, Role, RoleId, TenantId};
     use sqlx::Row;
     use sqlx::any::AnyRow;
 
@@ -452,7 +464,7 @@ pub mod api {
         if p.tenant_id.map(|t| t.0) != Some(e.tenant) {
             return Err(ServiceError::not_found("Role", id));
         }
-        super::super::authz::scopes::check_role_read(svc, p, e.owner).await?;
+        crate::backend::authz::scopes::check_role_read(svc, p, e.owner).await?;
         Ok(role)
     }
 
@@ -491,8 +503,8 @@ pub mod api {
     /// `POST /api/role`: a tenant's staff create tenant roles, a customer's staff roles of their customer. Names are
     /// unique per owner, and the built-in roles' names are the system's.
     pub async fn save(svc: &Services, p: &Principal, role: &Role) -> ServiceResult<Role> {
-        let name = super::super::validate::required("Role", "name", &role.name)?;
-        super::super::validate::max_len("name", &role.name)?;
+        let name = crate::backend::validate::required("Role", "name", &role.name)?;
+        crate::backend::validate::max_len("name", &role.name)?;
         let reserved = BUILT_IN.iter().any(|b| b.eq_ignore_ascii_case(&name));
         let role_type = role.role_type.ok_or_else(|| bad("Role type should be specified"))?;
         let wanted = parse(role_type, role.permissions.as_ref(), role.excluded_permissions.as_ref())?;
@@ -505,7 +517,7 @@ pub mod api {
             }
             // What the change adds reaches every user group the role is bound to.
             let before = parse(role_type, current.permissions.as_ref(), current.excluded_permissions.as_ref())?;
-            super::super::authz::delegation::check_widen(svc, p, id.0, &before, &wanted).await?;
+            crate::backend::authz::delegation::check_widen(svc, p, id.0, &before, &wanted).await?;
             let renamed = !current.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&name));
             if renamed && reserved {
                 return Err(bad(format!("Role name '{name}' is reserved for a built-in role")));
@@ -605,7 +617,7 @@ pub mod api {
         link: &PageLink,
     ) -> ServiceResult<PageData<Role>> {
         let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
-        let root = super::super::authz::scopes::role_read_root(svc, p).await?;
+        let root = crate::backend::authz::scopes::role_read_root(svc, p).await?;
         let order = link
             .order_by(&[("createdTime", "r.created_time"), ("name", "r.name_lower")], "r.created_time")?
             .replace(", id ", ", r.id ");
@@ -623,6 +635,6 @@ pub mod api {
             binds.push(pat);
             filter.push_str(&format!(" AND r.name_lower LIKE ${} ESCAPE '\\'", binds.len()));
         }
-        super::super::paging::fetch(&svc.db.pool, COLUMNS, &filter, &order, &binds, link, from_row).await
+        crate::backend::paging::fetch(&svc.db.pool, COLUMNS, &filter, &order, &binds, link, from_row).await
     }
 }

@@ -9,9 +9,10 @@
 //! probe the index with the stretch of the text whose trigrams are rare in a sample of names (PostgreSQL's column
 //! statistics; SQLite's index rows at evenly spaced rowids), and check the whole pattern on the rows it finds.
 
-use super::db::{Backend, Db};
-use super::error::ServiceResult;
-use super::things::Kind;
+use crate::backend::db::Backend;
+use crate::backend::db::Db;
+use crate::backend::error::ServiceResult;
+use crate::backend::things::Kind;
 use sqlx::{AnyPool, Executor};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -51,7 +52,7 @@ async fn install_postgres(pool: &AnyPool) -> Result<(), sqlx::Error> {
 }
 
 async fn install_sqlite(pool: &AnyPool) -> Result<(), sqlx::Error> {
-    let mut tx = super::db::begin_write(pool, Backend::Sqlite).await?;
+    let mut tx = crate::backend::db::begin_write(pool, Backend::Sqlite).await?;
     for kind in Kind::EVERY {
         let t = kind.table();
         let f = fts_table(kind);
@@ -264,7 +265,7 @@ fn sample_freq(samples: &[String]) -> impl FnMut(&str) -> f64 + '_ {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::search::*;
 
     #[test]
     fn probe_skips_trigrams_every_name_shares() {

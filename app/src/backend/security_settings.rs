@@ -2,10 +2,13 @@
 //! one JSON row in `settings` and read from the database on each use (one primary-key read), so every node
 //! applies a change from the next request on.
 
-use super::authz::{self, Operation, Target};
-use super::error::{ServiceError, ServiceResult};
-use super::principal::Principal;
-use super::state::Services;
+use crate::backend::authz;
+use crate::backend::authz::Operation;
+use crate::backend::authz::Target;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
 use crate::model::SecuritySettings;
 
 const KEY: &str = "security_settings";
@@ -54,7 +57,7 @@ fn validate(s: &SecuritySettings) -> ServiceResult<()> {
         return bad("maxFailedLoginAttempts must be between 0 and 100");
     }
     if let Some(e) = s.user_lockout_notification_email.as_deref().filter(|e| !e.is_empty())
-        && !super::validate::is_email(e)
+        && !crate::backend::validate::is_email(e)
     {
         return bad("userLockoutNotificationEmail is not an email address");
     }

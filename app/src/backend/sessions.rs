@@ -2,14 +2,22 @@
 //! ends them. Resolved sessions are cached per node for a few seconds and dropped at once on this node when
 //! revoked or when their user changes.
 
-use super::clock::now_ms;
-use super::error::{ServiceError, ServiceResult};
-use super::jwt::{AccessClaims, ISSUER, RefreshClaims};
-use super::principal::Principal;
-use super::state::Services;
-use super::tokens::{hash_secret, new_secret};
-use super::users::{self, USER_COLUMNS, UserRecord};
-use crate::model::{JwtPair, TenantId, UserId};
+use crate::backend::clock::now_ms;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::jwt::AccessClaims;
+use crate::backend::jwt::ISSUER;
+use crate::backend::jwt::RefreshClaims;
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
+use crate::backend::tokens::hash_secret;
+use crate::backend::tokens::new_secret;
+use crate::backend::users;
+use crate::backend::users::USER_COLUMNS;
+use crate::backend::users::UserRecord;
+use crate::model::JwtPair;
+use crate::model::TenantId;
+use crate::model::UserId;
 use dashmap::DashMap;
 use sqlx::Row;
 use std::sync::Arc;
@@ -65,8 +73,8 @@ impl Stage {
     pub fn scope(self) -> &'static str {
         match self {
             Stage::Full => "",
-            Stage::Verify => super::jwt::PRE_VERIFICATION_SCOPE,
-            Stage::Configure => super::jwt::MFA_CONFIGURATION_SCOPE,
+            Stage::Verify => crate::backend::jwt::PRE_VERIFICATION_SCOPE,
+            Stage::Configure => crate::backend::jwt::MFA_CONFIGURATION_SCOPE,
         }
     }
 }
@@ -281,7 +289,7 @@ pub async fn issue_pair(
     let refresh = RefreshClaims {
         sub: user.email.clone(),
         user_id: user.id.0,
-        scopes: vec![super::jwt::REFRESH_SCOPE.into()],
+        scopes: vec![crate::backend::jwt::REFRESH_SCOPE.into()],
         session_id,
         is_public: false,
         jti,

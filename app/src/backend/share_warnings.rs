@@ -6,16 +6,24 @@
 //! (single-entity aliases, widget datasources) or as `{"entityType": …, "entityList": [ids]}` (entity-list
 //! aliases). The decision is the ordinary one (`authz::entities`) for what that user group alone grants.
 
-use super::authz::entities::{self, decide_merged};
-use super::authz::{Decision, merged};
-use super::entity_groups::GroupType;
-use super::entity_groups::service as groups;
-use super::error::{ServiceError, ServiceResult};
-use super::principal::Principal;
-use super::state::Services;
-use super::things::{self, Kind};
+use crate::backend::authz::Decision;
+use crate::backend::authz::entities;
+use crate::backend::authz::entities::decide_merged;
+use crate::backend::authz::merged;
+use crate::backend::entity_groups::GroupType;
+use crate::backend::entity_groups::service as groups;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
+use crate::backend::things;
+use crate::backend::things::Kind;
+use crate::model::DashboardId;
+use crate::model::EntityGroupId;
+use crate::model::EntityId;
+use crate::model::EntityInfo;
+use crate::model::ShareWarning;
 use crate::model::permissions::Operation;
-use crate::model::{DashboardId, EntityGroupId, EntityId, EntityInfo, ShareWarning};
 use serde_json::Value;
 use sqlx::Row;
 use std::collections::BTreeSet;
@@ -121,7 +129,7 @@ pub async fn for_group(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::share_warnings::*;
     use serde_json::json;
 
     #[test]

@@ -1,13 +1,13 @@
 //! The services bundle every handler and server function receives: store, configuration, keys, caches, limits.
 
-use super::authz::merged::PermissionCache;
-use super::authz::tree::OwnerTrees;
-use super::config::Config;
-use super::db::Db;
-use super::jwt::JwtKeys;
-use super::passwords::PasswordHasherPool;
-use super::sessions::SessionCache;
-use super::throttle::IpLimiter;
+use crate::backend::authz::merged::PermissionCache;
+use crate::backend::authz::tree::OwnerTrees;
+use crate::backend::config::Config;
+use crate::backend::db::Db;
+use crate::backend::jwt::JwtKeys;
+use crate::backend::passwords::PasswordHasherPool;
+use crate::backend::sessions::SessionCache;
+use crate::backend::throttle::IpLimiter;
 use std::sync::Arc;
 
 /// Shared by every request on this node.
@@ -21,10 +21,10 @@ pub struct Services {
     /// The owner trees every check walks.
     pub owner_trees: OwnerTrees,
     /// The members of shared groups every group-branch check looks in.
-    pub group_members: super::authz::members::GroupMembers,
+    pub group_members: crate::backend::authz::members::GroupMembers,
     pub ip_limiter: IpLimiter,
     /// Outgoing mail (refuses to send when no relay is configured).
-    pub mailer: Arc<super::mail::Mailer>,
+    pub mailer: Arc<crate::backend::mail::Mailer>,
     /// Key of re-displayable link secrets (activation), derived from the signing secret all nodes share.
     pub link_key: [u8; 32],
 }

@@ -1,15 +1,23 @@
 //! Tenants: created and managed by the system administrator; deleting one removes everything it owns through
 //! the schema's cascades, in one statement.
 
-use super::authz::{self, Operation, Target};
-use super::clock::now_ms;
-use super::contacts::{self, BindContact};
-use super::error::{ServiceError, ServiceResult};
-use super::paging::PageLink;
-use super::principal::Principal;
-use super::state::Services;
-use super::validate;
-use crate::model::{PageData, Tenant, TenantId, TenantInfo, TenantProfileId};
+use crate::backend::authz;
+use crate::backend::authz::Operation;
+use crate::backend::authz::Target;
+use crate::backend::clock::now_ms;
+use crate::backend::contacts;
+use crate::backend::contacts::BindContact;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::paging::PageLink;
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
+use crate::backend::validate;
+use crate::model::PageData;
+use crate::model::Tenant;
+use crate::model::TenantId;
+use crate::model::TenantInfo;
+use crate::model::TenantProfileId;
 use serde_json::Value;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -48,7 +56,7 @@ fn from_row(r: &AnyRow) -> ServiceResult<Tenant> {
         name: Some(title.clone()),
         title: Some(title),
         region: r.try_get("region")?,
-        contact: super::contacts::from_row(r)?,
+        contact: crate::backend::contacts::from_row(r)?,
         additional_info: info.and_then(|s| serde_json::from_str(&s).ok()),
         tenant_profile_id: Some(DEFAULT_PROFILE_ID),
         version: Some(r.try_get("version")?),
@@ -106,12 +114,12 @@ pub async fn save(svc: &Services, p: &Principal, t: &Tenant) -> ServiceResult<Te
             .await
             .map_err(title_taken)?;
             // The tenant is the root of its owner tree and owns the first "All" groups.
-            super::owners::add_root(&mut tx, id.0).await?;
-            super::entity_groups::create_all_groups(&mut tx, id.0, id.0, "TENANT").await?;
-            super::roles::create_tenant_defaults(&mut tx, id.0).await?;
+            crate::backend::owners::add_root(&mut tx, id.0).await?;
+            crate::backend::entity_groups::create_all_groups(&mut tx, id.0, id.0, "TENANT").await?;
+            crate::backend::roles::create_tenant_defaults(&mut tx, id.0).await?;
             tx.commit().await?;
             let t = get(svc, p, id).await?;
-            audit(svc, p, super::audit::Action::Added, id, &title).await;
+            audit(svc, p, crate::backend::audit::Action::Added, id, &title).await;
             Ok(t)
         }
         Some(id) => {
@@ -139,18 +147,18 @@ pub async fn save(svc: &Services, p: &Principal, t: &Tenant) -> ServiceResult<Te
                 ));
             }
             let t = get(svc, p, id).await?;
-            audit(svc, p, super::audit::Action::Updated, id, &title).await;
+            audit(svc, p, crate::backend::audit::Action::Updated, id, &title).await;
             Ok(t)
         }
     }
 }
 
 /// Tenants are the platform's business: their entries are the system administrator's (platform level).
-async fn audit(svc: &Services, p: &Principal, action: super::audit::Action, id: TenantId, title: &str) {
-    let mut e = super::audit::Entry::by(p, action, crate::model::EntityType::Tenant, id.0, title);
+async fn audit(svc: &Services, p: &Principal, action: crate::backend::audit::Action, id: TenantId, title: &str) {
+    let mut e = crate::backend::audit::Entry::by(p, action, crate::model::EntityType::Tenant, id.0, title);
     e.tenant = None;
     e.customer = None;
-    super::audit::record(svc, e).await;
+    crate::backend::audit::record(svc, e).await;
 }
 
 async fn find(svc: &Services, id: TenantId) -> ServiceResult<Option<Tenant>> {
@@ -183,7 +191,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: TenantId) -> ServiceResul
     }
     tx.commit().await?;
     svc.sessions.forget_tenant(id);
-    audit(svc, p, super::audit::Action::Deleted, id, &title).await;
+    audit(svc, p, crate::backend::audit::Action::Deleted, id, &title).await;
     Ok(())
 }
 
@@ -194,7 +202,7 @@ pub async fn list(svc: &Services, p: &Principal, link: &PageLink) -> ServiceResu
     let pattern = link.like_pattern();
     let from = if pattern.is_some() { "FROM tenant WHERE title_lower LIKE $1 ESCAPE '\\'" } else { "FROM tenant" };
     let binds: Vec<String> = pattern.into_iter().collect();
-    super::paging::fetch(&svc.db.pool, COLUMNS, from, &order, &binds, link, from_row).await
+    crate::backend::paging::fetch(&svc.db.pool, COLUMNS, from, &order, &binds, link, from_row).await
 }
 
 /// `GET /api/tenantInfos`.

@@ -3,10 +3,11 @@
 //! to the account before counts against a separate, small bucket, so an attacker who burns the main bucket cannot
 //! lock the owner out; everyone else waits at most until the hour window ends. The two buckets add up to 100.
 
-use super::clock::now_ms;
-use super::error::{ServiceError, ServiceResult};
-use super::state::Services;
-use super::tokens::hash_secret;
+use crate::backend::clock::now_ms;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::state::Services;
+use crate::backend::tokens::hash_secret;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sqlx::Row;
 use std::net::IpAddr;

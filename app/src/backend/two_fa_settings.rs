@@ -2,12 +2,15 @@
 //! (tenant administrator; "use the system settings" by default). Stored as JSON rows in `settings` and read on
 //! every use, so all nodes apply a change from the next sign-in on.
 
-use super::authz;
-use super::error::{ServiceError, ServiceResult};
-use super::principal::Principal;
-use super::state::Services;
+use crate::backend::authz;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
 use crate::model::TenantId;
-use crate::model::mfa::{PlatformTwoFaSettings, TwoFaProviderConfig, TwoFaProviderType};
+use crate::model::mfa::PlatformTwoFaSettings;
+use crate::model::mfa::TwoFaProviderConfig;
+use crate::model::mfa::TwoFaProviderType;
 
 fn key(tenant: Option<TenantId>) -> String {
     match tenant {

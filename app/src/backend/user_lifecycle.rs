@@ -1,19 +1,22 @@
 //! Ending and suspending accounts: deleting a user and enabling or disabling its credentials. Both end the user's
 //! sessions at once (on this node immediately, on others within the session cache's few seconds).
 
-use super::audit;
-use super::authz::Operation;
-use super::error::{ServiceError, ServiceResult};
-use super::principal::Principal;
-use super::state::Services;
-use super::users::{self, UserRecord};
-use crate::model::{Authority, UserId};
+use crate::backend::audit;
+use crate::backend::authz::Operation;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
+use crate::backend::users;
+use crate::backend::users::UserRecord;
+use crate::model::Authority;
+use crate::model::UserId;
 
 /// `DELETE /api/user/{id}`: what the user created stays; the user leaves every group ("All" included) and its
 /// sessions, credentials and settings go with the row. The last tenant administrator of a tenant stays.
 pub async fn delete(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserRecord> {
     let u = users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
-    super::authz::users::check_delete(svc, p, &u).await?;
+    crate::backend::authz::users::check_delete(svc, p, &u).await?;
     let mut tx = svc.db.begin_write().await?;
     if let Some(t) = u.tenant_id {
         // Serialises deletions within the tenant, so two admins deleting each other cannot both succeed.
@@ -40,7 +43,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<
         .await?;
     sqlx::query("DELETE FROM tb_user WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
     if let Some(t) = u.tenant_id {
-        super::roles::bump_epoch(&mut tx, t.0).await?;
+        crate::backend::roles::bump_epoch(&mut tx, t.0).await?;
     }
     tx.commit().await?;
     svc.sessions.forget_user(id);
@@ -57,7 +60,7 @@ pub async fn erase(tx: &mut sqlx::Transaction<'_, sqlx::Any>, u: &UserRecord) ->
         .await?;
     sqlx::query("DELETE FROM tb_user WHERE id = $1").bind(u.id.0.to_string()).execute(&mut **tx).await?;
     if let Some(t) = u.tenant_id {
-        super::roles::bump_epoch(tx, t.0).await?;
+        crate::backend::roles::bump_epoch(tx, t.0).await?;
     }
     Ok(())
 }

@@ -2,13 +2,20 @@
 //! subtree, given ids) ANDed with the access-control predicate for USER READ, so filtering, search, sort and
 //! paging all happen in SQL.
 
-use super::authz::{self, entities::ListSource};
-use super::error::ServiceResult;
-use super::paging::{PageLink, marks, push_sql as push};
-use super::principal::Principal;
-use super::state::Services;
-use super::users::{self, USER_COLUMNS, UserRecord};
-use crate::model::{PageData, UserEmailInfo, UserInfo};
+use crate::backend::authz;
+use crate::backend::authz::entities::ListSource;
+use crate::backend::error::ServiceResult;
+use crate::backend::paging::PageLink;
+use crate::backend::paging::marks;
+use crate::backend::paging::push_sql as push;
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
+use crate::backend::users;
+use crate::backend::users::USER_COLUMNS;
+use crate::backend::users::UserRecord;
+use crate::model::PageData;
+use crate::model::UserEmailInfo;
+use crate::model::UserInfo;
 use uuid::Uuid;
 
 /// Which users a list is about, before visibility.
@@ -24,7 +31,7 @@ pub enum UserScope {
     Ids(Vec<Uuid>),
     /// The members of one user group the caller may read: all of them (ThingsBoard PE's rule for group member
     /// lists, the same as `GET /api/entityGroup/{id}/users`).
-    Group(super::authz::groups::ReadableGroup),
+    Group(crate::backend::authz::groups::ReadableGroup),
 }
 
 /// Users as owned entities: a customer's users belong to it, the others to the tenant.
@@ -91,7 +98,7 @@ pub async fn list(
         }
     }
     let mut page =
-        super::paging::fetch(&svc.db.pool, USER_COLUMNS, &from, &order, &binds, link, users::from_row).await?;
+        crate::backend::paging::fetch(&svc.db.pool, USER_COLUMNS, &from, &order, &binds, link, users::from_row).await?;
     users::drop_dangling_dashboards(svc, &mut page.data).await?;
     Ok(page)
 }
@@ -99,7 +106,7 @@ pub async fn list(
 /// The same page as `UserInfo`s: owner names and user groups in two more queries.
 pub async fn infos(svc: &Services, page: PageData<UserRecord>) -> ServiceResult<PageData<UserInfo>> {
     let items: Vec<(Uuid, Uuid)> = page.data.iter().map(|u| (u.id.0, u.owner())).collect();
-    let extra = super::infos::owners_and_groups(svc, &items).await?;
+    let extra = crate::backend::infos::owners_and_groups(svc, &items).await?;
     let PageData { data, total_pages, total_elements, has_next } = page;
     let data = data
         .into_iter()

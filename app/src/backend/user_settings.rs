@@ -3,9 +3,10 @@
 //! in). `PUT` deep-merges by dotted path, `DELETE` removes dotted paths; keys may not contain `.` or `,` since those
 //! are the path syntax.
 
-use super::error::{ServiceError, ServiceResult};
-use super::principal::Principal;
-use super::state::Services;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
 use serde_json::{Map, Value};
 
 /// Largest stored document per kind.
@@ -187,7 +188,7 @@ pub async fn delete(svc: &Services, p: &Principal, kind: Kind, paths: &str) -> S
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::user_settings::*;
     use serde_json::json;
 
     fn obj(v: Value) -> Map<String, Value> {

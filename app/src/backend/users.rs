@@ -1,14 +1,23 @@
 //! User accounts: lookup, tenant-administrator creation by the system administrator, activation links and
 //! activation. Credentials live beside the user row; activation secrets are stored hashed and used once.
 
-use super::authz::{self, Operation, Target};
-use super::clock::now_ms;
-use super::error::{ServiceError, ServiceResult};
-use super::paging::PageLink;
-use super::principal::Principal;
-use super::state::Services;
-use super::validate;
-use crate::model::{Authority, CustomerId, NULL_UUID, PageData, TenantId, User, UserId};
+use crate::backend::authz;
+use crate::backend::authz::Operation;
+use crate::backend::authz::Target;
+use crate::backend::clock::now_ms;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::paging::PageLink;
+use crate::backend::principal::Principal;
+use crate::backend::state::Services;
+use crate::backend::validate;
+use crate::model::Authority;
+use crate::model::CustomerId;
+use crate::model::NULL_UUID;
+use crate::model::PageData;
+use crate::model::TenantId;
+use crate::model::User;
+use crate::model::UserId;
 use serde_json::{Map, Value, json};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -137,7 +146,7 @@ pub async fn get(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<Use
 /// `GET /api/user/info/{id}`: the user with its owner's name and its user groups.
 pub async fn info(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<crate::model::UserInfo> {
     let u = get(svc, p, id).await?;
-    let mut extra = super::infos::owners_and_groups(svc, &[(u.id.0, u.owner())]).await?;
+    let mut extra = crate::backend::infos::owners_and_groups(svc, &[(u.id.0, u.owner())]).await?;
     let (owner_name, groups) = extra.pop().unwrap_or_default();
     Ok(crate::model::UserInfo { user: u.to_dto(), owner_name, groups })
 }
@@ -270,29 +279,47 @@ async fn insert(
     if let (Some(t), Authority::TenantAdmin) = (tenant, authority) {
         // Like ThingsBoard PE: in the tenant's "All" users and in the user groups asked for; the system
         // administrator's tenant administrators by default in "Tenant Administrators", whose role grants all.
-        super::entity_groups::join_all(&mut tx, t.0, super::entity_groups::GroupType::User, id.0).await?;
+        crate::backend::entity_groups::join_all(&mut tx, t.0, crate::backend::entity_groups::GroupType::User, id.0)
+            .await?;
         if groups.is_empty() && default_admin {
-            super::entity_groups::join_named(
+            crate::backend::entity_groups::join_named(
                 &mut tx,
                 t.0,
-                super::entity_groups::GroupType::User,
-                super::roles::TENANT_ADMINISTRATORS,
+                crate::backend::entity_groups::GroupType::User,
+                crate::backend::roles::TENANT_ADMINISTRATORS,
                 id.0,
             )
             .await?;
         }
         for g in groups {
-            super::entity_groups::join(&mut tx, t.0, t.0, super::entity_groups::GroupType::User, *g, id.0).await?;
+            crate::backend::entity_groups::join(
+                &mut tx,
+                t.0,
+                t.0,
+                crate::backend::entity_groups::GroupType::User,
+                *g,
+                id.0,
+            )
+            .await?;
         }
-        super::roles::bump_epoch(&mut tx, t.0).await?;
+        crate::backend::roles::bump_epoch(&mut tx, t.0).await?;
     }
     if let (Some(t), Some(c)) = (tenant, customer) {
         // In the customer's "All" users and in the user groups asked for, which must be the customer's own.
-        super::entity_groups::join_all(&mut tx, c.0, super::entity_groups::GroupType::User, id.0).await?;
+        crate::backend::entity_groups::join_all(&mut tx, c.0, crate::backend::entity_groups::GroupType::User, id.0)
+            .await?;
         for g in groups {
-            super::entity_groups::join(&mut tx, t.0, c.0, super::entity_groups::GroupType::User, *g, id.0).await?;
+            crate::backend::entity_groups::join(
+                &mut tx,
+                t.0,
+                c.0,
+                crate::backend::entity_groups::GroupType::User,
+                *g,
+                id.0,
+            )
+            .await?;
         }
-        super::roles::bump_epoch(&mut tx, t.0).await?;
+        crate::backend::roles::bump_epoch(&mut tx, t.0).await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -310,7 +337,7 @@ fn unique_email(e: sqlx::Error, email: &str) -> ServiceError {
 
 /// Creates the system administrator with a password (first start or the set-up link).
 pub async fn create_sysadmin(svc: &Services, email: &str, password: &str) -> ServiceResult<UserId> {
-    super::passwords::check(svc, password).await?;
+    crate::backend::passwords::check(svc, password).await?;
     let hash = svc.hasher.hash(password).await?;
     let u = User {
         id: None,
@@ -356,7 +383,7 @@ pub async fn save(
     let default_admin = authz::users::places_as_platform(p);
     let id = insert(svc, u, &Placement { authority, tenant, customer, groups, default_admin }, None).await?;
     let created = find(svc, id).await?.ok_or_else(|| ServiceError::Internal("user vanished after insert".into()))?;
-    if send_activation_mail && let Err(e) = super::activation::send_mail(svc, &created).await {
+    if send_activation_mail && let Err(e) = crate::backend::activation::send_mail(svc, &created).await {
         // Like ThingsBoard: a user whose activation mail could not go out is not kept.
         remove(svc, &created).await?;
         return Err(match e {
@@ -366,7 +393,11 @@ pub async fn save(
             other => other,
         });
     }
-    super::audit::record(svc, super::audit::Entry::on_user(Some(p), &created, super::audit::Action::Added)).await;
+    crate::backend::audit::record(
+        svc,
+        crate::backend::audit::Entry::on_user(Some(p), &created, crate::backend::audit::Action::Added),
+    )
+    .await;
     Ok(created)
 }
 
@@ -379,7 +410,7 @@ async fn check_joins(
     customer: Option<CustomerId>,
     groups: &[Uuid],
 ) -> ServiceResult<()> {
-    use super::entity_groups::service as group_service;
+    use crate::backend::entity_groups::service as group_service;
     let Some(tenant) = tenant else { return Ok(()) };
     if authz::users::places_as_platform(p) {
         return Ok(());
@@ -404,7 +435,7 @@ async fn check_joins(
             crate::model::permissions::Operation::AddToGroup,
         )
         .await?;
-        if group.group_type != super::entity_groups::GroupType::User || group.owner != owner {
+        if group.group_type != crate::backend::entity_groups::GroupType::User || group.owner != owner {
             return Err(ServiceError::BadRequestParams("A new user can only join user groups of its own owner".into()));
         }
         authz::delegation::check_join(svc, p, group.id, group.owner).await?;
@@ -421,7 +452,7 @@ async fn remove(svc: &Services, u: &UserRecord) -> ServiceResult<()> {
         .await?;
     sqlx::query("DELETE FROM tb_user WHERE id = $1").bind(u.id.0.to_string()).execute(&mut *tx).await?;
     if let Some(t) = u.tenant_id {
-        super::roles::bump_epoch(&mut tx, t.0).await?;
+        crate::backend::roles::bump_epoch(&mut tx, t.0).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -477,7 +508,11 @@ async fn update(svc: &Services, p: &Principal, id: UserId, u: &User) -> ServiceR
     }
     svc.sessions.forget_user(id);
     let u = find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
-    super::audit::record(svc, super::audit::Entry::on_user(Some(p), &u, super::audit::Action::Updated)).await;
+    crate::backend::audit::record(
+        svc,
+        crate::backend::audit::Entry::on_user(Some(p), &u, crate::backend::audit::Action::Updated),
+    )
+    .await;
     Ok(u)
 }
 
@@ -514,8 +549,10 @@ pub async fn list_tenant_users(
     let mut binds = vec![tenant.0.to_string()];
     binds.extend(pattern);
     let from = format!("FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE {filter}");
-    super::paging::fetch(&svc.db.pool, USER_COLUMNS, &from, &order, &binds, link, |r| from_row(r).map(|u| u.to_dto()))
-        .await
+    crate::backend::paging::fetch(&svc.db.pool, USER_COLUMNS, &from, &order, &binds, link, |r| {
+        from_row(r).map(|u| u.to_dto())
+    })
+    .await
 }
 
 /// `GET /api/entityGroup/{id}/users`: the members of a user group the caller may read, paged in SQL.
@@ -539,6 +576,8 @@ pub async fn in_group(
         binds.push(pat);
         from.push_str(&format!(" AND u.email_lower LIKE ${} ESCAPE '\\'", binds.len()));
     }
-    super::paging::fetch(&svc.db.pool, USER_COLUMNS, &from, &order, &binds, link, |r| from_row(r).map(|u| u.to_dto()))
-        .await
+    crate::backend::paging::fetch(&svc.db.pool, USER_COLUMNS, &from, &order, &binds, link, |r| {
+        from_row(r).map(|u| u.to_dto())
+    })
+    .await
 }

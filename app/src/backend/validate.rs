@@ -1,6 +1,6 @@
 //! Field checks shared by every service, with ThingsBoard's messages.
 
-use super::error::ServiceError;
+use crate::backend::error::ServiceError;
 
 /// A pragmatic email check: one `@`, something on both sides, a dot in the domain, no spaces.
 pub fn is_email(s: &str) -> bool {
@@ -58,7 +58,7 @@ pub fn optional_email(value: &Option<String>) -> Result<(), ServiceError> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::validate::*;
 
     #[test]
     fn emails() {

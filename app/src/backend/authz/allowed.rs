@@ -1,9 +1,11 @@
 //! `GET /api/permissions/allowedPermissions` in ThingsBoard's `AllowedPermissionsInfo` shape: the vocabulary,
 //! the group-role rules, the resources the authority may use, and the caller's merged permissions.
 
-use super::merged::Merged;
+use crate::backend::authz::merged::Merged;
 use crate::model::Authority;
-use crate::model::permissions::{OpSet, Operation, Resource};
+use crate::model::permissions::OpSet;
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 

@@ -2,12 +2,14 @@
 //! the decisions use. The services still decide every call; this only keeps the console from offering what would
 //! be refused.
 
-use super::allowed::allowed_resources;
+use crate::backend::authz::allowed::allowed_resources;
 use crate::backend::error::ServiceResult;
 use crate::backend::principal::Principal;
 use crate::backend::state::Services;
 use crate::model::Authority;
-use crate::model::permissions::{Abilities, Operation, Resource};
+use crate::model::permissions::Abilities;
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 
 /// The resources the console has sections or buttons for.
 const SECTIONS: [Resource; 14] = [

@@ -13,18 +13,22 @@
 //!
 //! The system administrator places tenant administrators and has no tenant permissions of its own.
 
-use super::Decision;
-use super::entities::within;
-use super::explain::{Binding, bindings};
-use super::grants::GenericGrant;
-pub use super::groups::GroupObject;
-use super::merged::Merged;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::authz::Decision;
+use crate::backend::authz::entities::within;
+use crate::backend::authz::explain::Binding;
+use crate::backend::authz::explain::bindings;
+use crate::backend::authz::grants::GenericGrant;
+pub use crate::backend::authz::groups::GroupObject;
+use crate::backend::authz::merged::Merged;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::backend::principal::Principal;
 use crate::backend::roles::RolePermissions;
 use crate::backend::state::Services;
 use crate::model::Authority;
-use crate::model::permissions::{OpSet, Operation, Resource};
+use crate::model::permissions::OpSet;
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -59,7 +63,7 @@ async fn holds_all(svc: &Services, m: &Merged, g: &GroupObject, ops: &[Operation
 /// The caller may share `g`: it owns it (WRITE on the group object is the owner side's alone) or holds SHARE_GROUP.
 async fn may_share(svc: &Services, p: &Principal, g: &GroupObject) -> ServiceResult<bool> {
     for op in [Operation::Write, Operation::ShareGroup] {
-        if super::groups::decide(svc, p, op, g).await? == Decision::Allow {
+        if crate::backend::authz::groups::decide(svc, p, op, g).await? == Decision::Allow {
             return Ok(true);
         }
     }

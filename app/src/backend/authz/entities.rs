@@ -8,13 +8,15 @@
 //!
 //! Lists use the same rule as one SQL predicate: an owner-subtree branch OR a group-membership branch.
 
-use super::Decision;
-use super::merged::Merged;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::authz::Decision;
+use crate::backend::authz::merged::Merged;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::backend::principal::Principal;
 use crate::backend::state::Services;
 use crate::model::Authority;
-use crate::model::permissions::{Operation, Resource};
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 use std::sync::Arc;
 use uuid::Uuid;
 

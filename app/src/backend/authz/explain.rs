@@ -3,15 +3,19 @@
 //! walks the same facts as `merged` and `entities`, keeping where each grant came from; a test holds it to the
 //! same answer as the real check.
 
-use super::entities::{EntityRef, within};
-use super::grants::GenericGrant;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::authz::entities::EntityRef;
+use crate::backend::authz::entities::within;
+use crate::backend::authz::grants::GenericGrant;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::backend::principal::Principal;
-use crate::backend::roles::{self, RolePermissions};
+use crate::backend::roles;
+use crate::backend::roles::RolePermissions;
 use crate::backend::state::Services;
 use crate::model::RoleType;
 use crate::model::UserId;
-use crate::model::permissions::{OpSet, Operation};
+use crate::model::permissions::OpSet;
+use crate::model::permissions::Operation;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;

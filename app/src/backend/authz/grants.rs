@@ -6,7 +6,9 @@
 //! concrete resources and to each resource's vocabulary, and the excluded part is subtracted (per role, before
 //! the roles are merged). A Group role is a list of operations for the one entity group it is bound to.
 
-use crate::model::permissions::{OpSet, Operation, Resource};
+use crate::model::permissions::OpSet;
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 use std::collections::BTreeMap;
 
 /// A Generic role's `permissions` (or `excludedPermissions`) as the wire has it.
@@ -134,7 +136,7 @@ impl GenericGrant {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::authz::grants::*;
     use proptest::prelude::*;
 
     fn perms(pairs: &[(Resource, &[Operation])]) -> GenericPermissions {

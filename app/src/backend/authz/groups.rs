@@ -4,12 +4,14 @@
 //! list all its members, as ThingsBoard answers `/api/entityGroup/{id}/…`: `ReadableGroup`, which only this
 //! module makes, is what every member list takes, so no list of members can skip the check.
 
-use super::Decision;
-use super::entities::within;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::authz::Decision;
+use crate::backend::authz::entities::within;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::backend::principal::Principal;
 use crate::backend::state::Services;
-use crate::model::permissions::{Operation, Resource};
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 use uuid::Uuid;
 
 /// An entity group as the rule sees it: where it sits and what its grants name.

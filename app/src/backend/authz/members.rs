@@ -5,9 +5,11 @@
 //! group permission names (whatever code path or bulk load did it). Groups too large to hold are probed per check,
 //! and the whole cache starts over when it holds too many ids.
 
-use super::snapshot::{self, Epochs};
+use crate::backend::authz::snapshot;
+use crate::backend::authz::snapshot::Epochs;
 use crate::backend::db::Backend;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use dashmap::DashMap;
 use sqlx::AnyPool;
 use std::collections::HashSet;

@@ -4,14 +4,17 @@
 //! owners bumps in its own transaction; the epoch is read from the database once per request (`snapshot`), so
 //! every node sees a change on its next request.
 
-use super::grants::GenericGrant;
-use super::snapshot;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::authz::grants::GenericGrant;
+use crate::backend::authz::snapshot;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::backend::principal::Principal;
-use crate::backend::roles::{self, RolePermissions};
+use crate::backend::roles;
+use crate::backend::roles::RolePermissions;
 use crate::backend::state::Services;
 use crate::model::RoleType;
-use crate::model::permissions::{OpSet, Operation};
+use crate::model::permissions::OpSet;
+use crate::model::permissions::Operation;
 use dashmap::DashMap;
 use sqlx::Row;
 use std::collections::HashMap;

@@ -19,9 +19,12 @@ pub mod snapshot;
 pub mod tree;
 pub mod users;
 
-use super::error::{ServiceError, ServiceResult};
-use super::principal::Principal;
-use crate::model::{Authority, TenantId, UserId};
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::principal::Principal;
+use crate::model::Authority;
+use crate::model::TenantId;
+use crate::model::UserId;
 
 /// ThingsBoard's operation names (the subset this layer already decides on).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -127,7 +130,7 @@ pub fn check(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::authz::*;
     use uuid::Uuid;
 
     fn p(authority: Authority, tenant: Option<TenantId>) -> Principal {

@@ -2,14 +2,16 @@
 //! this owner inside my subtree". Services ask these instead of reading merged permissions themselves, so every
 //! decision stays in `authz`.
 
-use super::entities::within;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::authz::entities::within;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::backend::principal::Principal;
 use crate::backend::state::Services;
-use crate::model::permissions::{Operation, Resource};
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 use uuid::Uuid;
 
-async fn merged(svc: &Services, p: &Principal) -> ServiceResult<std::sync::Arc<super::merged::Merged>> {
+async fn merged(svc: &Services, p: &Principal) -> ServiceResult<std::sync::Arc<crate::backend::authz::merged::Merged>> {
     svc.permissions.get(svc, p).await?.ok_or(ServiceError::Forbidden)
 }
 
@@ -85,10 +87,11 @@ pub async fn check_role_read(svc: &Services, p: &Principal, role_owner: Uuid) ->
 pub async fn audit_filter(
     svc: &Services,
     p: &Principal,
-    src: super::entities::ListSource,
+    src: crate::backend::authz::entities::ListSource,
     first: usize,
-) -> ServiceResult<super::entities::ListFilter> {
-    use super::entities::{ListFilter, list_filter};
+) -> ServiceResult<crate::backend::authz::entities::ListFilter> {
+    use crate::backend::authz::entities::ListFilter;
+    use crate::backend::authz::entities::list_filter;
     if p.authority == crate::model::Authority::SysAdmin {
         let a = src.alias;
         let sql = format!("({a}.tenant_id IS NULL OR {a}.entity_type = 'TENANT' OR {a}.customer_id IS NULL)");

@@ -3,8 +3,9 @@
 //! with one query the first time it is seen) and dropped when the tenant's tree epoch moves (a subtree moved or
 //! an owner went away). New customers need no invalidation: they are simply not cached yet.
 
-use super::snapshot;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::authz::snapshot;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use dashmap::DashMap;
 use sqlx::AnyPool;
 use std::sync::Arc;

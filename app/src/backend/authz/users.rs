@@ -2,18 +2,24 @@
 //! role rule for owned entities decides, except where ThingsBoard decides by authority: the system administrator
 //! (who manages tenant administrators, not customers' users) and a user reading or editing its own profile.
 
-use super::{Operation, Target, entities};
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::authz::Operation;
+use crate::backend::authz::Target;
+use crate::backend::authz::entities;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::backend::principal::Principal;
 use crate::backend::state::Services;
 use crate::backend::users::UserRecord;
-use crate::model::permissions::{Operation as Op, Resource};
-use crate::model::{Authority, CustomerId, TenantId};
+use crate::model::Authority;
+use crate::model::CustomerId;
+use crate::model::TenantId;
+use crate::model::permissions::Operation as Op;
+use crate::model::permissions::Resource;
 
 /// `op` on an existing user, as 403 / 404.
 pub async fn check(svc: &Services, p: &Principal, op: Operation, u: &UserRecord) -> ServiceResult<()> {
     if p.authority == Authority::SysAdmin || u.tenant_id.is_none() {
-        return super::check(p, op, u.target(), "User", u.id);
+        return crate::backend::authz::check(p, op, u.target(), "User", u.id);
     }
     if u.id == p.user_id && matches!(op, Operation::Read | Operation::Write) {
         return Ok(());
@@ -48,7 +54,7 @@ pub async fn placement(
             if tenant.is_none() {
                 return Err(ServiceError::InvalidArguments("Tenant administrator should be assigned to tenant".into()));
             }
-            super::check(p, Operation::Create, Target::NewUser { tenant, authority }, "User", "new")?;
+            crate::backend::authz::check(p, Operation::Create, Target::NewUser { tenant, authority }, "User", "new")?;
             Ok((tenant, None))
         }
         (Authority::TenantAdmin | Authority::CustomerUser, Authority::TenantAdmin) => {
@@ -66,7 +72,7 @@ pub async fn placement(
             Ok((Some(tenant), Some(customer)))
         }
         _ => {
-            super::check(p, Operation::Create, Target::NewUser { tenant, authority }, "User", "new")?;
+            crate::backend::authz::check(p, Operation::Create, Target::NewUser { tenant, authority }, "User", "new")?;
             Err(ServiceError::Forbidden)
         }
     }
@@ -111,7 +117,7 @@ pub async fn check_impersonate(svc: &Services, p: &Principal, u: &UserRecord) ->
 /// `/api/tenant/{id}/users`: for the system administrator (who sees the tenant administrators only) and the
 /// tenant's own administrators. Answers whether the list is limited to tenant administrators.
 pub fn tenant_list_admins_only(p: &Principal, tenant: TenantId) -> ServiceResult<bool> {
-    super::check(p, Operation::Read, Target::Tenant(tenant), "Tenant", tenant)?;
+    crate::backend::authz::check(p, Operation::Read, Target::Tenant(tenant), "Tenant", tenant)?;
     match p.authority {
         Authority::SysAdmin => Ok(true),
         Authority::TenantAdmin => Ok(false),

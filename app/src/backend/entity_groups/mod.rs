@@ -3,8 +3,8 @@
 
 pub mod service;
 
-use super::clock::now_ms;
-use super::error::ServiceResult;
+use crate::backend::clock::now_ms;
+use crate::backend::error::ServiceResult;
 use sqlx::{Any, Transaction};
 use uuid::Uuid;
 
@@ -83,11 +83,9 @@ pub fn ids_from_query(q: &std::collections::HashMap<String, String>) -> ServiceR
     let mut ids = Vec::new();
     for raw in q.get("entityGroupId").into_iter().chain(q.get("entityGroupIds")) {
         for part in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            ids.push(
-                Uuid::parse_str(part).map_err(|_| {
-                    super::error::ServiceError::BadRequestParams(format!("Invalid UUID string: {part}"))
-                })?,
-            );
+            ids.push(Uuid::parse_str(part).map_err(|_| {
+                crate::backend::error::ServiceError::BadRequestParams(format!("Invalid UUID string: {part}"))
+            })?);
         }
     }
     Ok(ids)
@@ -157,7 +155,7 @@ pub async fn join(
     group: Uuid,
     entity: Uuid,
 ) -> ServiceResult<()> {
-    use super::error::ServiceError;
+    use crate::backend::error::ServiceError;
     use sqlx::Row;
     let row = sqlx::query("SELECT owner_id, group_type, name FROM entity_group WHERE id = $1 AND tenant_id = $2")
         .bind(group.to_string())
@@ -186,7 +184,7 @@ pub async fn join(
         .execute(&mut **tx)
         .await?;
     // A shared group's member epoch may have moved (its trigger): later checks in this request read it afresh.
-    super::authz::snapshot::forget(tenant);
+    crate::backend::authz::snapshot::forget(tenant);
     Ok(())
 }
 
@@ -215,7 +213,7 @@ pub async fn create_group(
     .execute(&mut **tx)
     .await
     .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => super::error::ServiceError::InvalidArguments(
+        sqlx::Error::Database(d) if d.is_unique_violation() => crate::backend::error::ServiceError::InvalidArguments(
             "Entity group with such name, type and owner already exists!".into(),
         ),
         _ => e.into(),

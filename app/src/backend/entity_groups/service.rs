@@ -3,21 +3,34 @@
 //! a Group role bound to the group grants its operations, except those only the group's owner side may do
 //! (create, write, delete). Adding and removing members needs the owner side too (not Group-role operations).
 
-use super::{ALL, GroupType, RESERVED};
-use crate::backend::audit::{self, Action};
+use crate::backend::audit;
+use crate::backend::audit::Action;
+use crate::backend::authz::Decision;
 use crate::backend::authz::entities::within;
-use crate::backend::authz::groups::{self as authz_groups, GroupObject, ReadableGroup};
-use crate::backend::authz::{Decision, scopes};
+use crate::backend::authz::groups as authz_groups;
+use crate::backend::authz::groups::GroupObject;
+use crate::backend::authz::groups::ReadableGroup;
+use crate::backend::authz::scopes;
 use crate::backend::clock::now_ms;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::entity_groups::ALL;
+use crate::backend::entity_groups::GroupType;
+use crate::backend::entity_groups::RESERVED;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::backend::paging::PageLink;
 use crate::backend::principal::Principal;
 use crate::backend::roles::bump_epoch;
 use crate::backend::state::Services;
 use crate::backend::things::Kind;
 use crate::backend::validate;
+use crate::model::EntityGroupId;
+use crate::model::EntityGroupInfo;
+use crate::model::EntityId;
+use crate::model::EntityType;
+use crate::model::PageData;
+use crate::model::ShortEntityView;
+use crate::model::TenantId;
 use crate::model::permissions::Operation;
-use crate::model::{EntityGroupId, EntityGroupInfo, EntityId, EntityType, PageData, ShortEntityView, TenantId};
 use serde_json::Value;
 use sqlx::Row;
 use sqlx::any::AnyRow;

@@ -1,13 +1,24 @@
 //! `/api/auth/*` and `/api/noauth/*`: sign-in, rotation, logout, password change, activation.
 
-use super::extract::{Auth, AuthSession, ClientIp, JsonBody, QueryMap};
 use crate::backend::activation;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::auth;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::backend::password_reset;
+use crate::backend::passwords;
+use crate::backend::rest::extract::Auth;
+use crate::backend::rest::extract::AuthSession;
+use crate::backend::rest::extract::ClientIp;
+use crate::backend::rest::extract::JsonBody;
+use crate::backend::rest::extract::QueryMap;
+use crate::backend::security_settings;
+use crate::backend::sessions;
 use crate::backend::state::AppState;
 use crate::backend::tokens::LinkState;
-use crate::backend::{auth, passwords, security_settings, sessions};
-use crate::model::{JwtPair, SecuritySettings, User, UserPasswordPolicy};
+use crate::model::JwtPair;
+use crate::model::SecuritySettings;
+use crate::model::User;
+use crate::model::UserPasswordPolicy;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

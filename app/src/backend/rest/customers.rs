@@ -1,12 +1,20 @@
 //! `/api/customer*`: customers and sub-customers.
 
-use super::extract::{Auth, JsonBody, PathId, QueryMap, flag};
 use crate::backend::customers;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::backend::naming::SaveOptions;
 use crate::backend::paging::PageLink;
+use crate::backend::rest::extract::Auth;
+use crate::backend::rest::extract::JsonBody;
+use crate::backend::rest::extract::PathId;
+use crate::backend::rest::extract::QueryMap;
+use crate::backend::rest::extract::flag;
 use crate::backend::state::AppState;
-use crate::model::{Customer, CustomerId, CustomerInfo, PageData};
+use crate::model::Customer;
+use crate::model::CustomerId;
+use crate::model::CustomerInfo;
+use crate::model::PageData;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

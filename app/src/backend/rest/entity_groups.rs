@@ -1,15 +1,27 @@
 //! `/api/entityGroup*` and `/api/entityGroups*`.
 
-use super::extract::{Auth, JsonBody, PathId, QueryMap, flag};
+use crate::backend::customers;
 use crate::backend::entity_groups::GroupType;
 use crate::backend::entity_groups::service as groups;
-use crate::backend::error::{ServiceError, ServiceResult};
-use crate::backend::group_permissions::{self, ShareGroupRequest};
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::group_permissions;
+use crate::backend::group_permissions::ShareGroupRequest;
 use crate::backend::paging::PageLink;
+use crate::backend::rest::extract::Auth;
+use crate::backend::rest::extract::JsonBody;
+use crate::backend::rest::extract::PathId;
+use crate::backend::rest::extract::QueryMap;
+use crate::backend::rest::extract::flag;
 use crate::backend::state::AppState;
-use crate::backend::{customers, users};
+use crate::backend::users;
+use crate::model::CustomerId;
+use crate::model::EntityGroupId;
+use crate::model::EntityGroupInfo;
+use crate::model::PageData;
+use crate::model::ShortEntityView;
+use crate::model::UserId;
 use crate::model::permissions::Operation;
-use crate::model::{CustomerId, EntityGroupId, EntityGroupInfo, PageData, ShortEntityView, UserId};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -213,7 +225,8 @@ pub async fn change_owner(
     Path((owner_type, owner_id, entity_type, entity_id)): Path<(String, String, String, String)>,
     body: axum::body::Bytes,
 ) -> ServiceResult<StatusCode> {
-    use crate::backend::ownership::{self, NewOwner};
+    use crate::backend::ownership;
+    use crate::backend::ownership::NewOwner;
     let owner = match owner_type.as_str() {
         "TENANT" => NewOwner::Tenant(id(&owner_id)?),
         "CUSTOMER" => NewOwner::Customer(id(&owner_id)?),

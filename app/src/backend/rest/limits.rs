@@ -101,7 +101,7 @@ pub async fn guard(req: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::backend::rest::limits::*;
 
     #[test]
     fn finds_nul_in_every_encoding() {

@@ -1,18 +1,33 @@
 //! `/api/role*`, `/api/groupPermission*`, `/api/permissions/allowedPermissions`, `/api/permission/...`.
 
-use super::extract::{Auth, JsonBody, PathId, QueryMap};
-use crate::backend::authz::{Decision, allowed, entities};
-use crate::backend::error::{ServiceError, ServiceResult};
-use crate::backend::group_permissions::{self, GroupPermissionInfo};
+use crate::backend::authz::Decision;
+use crate::backend::authz::allowed;
+use crate::backend::authz::entities;
+use crate::backend::customers;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::group_permissions;
+use crate::backend::group_permissions::GroupPermissionInfo;
 use crate::backend::paging::PageLink;
+use crate::backend::rest::extract::Auth;
+use crate::backend::rest::extract::JsonBody;
+use crate::backend::rest::extract::PathId;
+use crate::backend::rest::extract::QueryMap;
 use crate::backend::roles::api as roles;
 use crate::backend::state::AppState;
-use crate::backend::things::{self, Kind};
-use crate::backend::{customers, users};
+use crate::backend::things;
+use crate::backend::things::Kind;
+use crate::backend::users;
+use crate::model::CustomerId;
+use crate::model::EntityGroupId;
+use crate::model::GroupPermission;
+use crate::model::GroupPermissionId;
+use crate::model::PageData;
+use crate::model::Role;
+use crate::model::RoleId;
+use crate::model::RoleType;
+use crate::model::UserId;
 use crate::model::permissions::Operation;
-use crate::model::{
-    CustomerId, EntityGroupId, GroupPermission, GroupPermissionId, PageData, Role, RoleId, RoleType, UserId,
-};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -154,7 +169,7 @@ fn legacy_op(op: Operation) -> ServiceResult<crate::backend::authz::Operation> {
 pub async fn explain(
     State(s): State<AppState>,
     Auth(p): Auth,
-    super::extract::QueryMap(q): super::extract::QueryMap,
+    crate::backend::rest::extract::QueryMap(q): crate::backend::rest::extract::QueryMap,
 ) -> ServiceResult<Json<crate::backend::authz::explain::Explanation>> {
     let param = |name: &str| {
         q.get(name).filter(|v| !v.is_empty()).ok_or_else(|| {

@@ -1,11 +1,17 @@
 //! `/api/tenant*`: the system administrator's tenant management.
 
-use super::extract::{Auth, JsonBody, PathId, QueryMap};
 use crate::backend::error::ServiceResult;
 use crate::backend::paging::PageLink;
+use crate::backend::rest::extract::Auth;
+use crate::backend::rest::extract::JsonBody;
+use crate::backend::rest::extract::PathId;
+use crate::backend::rest::extract::QueryMap;
 use crate::backend::state::AppState;
 use crate::backend::tenants;
-use crate::model::{PageData, Tenant, TenantId, TenantInfo};
+use crate::model::PageData;
+use crate::model::Tenant;
+use crate::model::TenantId;
+use crate::model::TenantInfo;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -1,19 +1,39 @@
 //! `/api/device*`, `/api/asset*`, `/api/dashboard*`, `/api/edge*`: the same endpoints for each kind of thing,
 //! registered per kind by `routes`. Handlers translate HTTP to the things service; its checks decide access.
 
-use super::extract::{Auth, JsonBody, PathId, QueryMap, flag, parse_ids};
 use crate::backend::entity_groups::service as groups;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::backend::naming::SaveOptions;
 use crate::backend::paging::PageLink;
 use crate::backend::principal::Principal;
-use crate::backend::state::{AppState, Services};
-use crate::backend::things::{self, Kind, Scope, Thing, assets, dashboards, devices, edges};
+use crate::backend::rest::extract::Auth;
+use crate::backend::rest::extract::JsonBody;
+use crate::backend::rest::extract::PathId;
+use crate::backend::rest::extract::QueryMap;
+use crate::backend::rest::extract::flag;
+use crate::backend::rest::extract::parse_ids;
+use crate::backend::state::AppState;
+use crate::backend::state::Services;
+use crate::backend::things;
+use crate::backend::things::Kind;
+use crate::backend::things::Scope;
+use crate::backend::things::Thing;
+use crate::backend::things::assets;
+use crate::backend::things::dashboards;
+use crate::backend::things::devices;
+use crate::backend::things::edges;
+use crate::model::Asset;
+use crate::model::CustomerId;
+use crate::model::Dashboard;
+use crate::model::Device;
+use crate::model::DeviceCredentials;
+use crate::model::Edge;
+use crate::model::EntityGroupId;
+use crate::model::EntityInfo;
+use crate::model::PageData;
+use crate::model::SaveDeviceWithCredentials;
 use crate::model::permissions::Operation;
-use crate::model::{
-    Asset, CustomerId, Dashboard, Device, DeviceCredentials, Edge, EntityGroupId, EntityInfo, PageData,
-    SaveDeviceWithCredentials,
-};
 use axum::Json;
 use axum::Router;
 use axum::extract::State;

@@ -1,14 +1,24 @@
 //! `/api/2fa/*` (settings and a user's own factors) and `/api/auth/2fa/*` (completing a sign-in with a code).
 
-use super::extract::{Auth, Enrolling, JsonBody, PendingConfigure, PendingVerify, QueryMap};
-use crate::backend::error::{ServiceError, ServiceResult};
-use crate::backend::sessions::{self, SessionKind};
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::mfa;
+use crate::backend::rest::extract::Auth;
+use crate::backend::rest::extract::Enrolling;
+use crate::backend::rest::extract::JsonBody;
+use crate::backend::rest::extract::PendingConfigure;
+use crate::backend::rest::extract::PendingVerify;
+use crate::backend::rest::extract::QueryMap;
+use crate::backend::sessions;
+use crate::backend::sessions::SessionKind;
 use crate::backend::state::AppState;
-use crate::backend::{mfa, two_fa_settings};
+use crate::backend::two_fa_settings;
 use crate::model::JwtPair;
-use crate::model::mfa::{
-    AccountTwoFaSettings, PlatformTwoFaSettings, TwoFaAccountConfig, TwoFaProviderInfo, TwoFaProviderType,
-};
+use crate::model::mfa::AccountTwoFaSettings;
+use crate::model::mfa::PlatformTwoFaSettings;
+use crate::model::mfa::TwoFaAccountConfig;
+use crate::model::mfa::TwoFaProviderInfo;
+use crate::model::mfa::TwoFaProviderType;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -147,7 +157,7 @@ pub async fn finish_configuration(
 pub async fn reset_for_user(
     State(s): State<AppState>,
     Auth(p): Auth,
-    super::extract::PathId(id): super::extract::PathId,
+    crate::backend::rest::extract::PathId(id): crate::backend::rest::extract::PathId,
 ) -> ServiceResult<StatusCode> {
     mfa::reset_for(&s.svc, &p, crate::model::UserId(id)).await?;
     Ok(StatusCode::OK)

@@ -1,9 +1,11 @@
 //! `/api/user/settings*`: the caller's own console settings.
 
-use super::extract::{Auth, JsonBody};
 use crate::backend::error::ServiceResult;
+use crate::backend::rest::extract::Auth;
+use crate::backend::rest::extract::JsonBody;
 use crate::backend::state::AppState;
-use crate::backend::user_settings::{self, Kind};
+use crate::backend::user_settings;
+use crate::backend::user_settings::Kind;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -1,17 +1,36 @@
 //! `/api/user*`, `/api/users*`, `/api/customer/{id}/user*`: users, their lists, activation links, deletion and
 //! suspension.
 
-use super::extract::{Auth, JsonBody, PathId, QueryMap, flag, parse_ids};
-use crate::backend::audit::{self, AuditScope};
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::activation;
+use crate::backend::audit;
+use crate::backend::audit::AuditScope;
+use crate::backend::customers;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::impersonation;
 use crate::backend::paging::PageLink;
+use crate::backend::rest::extract::Auth;
+use crate::backend::rest::extract::JsonBody;
+use crate::backend::rest::extract::PathId;
+use crate::backend::rest::extract::QueryMap;
+use crate::backend::rest::extract::flag;
+use crate::backend::rest::extract::parse_ids;
 use crate::backend::state::AppState;
-use crate::backend::user_lists::{self, UserScope};
-use crate::backend::users::{self, UserRecord};
-use crate::backend::{activation, customers, impersonation, user_lifecycle};
-use crate::model::{
-    AuditLog, CustomerId, JwtPair, PageData, TenantId, User, UserActivationLink, UserEmailInfo, UserId, UserInfo,
-};
+use crate::backend::user_lifecycle;
+use crate::backend::user_lists;
+use crate::backend::user_lists::UserScope;
+use crate::backend::users;
+use crate::backend::users::UserRecord;
+use crate::model::AuditLog;
+use crate::model::CustomerId;
+use crate::model::JwtPair;
+use crate::model::PageData;
+use crate::model::TenantId;
+use crate::model::User;
+use crate::model::UserActivationLink;
+use crate::model::UserEmailInfo;
+use crate::model::UserId;
+use crate::model::UserInfo;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

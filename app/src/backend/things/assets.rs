@@ -1,8 +1,14 @@
 //! Assets: the wire shape (all behaviour is the shared things service's).
 
-use super::{Draft, Thing};
+use crate::backend::things::Draft;
+use crate::backend::things::Thing;
 use crate::backend::tokens;
-use crate::model::{Asset, AssetId, AssetInfo, AssetProfileId, EntityInfo, TenantId};
+use crate::model::Asset;
+use crate::model::AssetId;
+use crate::model::AssetInfo;
+use crate::model::AssetProfileId;
+use crate::model::EntityInfo;
+use crate::model::TenantId;
 
 /// The wire shape.
 pub fn to_wire(t: Thing) -> Asset {
@@ -10,8 +16,8 @@ pub fn to_wire(t: Thing) -> Asset {
         id: Some(AssetId(t.id)),
         created_time: Some(t.created_time),
         tenant_id: Some(TenantId(t.tenant)),
-        customer_id: Some(super::customer_of(&t)),
-        owner_id: Some(super::owner_of(&t)),
+        customer_id: Some(crate::backend::things::customer_of(&t)),
+        owner_id: Some(crate::backend::things::owner_of(&t)),
         name: Some(t.name.clone()),
         asset_profile_id: Some(AssetProfileId(tokens::derived_uuid(&[
             "asset-profile",

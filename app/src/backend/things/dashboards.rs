@@ -1,8 +1,13 @@
 //! Dashboards: the wire shape. The configuration JSON is stored exactly as given (rendering comes later) and
 //! only `GET /api/dashboard/{id}` returns it; lists and infos leave it out.
 
-use super::{Draft, Thing};
-use crate::model::{Dashboard, DashboardId, DashboardInfo, EntityInfo, TenantId};
+use crate::backend::things::Draft;
+use crate::backend::things::Thing;
+use crate::model::Dashboard;
+use crate::model::DashboardId;
+use crate::model::DashboardInfo;
+use crate::model::EntityInfo;
+use crate::model::TenantId;
 use serde_json::{Map, Value};
 
 /// The wire shape (with the configuration when it was loaded).
@@ -11,11 +16,11 @@ pub fn to_wire(t: Thing) -> Dashboard {
         id: Some(DashboardId(t.id)),
         created_time: Some(t.created_time),
         tenant_id: Some(TenantId(t.tenant)),
-        customer_id: Some(super::customer_of(&t)),
-        owner_id: Some(super::owner_of(&t)),
+        customer_id: Some(crate::backend::things::customer_of(&t)),
+        owner_id: Some(crate::backend::things::owner_of(&t)),
         title: Some(t.name.clone()),
         name: Some(t.name.clone()),
-        image: super::detail_str(&t, "image"),
+        image: crate::backend::things::detail_str(&t, "image"),
         assigned_customers: None,
         mobile_hide: t.details.get("mobileHide").and_then(Value::as_bool).unwrap_or(false),
         mobile_order: t.details.get("mobileOrder").and_then(Value::as_i64),

@@ -1,17 +1,25 @@
 //! Devices: the wire shape and the ACCESS_TOKEN credentials every device gets at creation (random unless the
 //! caller names one), readable with READ_CREDENTIALS and replaceable with WRITE_CREDENTIALS.
 
-use super::{Draft, Kind, Thing};
 use crate::backend::clock::now_ms;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
 use crate::backend::naming::SaveOptions;
 use crate::backend::principal::Principal;
 use crate::backend::state::Services;
+use crate::backend::things::Draft;
+use crate::backend::things::Kind;
+use crate::backend::things::Thing;
 use crate::backend::tokens;
+use crate::model::Device;
+use crate::model::DeviceCredentials;
+use crate::model::DeviceCredentialsId;
+use crate::model::DeviceId;
+use crate::model::DeviceInfo;
+use crate::model::DeviceProfileId;
+use crate::model::EntityInfo;
+use crate::model::TenantId;
 use crate::model::permissions::Operation;
-use crate::model::{
-    Device, DeviceCredentials, DeviceCredentialsId, DeviceId, DeviceInfo, DeviceProfileId, EntityInfo, TenantId,
-};
 use serde_json::{Map, Value};
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
@@ -24,8 +32,8 @@ pub fn to_wire(t: Thing) -> Device {
         id: Some(DeviceId(t.id)),
         created_time: Some(t.created_time),
         tenant_id: Some(TenantId(t.tenant)),
-        customer_id: Some(super::customer_of(&t)),
-        owner_id: Some(super::owner_of(&t)),
+        customer_id: Some(crate::backend::things::customer_of(&t)),
+        owner_id: Some(crate::backend::things::owner_of(&t)),
         name: Some(t.name.clone()),
         device_profile_id: Some(DeviceProfileId(tokens::derived_uuid(&[
             "device-profile",
@@ -123,14 +131,14 @@ pub async fn save(
 ) -> ServiceResult<Device> {
     let draft = draft(d);
     if draft.id.is_some() {
-        return Ok(to_wire(super::update(svc, p, Kind::Device, &draft).await?));
+        return Ok(to_wire(crate::backend::things::update(svc, p, Kind::Device, &draft).await?));
     }
     let token = token_for(access_token)?;
     let mut tx = svc.db.begin_write().await?;
-    let id = super::create_in(&mut tx, svc, p, Kind::Device, &draft, opts).await?;
+    let id = crate::backend::things::create_in(&mut tx, svc, p, Kind::Device, &draft, opts).await?;
     insert_credentials(&mut tx, id, &token).await?;
     tx.commit().await?;
-    super::created(svc, p, Kind::Device, id).await?;
+    crate::backend::things::created(svc, p, Kind::Device, id).await?;
     get(svc, p, id).await
 }
 
@@ -162,13 +170,14 @@ pub async fn save_with_credentials(
 
 /// `GET /api/device/{id}`.
 pub async fn get(svc: &Services, p: &Principal, id: Uuid) -> ServiceResult<Device> {
-    Ok(to_wire(super::get_checked(svc, p, Kind::Device, id, Operation::Read).await?))
+    Ok(to_wire(crate::backend::things::get_checked(svc, p, Kind::Device, id, Operation::Read).await?))
 }
 
 /// `GET /api/device/info/{id}`.
 pub async fn get_info(svc: &Services, p: &Principal, id: Uuid) -> ServiceResult<DeviceInfo> {
-    let t = super::get_checked(svc, p, Kind::Device, id, Operation::Read).await?;
-    let (owner, groups) = super::decorate(svc, std::slice::from_ref(&t)).await?.pop().unwrap_or_default();
+    let t = crate::backend::things::get_checked(svc, p, Kind::Device, id, Operation::Read).await?;
+    let (owner, groups) =
+        crate::backend::things::decorate(svc, std::slice::from_ref(&t)).await?.pop().unwrap_or_default();
     Ok(to_info(t, owner, groups))
 }
 
@@ -195,7 +204,7 @@ async fn load_credentials(svc: &Services, device: Uuid) -> ServiceResult<DeviceC
 
 /// `GET /api/device/{id}/credentials` (READ_CREDENTIALS).
 pub async fn credentials(svc: &Services, p: &Principal, id: Uuid) -> ServiceResult<DeviceCredentials> {
-    let t = super::get_checked(svc, p, Kind::Device, id, Operation::ReadCredentials).await?;
+    let t = crate::backend::things::get_checked(svc, p, Kind::Device, id, Operation::ReadCredentials).await?;
     load_credentials(svc, t.id).await
 }
 
@@ -217,7 +226,7 @@ pub async fn update_credentials(
         .as_deref()
         .ok_or_else(|| ServiceError::InvalidArguments("Device credentials id should be specified!".into()))?;
     check_token(token)?;
-    let t = super::get_checked(svc, p, Kind::Device, device.0, Operation::WriteCredentials).await?;
+    let t = crate::backend::things::get_checked(svc, p, Kind::Device, device.0, Operation::WriteCredentials).await?;
     let done = sqlx::query(
         "UPDATE device_credentials SET credentials_id = $1, credentials_type = $2, version = version + 1 \
          WHERE device_id = $3 AND ($4 < 0 OR version = $4)",

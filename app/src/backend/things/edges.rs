@@ -1,10 +1,16 @@
 //! Edges: the wire shape. An edge instance identifies itself with `routingKey` (unique everywhere) and `secret`;
 //! both are generated when the caller leaves them out.
 
-use super::{Draft, Thing};
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::things::Draft;
+use crate::backend::things::Thing;
 use crate::backend::tokens;
-use crate::model::{Edge, EdgeId, EdgeInfo, EntityInfo, TenantId};
+use crate::model::Edge;
+use crate::model::EdgeId;
+use crate::model::EdgeInfo;
+use crate::model::EntityInfo;
+use crate::model::TenantId;
 use serde_json::{Map, Value};
 
 /// The wire shape.
@@ -13,13 +19,13 @@ pub fn to_wire(t: Thing) -> Edge {
         id: Some(EdgeId(t.id)),
         created_time: Some(t.created_time),
         tenant_id: Some(TenantId(t.tenant)),
-        customer_id: Some(super::customer_of(&t)),
-        owner_id: Some(super::owner_of(&t)),
+        customer_id: Some(crate::backend::things::customer_of(&t)),
+        owner_id: Some(crate::backend::things::owner_of(&t)),
         root_rule_chain_id: None,
         name: Some(t.name.clone()),
-        secret: super::detail_str(&t, "secret"),
-        edge_license_key: super::detail_str(&t, "edgeLicenseKey"),
-        cloud_endpoint: super::detail_str(&t, "cloudEndpoint"),
+        secret: crate::backend::things::detail_str(&t, "secret"),
+        edge_license_key: crate::backend::things::detail_str(&t, "edgeLicenseKey"),
+        cloud_endpoint: crate::backend::things::detail_str(&t, "cloudEndpoint"),
         edge_type: Some(t.thing_type),
         label: t.label,
         routing_key: t.routing_key,
@@ -75,14 +81,20 @@ pub async fn save(
 ) -> ServiceResult<Edge> {
     let mut e = e.clone();
     if let Some(id) = e.id {
-        let current =
-            super::get_checked(svc, p, super::Kind::Edge, id.0, crate::model::permissions::Operation::Write).await?;
+        let current = crate::backend::things::get_checked(
+            svc,
+            p,
+            crate::backend::things::Kind::Edge,
+            id.0,
+            crate::model::permissions::Operation::Write,
+        )
+        .await?;
         if e.routing_key.as_deref().is_none_or(str::is_empty) {
             e.routing_key = current.routing_key.clone();
         }
         if e.secret.as_deref().is_none_or(str::is_empty) {
-            e.secret = super::detail_str(&current, "secret");
+            e.secret = crate::backend::things::detail_str(&current, "secret");
         }
     }
-    Ok(to_wire(super::save(svc, p, super::Kind::Edge, &draft(&e)?, opts).await?))
+    Ok(to_wire(crate::backend::things::save(svc, p, crate::backend::things::Kind::Edge, &draft(&e)?, opts).await?))
 }

@@ -9,20 +9,29 @@ pub mod devices;
 pub mod edges;
 mod rows;
 
-use super::authz::entities::{self, EntityRef, ListFilter};
-use super::clock::now_ms;
-use super::counts;
-use super::entity_groups::{self, GroupType};
-use super::error::{ServiceError, ServiceResult};
-use super::naming::{self, SaveOptions};
-use super::paging::PageLink;
-use super::principal::Principal;
-use super::search;
-use super::state::Services;
-use super::validate;
-use crate::model::permissions::{Operation, Resource};
-use crate::model::{EntityId, EntityInfo, EntityType, PageData};
-pub use rows::Thing;
+use crate::backend::authz::entities;
+use crate::backend::authz::entities::EntityRef;
+use crate::backend::authz::entities::ListFilter;
+use crate::backend::clock::now_ms;
+use crate::backend::counts;
+use crate::backend::entity_groups;
+use crate::backend::entity_groups::GroupType;
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::naming;
+use crate::backend::naming::SaveOptions;
+use crate::backend::paging::PageLink;
+use crate::backend::principal::Principal;
+use crate::backend::search;
+use crate::backend::state::Services;
+pub use crate::backend::things::rows::Thing;
+use crate::backend::validate;
+use crate::model::EntityId;
+use crate::model::EntityInfo;
+use crate::model::EntityType;
+use crate::model::PageData;
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
 use serde_json::{Map, Value};
 use sqlx::{Any, Transaction};
 use uuid::Uuid;
@@ -389,21 +398,21 @@ pub async fn update(svc: &Services, p: &Principal, kind: Kind, d: &Draft) -> Ser
         )));
     }
     let t = load(svc, kind, id, true).await?.ok_or_else(|| ServiceError::not_found(kind.label(), id))?;
-    audit(svc, p, super::audit::Action::Updated, &t).await;
+    audit(svc, p, crate::backend::audit::Action::Updated, &t).await;
     Ok(t)
 }
 
 /// Records a change to a thing, filed under its owner (ThingsBoard's ADDED / UPDATED / DELETED entries).
-pub async fn audit(svc: &Services, p: &Principal, action: super::audit::Action, t: &Thing) {
-    let e = super::audit::Entry::by(p, action, t.kind.entity_type(), t.id, &t.name).under(t.tenant, t.owner);
-    super::audit::record(svc, e).await;
+pub async fn audit(svc: &Services, p: &Principal, action: crate::backend::audit::Action, t: &Thing) {
+    let e = crate::backend::audit::Entry::by(p, action, t.kind.entity_type(), t.id, &t.name).under(t.tenant, t.owner);
+    crate::backend::audit::record(svc, e).await;
 }
 
 /// The thing just created (committed), audited as added.
 pub async fn created(svc: &Services, p: &Principal, kind: Kind, id: Uuid) -> ServiceResult<Thing> {
     let t =
         load(svc, kind, id, true).await?.ok_or_else(|| ServiceError::Internal("thing vanished after insert".into()))?;
-    audit(svc, p, super::audit::Action::Added, &t).await;
+    audit(svc, p, crate::backend::audit::Action::Added, &t).await;
     Ok(t)
 }
 
@@ -437,7 +446,7 @@ pub async fn delete(svc: &Services, p: &Principal, kind: Kind, id: Uuid) -> Serv
         return Err(ServiceError::not_found(kind.label(), id));
     }
     tx.commit().await?;
-    audit(svc, p, super::audit::Action::Deleted, &t).await;
+    audit(svc, p, crate::backend::audit::Action::Deleted, &t).await;
     Ok(())
 }
 
@@ -470,7 +479,7 @@ pub async fn list(
     let mut binds = vec![tenant.0.to_string()];
     // Appends `sql`, numbering its `$?` placeholders in order for `values`.
     let push = |binds: &mut Vec<String>, filter: &mut String, sql: &str, values: Vec<String>| {
-        super::paging::push_sql(filter, binds, sql, values)
+        crate::backend::paging::push_sql(filter, binds, sql, values)
     };
     // A readable group's members are all listed; every other scope is narrowed to what the caller may read.
     let group_scope = matches!(&scope, Scope::Group(g) if g.members() == kind.resource());
@@ -538,7 +547,7 @@ pub async fn list(
         Some(owner) => Some(counts::subtree_total(&svc.db.pool, owner, kind).await?),
         None => None,
     };
-    super::paging::fetch_with_total(
+    crate::backend::paging::fetch_with_total(
         &svc.db.pool,
         &rows::columns(kind, false),
         &filter,
@@ -582,7 +591,7 @@ pub async fn by_ids(svc: &Services, p: &Principal, kind: Kind, ids: &[Uuid]) -> 
 /// Owner names and groups for a page of things, in two queries whatever the page size.
 pub async fn decorate(svc: &Services, things: &[Thing]) -> ServiceResult<Vec<(String, Vec<EntityInfo>)>> {
     let items: Vec<(Uuid, Uuid)> = things.iter().map(|t| (t.id, t.owner)).collect();
-    super::infos::owners_and_groups(svc, &items).await
+    crate::backend::infos::owners_and_groups(svc, &items).await
 }
 
 /// Gives a thing to another owner inside `tx`: it leaves every group and joins the new owner's "All" group

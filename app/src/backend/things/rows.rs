@@ -1,7 +1,8 @@
 //! The stored form of a thing and how a row becomes one.
 
-use super::Kind;
-use crate::backend::error::{ServiceError, ServiceResult};
+use crate::backend::error::ServiceError;
+use crate::backend::error::ServiceResult;
+use crate::backend::things::Kind;
 use serde_json::{Map, Value};
 use sqlx::Row;
 use sqlx::any::AnyRow;
