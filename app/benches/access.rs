@@ -8,15 +8,19 @@
 //! ThingsBoard-style query (recursive CTE over the customer tree, OFFSET paging, exact count) on the same data.
 //! Runs on SQLite, and on PostgreSQL when THINGDECK_TEST_DATABASE_URL is set. Figures are from one run.
 
+use app::backend::accounts::users;
 use app::backend::authz::{entities, snapshot};
-use app::backend::config::Config;
-use app::backend::db::Db;
-use app::backend::naming::{NameConflict, SaveOptions};
-use app::backend::paging::PageLink;
-use app::backend::principal::Principal;
-use app::backend::state::Services;
+use app::backend::bootstrap;
+use app::backend::groups::naming::{NameConflict, SaveOptions};
+use app::backend::groups::permissions as group_permissions;
+use app::backend::kernel::config::Config;
+use app::backend::kernel::db::Db;
+use app::backend::kernel::paging::PageLink;
+use app::backend::kernel::principal::Principal;
+use app::backend::owners::customers;
+use app::backend::owners::tenants;
+use app::backend::services::Services;
 use app::backend::things::{self, Kind, Scope};
-use app::backend::{bootstrap, customers, group_permissions, tenants, users};
 use app::model::permissions::Operation;
 use app::model::*;
 use std::collections::HashMap;

@@ -11,7 +11,7 @@ pub mod ui;
 pub mod backend;
 
 use api::AppError;
-use api::session::{ActivateAccount, Login, Logout, Me, MfaEnrol, MfaVerify, current_user};
+use api::identity::session::{ActivateAccount, Login, Logout, Me, MfaEnrol, MfaVerify, current_user};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -46,7 +46,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     // The page's policy names the nonce its own scripts carry (leptos puts it on every script it writes).
     #[cfg(feature = "ssr")]
     if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-        && let Ok(v) = http::HeaderValue::from_str(&backend::rest::headers::csp(&nonce))
+        && let Ok(v) = http::HeaderValue::from_str(&backend::http::headers::csp(&nonce))
     {
         res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
     }

@@ -16,18 +16,24 @@
 //! may give a user a permission the model does not.
 #![cfg(feature = "ssr")]
 
+use app::backend::accounts::users;
 use app::backend::authz::Decision;
 use app::backend::authz::entities;
-use app::backend::config::Config;
-use app::backend::db::Db;
-use app::backend::entity_groups::{GroupType, service as groups};
-use app::backend::naming::{NameConflict, SaveOptions};
-use app::backend::ownership::{self, NewOwner};
-use app::backend::paging::PageLink;
-use app::backend::principal::Principal;
-use app::backend::state::Services;
+use app::backend::bootstrap;
+use app::backend::groups::naming::{NameConflict, SaveOptions};
+use app::backend::groups::permissions as group_permissions;
+use app::backend::groups::roles;
+use app::backend::groups::service as groups;
+use app::backend::groups::store::GroupType;
+use app::backend::kernel::config::Config;
+use app::backend::kernel::db::Db;
+use app::backend::kernel::paging::PageLink;
+use app::backend::kernel::principal::Principal;
+use app::backend::owners::customers;
+use app::backend::owners::owner_change::{self, NewOwner};
+use app::backend::owners::tenants;
+use app::backend::services::Services;
 use app::backend::things::{self, Kind, Scope};
-use app::backend::{bootstrap, customers, group_permissions, roles, tenants, users};
 use app::model::permissions::{Operation, Resource};
 use app::model::*;
 use proptest::prelude::*;
@@ -946,7 +952,7 @@ async fn apply(svc: &Services, model: &mut Model, ids: &mut Ids, step: &Step, ti
                 Some(c) => NewOwner::Customer(ids.customers[*c].0),
                 None => NewOwner::Tenant(tid.0),
             };
-            ownership::change_owner(svc, &ids.admin, target, "DEVICE", ids.devices[*d], &[], None).await.expect("move");
+            owner_change::change_owner(svc, &ids.admin, target, "DEVICE", ids.devices[*d], &[], None).await.expect("move");
             model.devices[*d] = Some(*to);
             for (held, _, members) in model.groups.iter_mut() {
                 if *held == Holds::Devices {
@@ -973,7 +979,7 @@ async fn apply(svc: &Services, model: &mut Model, ids: &mut Ids, step: &Step, ti
                 Some(p) => NewOwner::Customer(ids.customers[*p].0),
                 None => NewOwner::Tenant(tid.0),
             };
-            ownership::change_owner(svc, &ids.admin, target, "CUSTOMER", ids.customers[*c].0, &[], None)
+            owner_change::change_owner(svc, &ids.admin, target, "CUSTOMER", ids.customers[*c].0, &[], None)
                 .await
                 .expect("move customer");
             model.parents[*c] = *to;

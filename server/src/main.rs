@@ -4,7 +4,10 @@
 mod assets;
 mod transport;
 
-use app::backend::{bootstrap, config::Config, db::Db, rest, state::AppState};
+use app::backend::bootstrap;
+use app::backend::http::state::AppState;
+use app::backend::kernel::config::Config;
+use app::backend::kernel::db::Db;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -127,15 +130,15 @@ async fn serve(mut config: Config, login_ip_per_minute: u32) -> ExitCode {
         .build();
     let state = AppState { leptos_options: leptos_options.clone(), svc: svc.clone() };
     let routes = generate_route_list(app::App);
-    let router = rest::router()
+    let router = app::backend::http::router()
         .leptos_routes(&state, routes, {
             let o = leptos_options.clone();
             move || app::shell(o.clone())
         })
         .fallback(fallback)
-        .layer(axum::middleware::from_fn(rest::redirects::real))
-        .layer(axum::middleware::from_fn(rest::limits::guard))
-        .layer(axum::middleware::from_fn(rest::headers::security))
+        .layer(axum::middleware::from_fn(app::backend::http::redirects::real))
+        .layer(axum::middleware::from_fn(app::backend::http::limits::guard))
+        .layer(axum::middleware::from_fn(app::backend::http::headers::security))
         .layer(axum::middleware::from_fn(permission_snapshot))
         .with_state(state);
 

@@ -1,15 +1,12 @@
 //! Typed server functions: the console's only way to the backend. Each is a thin call into the same services
 //! the REST API uses; authorization happens there. State-changing functions refuse cross-site requests.
 
-pub mod customers;
-pub mod explain;
+pub mod accounts;
+pub mod authz;
 pub mod groups;
-pub mod profile;
-pub mod roles;
-pub mod session;
-pub mod tenants;
+pub mod identity;
+pub mod owners;
 pub mod things;
-pub mod users;
 
 #[cfg(feature = "ssr")]
 mod ssr;
@@ -56,10 +53,10 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
-impl From<crate::backend::error::ServiceError> for AppError {
-    fn from(e: crate::backend::error::ServiceError) -> Self {
+impl From<crate::backend::kernel::error::ServiceError> for AppError {
+    fn from(e: crate::backend::kernel::error::ServiceError) -> Self {
         let (status, _) = e.status_and_code();
-        if let crate::backend::error::ServiceError::Internal(d) = &e {
+        if let crate::backend::kernel::error::ServiceError::Internal(d) = &e {
             tracing::error!(detail = %d, "server function failed");
         }
         answer_with(status);

@@ -2,10 +2,10 @@
 //! and the same-origin check.
 
 use crate::api::AppError;
-use crate::backend::principal::Principal;
-use crate::backend::sessions;
-use crate::backend::state::AppState;
-use crate::backend::state::Svc;
+use crate::backend::http::state::AppState;
+use crate::backend::identity::sessions;
+use crate::backend::kernel::principal::Principal;
+use crate::backend::services::Svc;
 use http::request::Parts;
 use leptos::prelude::*;
 
@@ -103,7 +103,7 @@ pub fn page_link(
     search: String,
     sort: String,
     desc: bool,
-) -> Result<crate::backend::paging::PageLink, AppError> {
+) -> Result<crate::backend::kernel::paging::PageLink, AppError> {
     let mut q = std::collections::HashMap::new();
     q.insert("pageSize".to_string(), crate::api::PAGE_SIZE.to_string());
     q.insert("page".to_string(), page.max(0).to_string());
@@ -112,7 +112,7 @@ pub fn page_link(
         q.insert("sortProperty".to_string(), sort);
     }
     q.insert("sortOrder".to_string(), if desc { "DESC" } else { "ASC" }.to_string());
-    Ok(crate::backend::paging::PageLink::from_query(&q)?)
+    Ok(crate::backend::kernel::paging::PageLink::from_query(&q)?)
 }
 
 /// An id from a form or URL, or 400 naming what it should have been.
@@ -135,16 +135,21 @@ pub fn opt(s: String) -> Option<String> {
 /// Every customer the caller may read below its owner (at most 200, by title): the choices of owner pickers and
 /// share dialogs.
 pub async fn customer_choices(
-    svc: &crate::backend::state::Services,
+    svc: &crate::backend::services::Services,
     p: &Principal,
-) -> Result<Vec<crate::api::groups::Choice>, AppError> {
+) -> Result<Vec<crate::api::groups::entity_groups::Choice>, AppError> {
     let owner = p.owner().ok_or_else(|| AppError::new(403, "Customers belong to a tenant"))?;
     let mut link = page_link(0, String::new(), "title".into(), false)?;
     link.page_size = 200;
-    let page = crate::backend::customers::list_below(svc, p, owner, true, &link).await?;
+    let page = crate::backend::owners::customers::list_below(svc, p, owner, true, &link).await?;
     Ok(page
         .data
         .into_iter()
-        .filter_map(|c| Some(crate::api::groups::Choice { id: c.id?.0.to_string(), name: c.title.unwrap_or_default() }))
+        .filter_map(|c| {
+            Some(crate::api::groups::entity_groups::Choice {
+                id: c.id?.0.to_string(),
+                name: c.title.unwrap_or_default(),
+            })
+        })
         .collect())
 }

@@ -1,19 +1,19 @@
 //! What a start needs before serving: the JWT signing key (generated once, shared by every node through the
 //! database) and a system administrator (from the environment, or a one-time set-up link).
 
-use crate::backend::clock::now_ms;
-use crate::backend::config::Config;
-use crate::backend::db::Db;
-use crate::backend::error::ServiceError;
-use crate::backend::error::ServiceResult;
-use crate::backend::jwt::JwtKeys;
-use crate::backend::passwords::PasswordHasherPool;
-use crate::backend::sessions::SessionCache;
-use crate::backend::state::Services;
-use crate::backend::throttle::IpLimiter;
-use crate::backend::tokens::hash_secret;
-use crate::backend::tokens::new_secret;
-use crate::backend::users;
+use crate::backend::accounts::users;
+use crate::backend::identity::jwt::JwtKeys;
+use crate::backend::identity::passwords::PasswordHasherPool;
+use crate::backend::identity::sessions::SessionCache;
+use crate::backend::identity::throttle::IpLimiter;
+use crate::backend::kernel::clock::now_ms;
+use crate::backend::kernel::config::Config;
+use crate::backend::kernel::db::Db;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
+use crate::backend::kernel::tokens::hash_secret;
+use crate::backend::kernel::tokens::new_secret;
+use crate::backend::services::Services;
 use base64::Engine;
 use rand::RngCore;
 
@@ -62,8 +62,8 @@ pub async fn services(db: Db, config: Config, login_ip_per_minute: u32) -> Servi
         owner_trees: Default::default(),
         group_members: Default::default(),
         ip_limiter: IpLimiter::new(login_ip_per_minute),
-        mailer: std::sync::Arc::new(crate::backend::mail::Mailer::new(&config)?),
-        link_key: crate::backend::tokens::link_key(&secret),
+        mailer: std::sync::Arc::new(crate::backend::mail::mailer::Mailer::new(&config)?),
+        link_key: crate::backend::kernel::tokens::link_key(&secret),
         db,
         config,
     })
@@ -108,10 +108,10 @@ pub async fn complete_setup(svc: &Services, secret: &str, email: &str, password:
     if !setup_token_valid(svc, secret).await? {
         return Err(ServiceError::InvalidArguments("This set-up link is no longer valid".into()));
     }
-    if !crate::backend::validate::is_email(email) {
+    if !crate::backend::kernel::validate::is_email(email) {
         return Err(ServiceError::InvalidArguments(format!("Invalid email address format '{email}'")));
     }
-    crate::backend::passwords::check(svc, password).await?;
+    crate::backend::identity::passwords::check(svc, password).await?;
     let deleted = sqlx::query("DELETE FROM settings WHERE key = 'setup_token_hash' AND value = $1")
         .bind(hash_secret(SETUP, secret))
         .execute(svc.db.writer())

@@ -1,50 +1,15 @@
-//! Server-only services. The REST API (`rest`) and the console's server functions both call these; none of
-//! this is compiled into the browser bundle.
+//! Server-only services, grouped by domain over a ground floor (`kernel`) that imports none of them. The REST API
+//! (`http`) and the console's server functions both call these; none of this is compiled into the browser bundle.
 
-pub mod activation;
+pub mod accounts;
 pub mod audit;
-pub mod auth;
 pub mod authz;
 pub mod bootstrap;
-pub mod clock;
-pub mod config;
-pub mod contacts;
-pub mod counts;
-pub mod customers;
-pub mod db;
-pub mod entity_groups;
-pub mod error;
-pub mod explanations;
-pub mod group_permissions;
-pub mod impersonation;
-pub mod infos;
-pub mod jwt;
-pub mod lockout;
+pub mod groups;
+pub mod http;
+pub mod identity;
+pub mod kernel;
 pub mod mail;
-pub mod mail_templates;
-pub mod mfa;
-pub mod naming;
 pub mod owners;
-pub mod ownership;
-pub mod paging;
-pub mod password_reset;
-pub mod passwords;
-pub mod principal;
-pub mod public_groups;
-pub mod rest;
-pub mod roles;
-pub mod search;
-pub mod security_settings;
-pub mod sessions;
-pub mod share_warnings;
-pub mod state;
-pub mod tenants;
+pub mod services;
 pub mod things;
-pub mod throttle;
-pub mod tokens;
-pub mod two_fa_settings;
-pub mod user_lifecycle;
-pub mod user_lists;
-pub mod user_settings;
-pub mod users;
-pub mod validate;

@@ -1,6 +1,6 @@
 //! Pages reachable without signing in: login, setting the first password, the first-start set-up.
 
-use crate::api::session::{CompleteSetup, mfa_setup, password_policy, setup_link_valid};
+use crate::api::identity::session::{CompleteSetup, mfa_setup, password_policy, setup_link_valid};
 use crate::ui::common::ErrorMessage;
 use crate::{ActivateAction, LoginAction, MeResource, MfaActions};
 use leptos::prelude::*;

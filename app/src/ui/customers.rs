@@ -3,9 +3,11 @@
 //! (`/customers/new`); a customer's page with its details and sub-customers.
 //! Buttons follow the signed-in user's abilities; the server decides every call again.
 
-use crate::api::customers::{CustomerView, DeleteCustomer, SaveCustomer, get_customer, list_customers, sub_customers};
-use crate::api::groups::{CreateGroup, group_tabs};
-use crate::api::session::Me;
+use crate::api::groups::entity_groups::{CreateGroup, group_tabs};
+use crate::api::identity::session::Me;
+use crate::api::owners::customers::{
+    CustomerView, DeleteCustomer, SaveCustomer, get_customer, list_customers, sub_customers,
+};
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, ListQuery, PagedGrid, SearchBox, Toast, contact_headers, field_error, fmt_time};
 use crate::ui::confirm::ConfirmSubmit;

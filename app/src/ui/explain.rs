@@ -1,7 +1,7 @@
 //! The access explainers of the console: "Who can see this and why" as an entity's access page and "What can
 //! this user do" on a user's access page. They show what `api::explain` worked out; nothing is decided here.
 
-use crate::api::explain::{AccessRow, EXPLAINABLE, RoleGrant, explain_user, user_abilities, who_can_see};
+use crate::api::authz::explain::{AccessRow, EXPLAINABLE, RoleGrant, explain_user, user_abilities, who_can_see};
 use crate::model::permissions::{Operation, humanize};
 use leptos::prelude::*;
 use leptos_router::components::Form;

@@ -4,8 +4,8 @@
 //! (`ui::group_sharing`). It is a page of its own so the lists, which every administrator opens, do not load
 //! this code.
 
-use crate::api::groups::{DeleteGroup, GroupSummary, RenameGroup, SetGroupPublic, group_view};
-use crate::api::session::Me;
+use crate::api::groups::entity_groups::{DeleteGroup, GroupSummary, RenameGroup, SetGroupPublic, group_view};
+use crate::api::identity::session::Me;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{CopyLink, ErrorMessage, Toast, field_error};
 use crate::ui::confirm::ConfirmSubmit;

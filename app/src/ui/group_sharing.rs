@@ -3,7 +3,7 @@
 //! Pages of their own, linked from the group's page, so that page — opened for every rename — does not load
 //! the sharing forms' code. What is allowed is decided by the server functions behind the panels.
 
-use crate::api::groups::{GroupSummary, group_view};
+use crate::api::groups::entity_groups::{GroupSummary, group_view};
 use crate::ui::group_page::list_of;
 use crate::ui::groups::SharePanel;
 use crate::ui::user_groups::UserGroupPanel;

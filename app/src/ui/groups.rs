@@ -3,11 +3,11 @@
 //! groups read-only, read-write or with chosen Group roles; see and revoke shares), and an entity's membership in
 //! its owner's groups.
 
-use crate::api::groups::{
+use crate::api::groups::entity_groups::{
     CreateGroup, GroupMember, GroupTab, RevokeShare, ShareGroup, group_shares, group_tabs, membership_choices,
     owner_groups, share_targets,
 };
-use crate::api::roles::role_choices;
+use crate::api::groups::roles::role_choices;
 use crate::ui::common::{ErrorMessage, ListQuery, Toast};
 use leptos::prelude::*;
 

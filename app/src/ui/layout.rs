@@ -1,6 +1,6 @@
 //! The signed-in frame: top bar, navigation by authority, sign-out. Pages render inside it.
 
-use crate::api::session::Me;
+use crate::api::identity::session::Me;
 use crate::model::Authority;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::{LogoutAction, MeResource};

@@ -3,9 +3,9 @@
 //! (`/users/:id/owner`) the new owner; for both the owner's groups with Add / Remove. Pages of their own, so the
 //! entity's page, opened far more often, does not load the group-membership code. The server functions decide.
 
-use crate::api::groups::{GroupMember, membership_choices};
-use crate::api::things::{ChangeThingOwner, ThingView, get_thing};
-use crate::api::users::{ChangeUserOwner, get_user};
+use crate::api::accounts::users::{ChangeUserOwner, get_user};
+use crate::api::groups::entity_groups::{GroupMember, membership_choices};
+use crate::api::things::things_tmp::{ChangeThingOwner, ThingView, get_thing};
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, Toast};
 use crate::ui::groups::Membership;

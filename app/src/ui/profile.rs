@@ -1,7 +1,7 @@
 //! The signed-in user's own account: change the password, turn two-step verification on or off, new backup codes,
 //! see and end its sessions.
 
-use crate::api::profile::{
+use crate::api::identity::profile::{
     ChangePassword, ConfirmTotp, DisableTotp, EndSession, NewBackupCodes, SessionRow, StartTotp, my_sessions,
     my_two_step,
 };
@@ -126,7 +126,7 @@ fn TwoStepSection() -> impl IntoView {
     });
     let confirm_error = Signal::derive(move || confirm.value().get().and_then(|r| r.err()));
     // The secret being enrolled: shown after each "set up", gone once a code confirmed it.
-    let shown = RwSignal::new(None::<crate::api::session::TotpEnrolment>);
+    let shown = RwSignal::new(None::<crate::api::identity::session::TotpEnrolment>);
     Effect::new(move |_| {
         if let Some(Ok(e)) = start.value().get() {
             shown.set(Some(e));

@@ -3,8 +3,8 @@
 //! operations it gives on the entity groups it is bound with. The editor offers exactly what the server accepts
 //! (`Resource::vocabulary`, `Operation::allowed_for_group_role`); the server validates again.
 
-use crate::api::roles::{DeleteRole, PermissionRows, RoleView, SaveRole, get_role, json_of, list_roles};
-use crate::api::session::Me;
+use crate::api::groups::roles::{DeleteRole, PermissionRows, RoleView, SaveRole, get_role, json_of, list_roles};
+use crate::api::identity::session::Me;
 use crate::model::permissions::{Operation, Resource as Res, humanize};
 use crate::ui::common::{ErrorMessage, ListQuery, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time};
 use crate::ui::confirm::ConfirmSubmit;

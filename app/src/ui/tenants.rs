@@ -1,7 +1,7 @@
 //! The system administrator's tenants: a paged, searchable, sortable list with create and delete, and a tenant's
 //! page with its details and its administrators (create, activation links).
 
-use crate::api::tenants::{
+use crate::api::owners::tenants::{
     ActivationLink, CreateTenantAdmin, DeleteTenant, SaveTenant, get_tenant, list_tenant_admins, list_tenants,
 };
 use crate::model::Tenant;

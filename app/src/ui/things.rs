@@ -4,9 +4,11 @@
 //! is a page of its own (`/devices/new`…); a thing's page has its details and, for devices, the access token;
 //! "Manage owner and groups" is a page of its own too (`ui::owner_page`). Each page is one lazy route for all four kinds: the kind comes from the path.
 
-use crate::api::groups::CreateGroup;
-use crate::api::session::Me;
-use crate::api::things::{DeleteThing, RegenerateToken, SaveThing, ThingView, device_token, get_thing, list_things};
+use crate::api::groups::entity_groups::CreateGroup;
+use crate::api::identity::session::Me;
+use crate::api::things::things_tmp::{
+    DeleteThing, RegenerateToken, SaveThing, ThingView, device_token, get_thing, list_things,
+};
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
     CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,

@@ -2,7 +2,7 @@
 //! behind them, and "Can this user …" for one operation on one entity. A page of its own, so the user's page
 //! (edited often) does not carry the explainers' code.
 
-use crate::api::users::get_user;
+use crate::api::accounts::users::get_user;
 use crate::ui::explain::{CanUserDo, WhatCanUserDo};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

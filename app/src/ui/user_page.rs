@@ -2,9 +2,9 @@
 //! groups" (a page of its own, `ui::owner_page`), and the account actions (log in as, enable / disable, delete)
 //! the caller's roles allow; what the user may do has a page of its own (`user_access`).
 
-use crate::api::session::Me;
-use crate::api::things::dashboard_choices;
-use crate::api::users::{DeleteUser, SaveUser, SetUserEnabled, UserDetail, get_user};
+use crate::api::accounts::users::{DeleteUser, SaveUser, SetUserEnabled, UserDetail, get_user};
+use crate::api::identity::session::Me;
+use crate::api::things::things_tmp::dashboard_choices;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, Toast, fmt_time};
 use crate::ui::confirm::ConfirmSubmit;

@@ -2,10 +2,10 @@
 //! the URL), with "Log in as user", enable / disable and delete where the user's roles allow them; adding a user
 //! is a page of its own.
 
-use crate::api::groups::{CreateGroup, owner_groups};
-use crate::api::session::Me;
-use crate::api::things::dashboard_choices;
-use crate::api::users::{CreateUser, DeleteUser, SetUserEnabled, UserView, list_users};
+use crate::api::accounts::users::{CreateUser, DeleteUser, SetUserEnabled, UserView, list_users};
+use crate::api::groups::entity_groups::{CreateGroup, owner_groups};
+use crate::api::identity::session::Me;
+use crate::api::things::things_tmp::dashboard_choices;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
     CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,

@@ -154,9 +154,9 @@ pub fn allowed_permissions(authority: Authority, owner: (&str, Uuid), merged: Op
 
 /// The caller's `AllowedPermissionsInfo`.
 pub async fn for_caller(
-    svc: &crate::backend::state::Services,
-    p: &crate::backend::principal::Principal,
-) -> crate::backend::error::ServiceResult<Value> {
+    svc: &crate::backend::services::Services,
+    p: &crate::backend::kernel::principal::Principal,
+) -> crate::backend::kernel::error::ServiceResult<Value> {
     let merged = svc.permissions.get(svc, p).await?;
     let owner = match (p.customer_id.filter(|c| !c.is_null()), p.tenant_id) {
         (Some(c), _) => ("CUSTOMER", c.0),

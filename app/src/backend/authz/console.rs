@@ -3,9 +3,9 @@
 //! be refused.
 
 use crate::backend::authz::allowed::allowed_resources;
-use crate::backend::error::ServiceResult;
-use crate::backend::principal::Principal;
-use crate::backend::state::Services;
+use crate::backend::kernel::error::ServiceResult;
+use crate::backend::kernel::principal::Principal;
+use crate::backend::services::Services;
 use crate::model::Authority;
 use crate::model::permissions::Abilities;
 use crate::model::permissions::Operation;

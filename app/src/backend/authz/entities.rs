@@ -10,10 +10,10 @@
 
 use crate::backend::authz::Decision;
 use crate::backend::authz::merged::Merged;
-use crate::backend::error::ServiceError;
-use crate::backend::error::ServiceResult;
-use crate::backend::principal::Principal;
-use crate::backend::state::Services;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
+use crate::backend::kernel::principal::Principal;
+use crate::backend::services::Services;
 use crate::model::Authority;
 use crate::model::permissions::Operation;
 use crate::model::permissions::Resource;

@@ -7,9 +7,9 @@
 
 use crate::backend::authz::snapshot;
 use crate::backend::authz::snapshot::Epochs;
-use crate::backend::db::Backend;
-use crate::backend::error::ServiceError;
-use crate::backend::error::ServiceResult;
+use crate::backend::kernel::db::Backend;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
 use dashmap::DashMap;
 use sqlx::AnyPool;
 use std::collections::HashSet;
@@ -153,5 +153,5 @@ fn ddl(backend: Backend) -> Vec<String> {
 
 /// Installs the triggers (at start, after the migrations; serialised between nodes on PostgreSQL).
 pub async fn install(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
-    crate::backend::db::run_ddl(pool, backend, 7349003, ddl(backend)).await
+    crate::backend::kernel::db::run_ddl(pool, backend, 7349003, ddl(backend)).await
 }

@@ -6,12 +6,12 @@
 
 use crate::backend::authz::grants::GenericGrant;
 use crate::backend::authz::snapshot;
-use crate::backend::error::ServiceError;
-use crate::backend::error::ServiceResult;
-use crate::backend::principal::Principal;
-use crate::backend::roles;
-use crate::backend::roles::RolePermissions;
-use crate::backend::state::Services;
+use crate::backend::groups::roles;
+use crate::backend::groups::roles::RolePermissions;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
+use crate::backend::kernel::principal::Principal;
+use crate::backend::services::Services;
 use crate::model::RoleType;
 use crate::model::permissions::OpSet;
 use crate::model::permissions::Operation;

@@ -3,10 +3,10 @@
 //! decision stays in `authz`.
 
 use crate::backend::authz::entities::within;
-use crate::backend::error::ServiceError;
-use crate::backend::error::ServiceResult;
-use crate::backend::principal::Principal;
-use crate::backend::state::Services;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
+use crate::backend::kernel::principal::Principal;
+use crate::backend::services::Services;
 use crate::model::permissions::Operation;
 use crate::model::permissions::Resource;
 use uuid::Uuid;

@@ -4,7 +4,7 @@
 //! seen by the next request. Outside a request scope (background work, tests) every call reads afresh. A write
 //! that bumps an epoch calls `forget`, so the rest of that request reads again instead of trusting the snapshot.
 
-use crate::backend::error::ServiceResult;
+use crate::backend::kernel::error::ServiceResult;
 use sqlx::AnyPool;
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -4,8 +4,8 @@
 //! an owner went away). New customers need no invalidation: they are simply not cached yet.
 
 use crate::backend::authz::snapshot;
-use crate::backend::error::ServiceError;
-use crate::backend::error::ServiceResult;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
 use dashmap::DashMap;
 use sqlx::AnyPool;
 use std::sync::Arc;

@@ -2,14 +2,14 @@
 //! role rule for owned entities decides, except where ThingsBoard decides by authority: the system administrator
 //! (who manages tenant administrators, not customers' users) and a user reading or editing its own profile.
 
+use crate::backend::accounts::users::UserRecord;
 use crate::backend::authz::Operation;
 use crate::backend::authz::Target;
 use crate::backend::authz::entities;
-use crate::backend::error::ServiceError;
-use crate::backend::error::ServiceResult;
-use crate::backend::principal::Principal;
-use crate::backend::state::Services;
-use crate::backend::users::UserRecord;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
+use crate::backend::kernel::principal::Principal;
+use crate::backend::services::Services;
 use crate::model::Authority;
 use crate::model::CustomerId;
 use crate::model::TenantId;

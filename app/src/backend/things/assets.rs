@@ -1,8 +1,8 @@
 //! Assets: the wire shape (all behaviour is the shared things service's).
 
+use crate::backend::kernel::tokens;
 use crate::backend::things::Draft;
 use crate::backend::things::Thing;
-use crate::backend::tokens;
 use crate::model::Asset;
 use crate::model::AssetId;
 use crate::model::AssetInfo;

@@ -1,16 +1,16 @@
 //! Devices: the wire shape and the ACCESS_TOKEN credentials every device gets at creation (random unless the
 //! caller names one), readable with READ_CREDENTIALS and replaceable with WRITE_CREDENTIALS.
 
-use crate::backend::clock::now_ms;
-use crate::backend::error::ServiceError;
-use crate::backend::error::ServiceResult;
-use crate::backend::naming::SaveOptions;
-use crate::backend::principal::Principal;
-use crate::backend::state::Services;
+use crate::backend::groups::naming::SaveOptions;
+use crate::backend::kernel::clock::now_ms;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
+use crate::backend::kernel::principal::Principal;
+use crate::backend::kernel::tokens;
+use crate::backend::services::Services;
 use crate::backend::things::Draft;
 use crate::backend::things::Kind;
 use crate::backend::things::Thing;
-use crate::backend::tokens;
 use crate::model::Device;
 use crate::model::DeviceCredentials;
 use crate::model::DeviceCredentialsId;

@@ -1,11 +1,11 @@
 //! Edges: the wire shape. An edge instance identifies itself with `routingKey` (unique everywhere) and `secret`;
 //! both are generated when the caller leaves them out.
 
-use crate::backend::error::ServiceError;
-use crate::backend::error::ServiceResult;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
+use crate::backend::kernel::tokens;
 use crate::backend::things::Draft;
 use crate::backend::things::Thing;
-use crate::backend::tokens;
 use crate::model::Edge;
 use crate::model::EdgeId;
 use crate::model::EdgeInfo;
@@ -74,10 +74,10 @@ pub fn draft(e: &Edge) -> ServiceResult<Draft> {
 
 /// `POST /api/edge`: on update, keys left out keep their stored values instead of being regenerated.
 pub async fn save(
-    svc: &crate::backend::state::Services,
-    p: &crate::backend::principal::Principal,
+    svc: &crate::backend::services::Services,
+    p: &crate::backend::kernel::principal::Principal,
     e: &Edge,
-    opts: &crate::backend::naming::SaveOptions,
+    opts: &crate::backend::groups::naming::SaveOptions,
 ) -> ServiceResult<Edge> {
     let mut e = e.clone();
     if let Some(id) = e.id {

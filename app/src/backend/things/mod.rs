@@ -8,24 +8,24 @@ pub mod dashboards;
 pub mod devices;
 pub mod edges;
 mod rows;
+pub mod search;
 
 use crate::backend::authz::entities;
 use crate::backend::authz::entities::EntityRef;
 use crate::backend::authz::entities::ListFilter;
-use crate::backend::clock::now_ms;
-use crate::backend::counts;
-use crate::backend::entity_groups;
-use crate::backend::entity_groups::GroupType;
-use crate::backend::error::ServiceError;
-use crate::backend::error::ServiceResult;
-use crate::backend::naming;
-use crate::backend::naming::SaveOptions;
-use crate::backend::paging::PageLink;
-use crate::backend::principal::Principal;
-use crate::backend::search;
-use crate::backend::state::Services;
+use crate::backend::groups::naming;
+use crate::backend::groups::naming::SaveOptions;
+use crate::backend::groups::store;
+use crate::backend::groups::store::GroupType;
+use crate::backend::kernel::clock::now_ms;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
+use crate::backend::kernel::paging::PageLink;
+use crate::backend::kernel::principal::Principal;
+use crate::backend::kernel::validate;
+use crate::backend::owners::counts;
+use crate::backend::services::Services;
 pub use crate::backend::things::rows::Thing;
-use crate::backend::validate;
 use crate::model::EntityId;
 use crate::model::EntityInfo;
 use crate::model::EntityType;
@@ -344,9 +344,9 @@ pub async fn create_in(
         _ => {}
     }
     q.execute(&mut **tx).await.map_err(unique_violation(kind))?;
-    entity_groups::join_all(tx, owner, kind.group_type(), id).await?;
+    store::join_all(tx, owner, kind.group_type(), id).await?;
     for g in &opts.entity_group_ids {
-        entity_groups::join(tx, tenant, owner, kind.group_type(), *g, id).await?;
+        store::join(tx, tenant, owner, kind.group_type(), *g, id).await?;
     }
     Ok(id)
 }
@@ -431,7 +431,7 @@ pub async fn save(svc: &Services, p: &Principal, kind: Kind, d: &Draft, opts: &S
 pub async fn delete(svc: &Services, p: &Principal, kind: Kind, id: Uuid) -> ServiceResult<()> {
     let t = get_checked(svc, p, kind, id, Operation::Delete).await?;
     let mut tx = svc.db.begin_write().await?;
-    entity_groups::leave_all_groups(&mut tx, t.id).await?;
+    store::leave_all_groups(&mut tx, t.id).await?;
     if kind == Kind::Device {
         sqlx::query("DELETE FROM device_credentials WHERE device_id = $1")
             .bind(t.id.to_string())
@@ -479,7 +479,7 @@ pub async fn list(
     let mut binds = vec![tenant.0.to_string()];
     // Appends `sql`, numbering its `$?` placeholders in order for `values`.
     let push = |binds: &mut Vec<String>, filter: &mut String, sql: &str, values: Vec<String>| {
-        crate::backend::paging::push_sql(filter, binds, sql, values)
+        crate::backend::kernel::paging::push_sql(filter, binds, sql, values)
     };
     // A readable group's members are all listed; every other scope is narrowed to what the caller may read.
     let group_scope = matches!(&scope, Scope::Group(g) if g.members() == kind.resource());
@@ -547,7 +547,7 @@ pub async fn list(
         Some(owner) => Some(counts::subtree_total(&svc.db.pool, owner, kind).await?),
         None => None,
     };
-    crate::backend::paging::fetch_with_total(
+    crate::backend::kernel::paging::fetch_with_total(
         &svc.db.pool,
         &rows::columns(kind, false),
         &filter,
@@ -591,7 +591,7 @@ pub async fn by_ids(svc: &Services, p: &Principal, kind: Kind, ids: &[Uuid]) -> 
 /// Owner names and groups for a page of things, in two queries whatever the page size.
 pub async fn decorate(svc: &Services, things: &[Thing]) -> ServiceResult<Vec<(String, Vec<EntityInfo>)>> {
     let items: Vec<(Uuid, Uuid)> = things.iter().map(|t| (t.id, t.owner)).collect();
-    crate::backend::infos::owners_and_groups(svc, &items).await
+    crate::backend::owners::infos::owners_and_groups(svc, &items).await
 }
 
 /// Gives a thing to another owner inside `tx`: it leaves every group and joins the new owner's "All" group
@@ -602,8 +602,8 @@ pub async fn move_to(tx: &mut Transaction<'_, Any>, kind: Kind, id: Uuid, owner:
         .bind(id.to_string())
         .execute(&mut **tx)
         .await?;
-    entity_groups::leave_all_groups(tx, id).await?;
-    entity_groups::join_all(tx, owner, kind.group_type(), id).await
+    store::leave_all_groups(tx, id).await?;
+    store::join_all(tx, owner, kind.group_type(), id).await
 }
 
 /// Everything `from` owns goes to `to` (a deleted customer's things return to its owner), joining `to`'s "All"

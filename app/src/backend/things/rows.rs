@@ -1,7 +1,7 @@
 //! The stored form of a thing and how a row becomes one.
 
-use crate::backend::error::ServiceError;
-use crate::backend::error::ServiceResult;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
 use crate::backend::things::Kind;
 use serde_json::{Map, Value};
 use sqlx::Row;

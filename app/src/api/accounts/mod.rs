@@ -1,0 +1,3 @@
+//! Users: lists, add, edit, enable / disable, delete, owner and groups.
+
+pub mod users;

@@ -1,0 +1,3 @@
+//! The access explainers.
+
+pub mod explain;

@@ -1,0 +1,4 @@
+//! Tenants and customers.
+
+pub mod customers;
+pub mod tenants;

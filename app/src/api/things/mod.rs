@@ -1,0 +1,3 @@
+//! Devices, assets, dashboards and edges.
+
+pub mod things_tmp;

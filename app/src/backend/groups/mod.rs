@@ -1,0 +1,10 @@
+//! Entity groups and what hangs off them: groups and their members, roles, group permissions (bindings) and
+//! sharing, public groups, the share warning, and the naming rules of creates.
+
+pub mod naming;
+pub mod permissions;
+pub mod public;
+pub mod roles;
+pub mod service;
+pub mod share_warnings;
+pub mod store;

@@ -1,0 +1,524 @@
+//! Group permissions: a role bound to a user group, generically (over the user group owner's subtree) or for one
+//! entity group. Every change bumps the tenant's permission epoch in the same transaction, so the next request on
+//! any node sees it.
+
+use crate::backend::audit;
+use crate::backend::authz::delegation;
+use crate::backend::authz::delegation::GroupObject;
+use crate::backend::groups::roles;
+use crate::backend::groups::roles::RolePermissions;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
+use crate::backend::kernel::principal::Principal;
+use crate::backend::services::Services;
+use crate::model::EntityGroupId;
+use crate::model::EntityType;
+use crate::model::GroupPermission;
+use crate::model::GroupPermissionId;
+use crate::model::RoleId;
+use crate::model::RoleType;
+use crate::model::TenantId;
+use crate::model::permissions::Operation;
+use crate::model::permissions::Resource;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+/// A group permission with the names a console shows next to it (`GroupPermissionInfo`).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupPermissionInfo {
+    #[serde(flatten)]
+    pub permission: GroupPermission,
+    pub role: crate::model::Role,
+    pub user_group_name: String,
+    /// Whose user group it is: two customers both have a "Customer Users" group.
+    pub user_group_owner_id: crate::model::EntityId,
+    pub user_group_owner_name: String,
+    pub entity_group_name: Option<String>,
+    pub entity_group_owner_id: Option<crate::model::EntityId>,
+    pub entity_group_owner_name: Option<String>,
+    pub read_only: bool,
+}
+
+/// An owner's id on the wire: the tenant's own or a customer's.
+fn owner_ref(tenant: TenantId, owner: Uuid) -> crate::model::EntityId {
+    let entity_type = if owner == tenant.0 { EntityType::Tenant } else { EntityType::Customer };
+    crate::model::EntityId { entity_type, id: owner }
+}
+
+struct GroupRow {
+    id: Uuid,
+    tenant: Uuid,
+    owner: Uuid,
+    group_type: String,
+    name: String,
+}
+
+impl GroupRow {
+    fn object(&self) -> ServiceResult<GroupObject> {
+        GroupObject::of_type(self.id, self.tenant, self.owner, &self.group_type)
+    }
+}
+
+async fn group(svc: &Services, tenant: TenantId, id: Uuid) -> ServiceResult<GroupRow> {
+    let r = sqlx::query("SELECT owner_id, group_type, name FROM entity_group WHERE id = $1 AND tenant_id = $2")
+        .bind(id.to_string())
+        .bind(tenant.0.to_string())
+        .fetch_optional(&svc.db.pool)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("Entity group", id))?;
+    Ok(GroupRow {
+        id,
+        tenant: tenant.0,
+        owner: Uuid::parse_str(&r.try_get::<String, _>("owner_id")?)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?,
+        group_type: r.try_get("group_type")?,
+        name: r.try_get("name")?,
+    })
+}
+
+fn uuid(s: &str) -> ServiceResult<Uuid> {
+    Uuid::parse_str(s).map_err(|e| ServiceError::Internal(format!("bad uuid {s}: {e}")))
+}
+
+fn from_row(r: &AnyRow) -> ServiceResult<GroupPermission> {
+    let id = uuid(&r.try_get::<String, _>("id")?)?;
+    let user_group = uuid(&r.try_get::<String, _>("user_group_id")?)?;
+    let role = uuid(&r.try_get::<String, _>("role_id")?)?;
+    let entity_group = r.try_get::<Option<String>, _>("entity_group_id")?.map(|s| uuid(&s)).transpose()?;
+    let group_type: Option<String> = r.try_get("entity_group_type")?;
+    let public = r.try_get::<i64, _>("is_public")? != 0;
+    let name = match (entity_group, &group_type) {
+        (Some(g), Some(t)) => format!("GROUP_{user_group}_{role}_{g}_{t}"),
+        _ => format!("GENERIC_{user_group}_{role}"),
+    };
+    Ok(GroupPermission {
+        id: Some(GroupPermissionId(id)),
+        created_time: Some(r.try_get("created_time")?),
+        tenant_id: Some(TenantId(uuid(&r.try_get::<String, _>("tenant_id")?)?)),
+        user_group_id: Some(EntityGroupId(user_group)),
+        role_id: Some(RoleId(role)),
+        entity_group_id: entity_group.map(EntityGroupId),
+        entity_group_type: group_type,
+        public: Some(public),
+        is_public: Some(public),
+        name: Some(name),
+    })
+}
+
+const SELECT: &str = "SELECT gp.id, gp.tenant_id, gp.user_group_id, gp.role_id, gp.entity_group_id, gp.is_public, \
+     gp.created_time, eg.group_type AS entity_group_type FROM group_permission gp \
+     LEFT JOIN entity_group eg ON eg.id = gp.entity_group_id";
+
+/// Reading group permissions of user groups owned by `owner`: a Generic GROUP_PERMISSION READ over it.
+async fn check_read(svc: &Services, p: &Principal, owner: Uuid) -> ServiceResult<()> {
+    crate::backend::authz::scopes::check_generic_over(svc, p, Resource::GroupPermission, Operation::Read, owner).await
+}
+
+/// The role's permissions as they bind, from a role the caller may read.
+fn role_permissions(role: &crate::model::Role) -> ServiceResult<RolePermissions> {
+    let t = role.role_type.ok_or_else(|| ServiceError::Internal("stored role without type".into()))?;
+    roles::parse(t, role.permissions.as_ref(), role.excluded_permissions.as_ref())
+}
+
+/// What a group permission binds, checked: the user group, the role the caller may read and its permissions, and
+/// for a Group role the entity group.
+struct Bound {
+    user_group: GroupRow,
+    role: RoleId,
+    entity_group: Option<GroupRow>,
+}
+
+/// Resolves and checks the binding `gp` asks for (ThingsBoard's messages for the wrong shapes), then asks
+/// `authz::delegation` whether the caller may hand it on.
+async fn resolve(svc: &Services, p: &Principal, gp: &GroupPermission) -> ServiceResult<Bound> {
+    if gp.public == Some(true) || gp.is_public == Some(true) {
+        return Err(ServiceError::InvalidArguments("Public group permissions are made by makePublic".into()));
+    }
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let ug_id =
+        gp.user_group_id.ok_or_else(|| ServiceError::InvalidArguments("User group should be specified".into()))?;
+    let role_id = gp.role_id.ok_or_else(|| ServiceError::InvalidArguments("Role should be specified".into()))?;
+    let user_group = group(svc, tenant, ug_id.0).await?;
+    if user_group.group_type != "USER" {
+        return Err(ServiceError::InvalidArguments("userGroupId must name a user group".into()));
+    }
+    let role = roles::api::get(svc, p, role_id).await?;
+    let permissions = role_permissions(&role)?;
+    let entity_group = match (&permissions, gp.entity_group_id.filter(|g| !g.is_null())) {
+        (RolePermissions::Generic { .. }, Some(_)) => {
+            return Err(ServiceError::InvalidArguments("A generic role is not bound to an entity group".into()));
+        }
+        (RolePermissions::Group(_), None) => {
+            return Err(ServiceError::InvalidArguments("Entity group should be specified for a group role".into()));
+        }
+        (RolePermissions::Group(_), Some(g)) => Some(group(svc, tenant, g.0).await?),
+        (RolePermissions::Generic { .. }, None) => None,
+    };
+    let on = entity_group.as_ref().map(GroupRow::object).transpose()?;
+    delegation::check_bind(svc, p, user_group.owner, &permissions, on.as_ref()).await?;
+    Ok(Bound { user_group, role: role_id, entity_group })
+}
+
+/// ThingsBoard's answer to a second identical binding, also when two requests race to make it.
+fn duplicate() -> ServiceError {
+    ServiceError::InvalidArguments(roles::DUPLICATE_BINDING.into())
+}
+
+fn unique_violation(e: sqlx::Error) -> ServiceError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => duplicate(),
+        _ => e.into(),
+    }
+}
+
+async fn exists(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_group: Uuid,
+    role: Uuid,
+    entity_group: Option<Uuid>,
+    except: Option<Uuid>,
+) -> ServiceResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM group_permission WHERE user_group_id = $1 AND role_id = $2 \
+         AND COALESCE(entity_group_id, '') = $3 AND id <> $4",
+    )
+    .bind(user_group.to_string())
+    .bind(role.to_string())
+    .bind(entity_group.map(|g| g.to_string()).unwrap_or_default())
+    .bind(except.map(|e| e.to_string()).unwrap_or_default())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n > 0)
+}
+
+/// `POST /api/groupPermission`: creates a binding, or with `id` changes one (ThingsBoard's "create or update").
+/// Either way the caller must be allowed to hand on the new binding (`authz::delegation`), and to take away the
+/// old one.
+pub async fn create(svc: &Services, p: &Principal, gp: &GroupPermission) -> ServiceResult<GroupPermission> {
+    if let Some(id) = gp.id {
+        return update(svc, p, id, gp).await;
+    }
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let b = resolve(svc, p, gp).await?;
+    let eg = b.entity_group.as_ref().map(|g| g.id);
+    let mut tx = svc.db.begin_write().await?;
+    if exists(&mut tx, b.user_group.id, b.role.0, eg, None).await? {
+        return Err(duplicate());
+    }
+    let id = roles::grant(&mut tx, tenant.0, b.user_group.id, b.role.0, eg).await?;
+    tx.commit().await.map_err(unique_violation)?;
+    let data = serde_json::json!({"userGroupId": b.user_group.id, "roleId": b.role.0, "entityGroupId": eg});
+    let e = audit::Entry::by(p, audit::Action::Added, EntityType::GroupPermission, id, "")
+        .under(tenant.0, b.user_group.owner);
+    audit::record(svc, e.with(data)).await;
+    get(svc, p, GroupPermissionId(id)).await
+}
+
+/// `POST /api/groupPermission` with an `id`: the binding becomes the one asked for, in one transaction.
+async fn update(
+    svc: &Services,
+    p: &Principal,
+    id: GroupPermissionId,
+    gp: &GroupPermission,
+) -> ServiceResult<GroupPermission> {
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let (old, old_owner) = load(svc, p, id).await?;
+    if old.public == Some(true) {
+        return Err(ServiceError::InvalidArguments("Public group permissions are changed by makePublic".into()));
+    }
+    let old_on = match old.entity_group_id {
+        Some(g) => Some(group(svc, tenant, g.0).await?.object()?),
+        None => None,
+    };
+    delegation::check_unbind(svc, p, old_owner, old_on.as_ref()).await?;
+    let b = resolve(svc, p, gp).await?;
+    let eg = b.entity_group.as_ref().map(|g| g.id);
+    let mut tx = svc.db.begin_write().await?;
+    if exists(&mut tx, b.user_group.id, b.role.0, eg, Some(id.0)).await? {
+        return Err(duplicate());
+    }
+    let done = sqlx::query(
+        "UPDATE group_permission SET user_group_id = $1, role_id = $2, entity_group_id = $3 WHERE id = $4 \
+         AND tenant_id = $5",
+    )
+    .bind(b.user_group.id.to_string())
+    .bind(b.role.0.to_string())
+    .bind(eg.map(|g| g.to_string()))
+    .bind(id.0.to_string())
+    .bind(tenant.0.to_string())
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_violation)?;
+    if done.rows_affected() == 0 {
+        return Err(ServiceError::not_found("Group permission", id));
+    }
+    roles::bump_epoch(&mut tx, tenant.0).await?;
+    tx.commit().await.map_err(unique_violation)?;
+    let data = serde_json::json!({"userGroupId": b.user_group.id, "roleId": b.role.0, "entityGroupId": eg});
+    let e = audit::Entry::by(p, audit::Action::Updated, EntityType::GroupPermission, id.0, "")
+        .under(tenant.0, b.user_group.owner);
+    audit::record(svc, e.with(data)).await;
+    get(svc, p, id).await
+}
+
+async fn load(svc: &Services, p: &Principal, id: GroupPermissionId) -> ServiceResult<(GroupPermission, Uuid)> {
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let row = sqlx::query(&format!("{SELECT} WHERE gp.id = $1 AND gp.tenant_id = $2"))
+        .bind(id.0.to_string())
+        .bind(tenant.0.to_string())
+        .fetch_optional(&svc.db.pool)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("Group permission", id))?;
+    let gp = from_row(&row)?;
+    let owner = group(svc, tenant, gp.user_group_id.map(|g| g.0).unwrap_or_default()).await?.owner;
+    Ok((gp, owner))
+}
+
+/// `GET /api/groupPermission/{id}`.
+pub async fn get(svc: &Services, p: &Principal, id: GroupPermissionId) -> ServiceResult<GroupPermission> {
+    let (gp, owner) = load(svc, p, id).await?;
+    check_read(svc, p, owner).await?;
+    Ok(gp)
+}
+
+/// `DELETE /api/groupPermission/{id}`: revoking takes effect on the next request.
+pub async fn delete(svc: &Services, p: &Principal, id: GroupPermissionId) -> ServiceResult<()> {
+    let (gp, owner) = load(svc, p, id).await?;
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let on = match gp.entity_group_id {
+        Some(g) => Some(group(svc, tenant, g.0).await?.object()?),
+        None => None,
+    };
+    delegation::check_unbind(svc, p, owner, on.as_ref()).await?;
+    if gp.public == Some(true) {
+        return Err(ServiceError::InvalidArguments("Public group permissions are removed by makePrivate".into()));
+    }
+    let mut tx = svc.db.begin_write().await?;
+    let done =
+        sqlx::query("DELETE FROM group_permission WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
+    if done.rows_affected() == 0 {
+        // Another request deleted it first: one of them succeeds.
+        return Err(ServiceError::not_found("Group permission", id));
+    }
+    roles::bump_epoch(&mut tx, gp.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
+    tx.commit().await?;
+    let data = serde_json::to_value(&gp).unwrap_or_default();
+    let e = audit::Entry::by(p, audit::Action::Deleted, EntityType::GroupPermission, id.0, "");
+    let e = match gp.tenant_id {
+        Some(t) => e.under(t.0, owner),
+        None => e,
+    };
+    audit::record(svc, e.with(data)).await;
+    Ok(())
+}
+
+/// `GET /api/userGroup/{id}/groupPermissions` (`by_user_group = true`) and
+/// `GET /api/entityGroup/{id}/groupPermissions`.
+pub async fn list_for_group(
+    svc: &Services,
+    p: &Principal,
+    group_id: EntityGroupId,
+    by_user_group: bool,
+) -> ServiceResult<Vec<GroupPermissionInfo>> {
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let g = group(svc, tenant, group_id.0).await?;
+    check_read(svc, p, g.owner).await?;
+    let col = if by_user_group { "gp.user_group_id" } else { "gp.entity_group_id" };
+    let rows = sqlx::query(&format!("{SELECT} WHERE {col} = $1 AND gp.tenant_id = $2 ORDER BY gp.created_time, gp.id"))
+        .bind(group_id.0.to_string())
+        .bind(tenant.0.to_string())
+        .fetch_all(&svc.db.pool)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    let mut owners = Vec::with_capacity(rows.len() * 2);
+    for r in &rows {
+        let gp = from_row(r)?;
+        let role = roles::api::get(svc, p, gp.role_id.unwrap_or(RoleId(Uuid::nil()))).await?;
+        let ug_id = gp.user_group_id.map(|g| g.0).unwrap_or_default();
+        let ug = group(svc, tenant, ug_id).await?;
+        let eg = match gp.entity_group_id {
+            Some(e) => Some((e.0, group(svc, tenant, e.0).await?)),
+            None => None,
+        };
+        owners.push((ug_id, ug.owner));
+        owners.push(eg.as_ref().map(|(id, g)| (*id, g.owner)).unwrap_or((ug_id, ug.owner)));
+        out.push(GroupPermissionInfo {
+            permission: gp,
+            role,
+            user_group_name: ug.name,
+            user_group_owner_id: owner_ref(tenant, ug.owner),
+            user_group_owner_name: String::new(),
+            entity_group_name: eg.as_ref().map(|(_, g)| g.name.clone()),
+            entity_group_owner_id: eg.as_ref().map(|(_, g)| owner_ref(tenant, g.owner)),
+            entity_group_owner_name: None,
+            read_only: false,
+        });
+    }
+    let names = crate::backend::owners::infos::owners_and_groups(svc, &owners).await?;
+    for (info, pair) in out.iter_mut().zip(names.chunks(2)) {
+        if let [(ug_owner, _), (eg_owner, _)] = pair {
+            info.user_group_owner_name = ug_owner.clone();
+            if info.entity_group_owner_id.is_some() {
+                info.entity_group_owner_name = Some(eg_owner.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// ThingsBoard's `ShareGroupRequest`.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareGroupRequest {
+    #[serde(default)]
+    pub owner_id: Option<crate::model::EntityId>,
+    #[serde(default)]
+    pub all_user_group: bool,
+    #[serde(default)]
+    pub user_group_id: Option<EntityGroupId>,
+    #[serde(default)]
+    pub read_else_write: Option<bool>,
+    #[serde(default)]
+    pub role_ids: Option<Vec<RoleId>>,
+}
+
+/// Roles `share` creates on demand, owned by the sharer's owner: name and operations.
+const READ_ONLY_ROLE: (&str, &[&str]) =
+    ("Entity Group Read-only User", &["READ", "RPC_CALL", "READ_CREDENTIALS", "READ_ATTRIBUTES", "READ_TELEMETRY"]);
+const WRITE_ROLE: (&str, &[&str]) = ("Entity Group Write User", &["ALL"]);
+
+/// `POST /api/entityGroup/{id}/share`: binds Group roles on the entity group to a user group (or to an owner's
+/// "All" users). Needs WRITE on the entity group and GROUP_PERMISSION CREATE over the target user group.
+/// Returns the new group permissions and the user group that received the share.
+pub async fn share(
+    svc: &Services,
+    p: &Principal,
+    group_id: EntityGroupId,
+    req: &ShareGroupRequest,
+) -> ServiceResult<(Vec<GroupPermissionId>, Uuid)> {
+    use crate::backend::groups::service as groups;
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let g = groups::get_checked(svc, p, group_id, Operation::Write).await?;
+    if g.group_type == crate::backend::groups::store::GroupType::User {
+        return Err(ServiceError::InvalidArguments("User groups are not shared".into()));
+    }
+    let target = if req.all_user_group {
+        let owner = req.owner_id.ok_or_else(|| ServiceError::InvalidArguments("ownerId should be specified".into()))?;
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM entity_group WHERE owner_id = $1 AND tenant_id = $2 AND group_type = 'USER' AND name = 'All'")
+                .bind(owner.id.to_string())
+                .bind(tenant.0.to_string())
+                .fetch_optional(&svc.db.pool)
+                .await?;
+        uuid(&id.ok_or_else(|| ServiceError::NotFound(format!("Owner with id [{}] is not found", owner.id)))?)?
+    } else {
+        req.user_group_id.ok_or_else(|| ServiceError::InvalidArguments("userGroupId should be specified".into()))?.0
+    };
+    let ug = group(svc, tenant, target).await?;
+    if ug.group_type != "USER" {
+        return Err(ServiceError::InvalidArguments("userGroupId must name a user group".into()));
+    }
+    // ThingsBoard: WRITE on the receiving user group too, so nobody shares with a group it may not even read.
+    groups::get_checked(svc, p, EntityGroupId(ug.id), Operation::Write).await?;
+    let on = GroupObject::of_type(g.id, g.tenant, g.owner, g.group_type.as_str())?;
+    // Every role is checked before anything is written: the chosen Group roles, or the automatic one.
+    let chosen: Option<Vec<RoleId>> = req.role_ids.clone().filter(|ids| !ids.is_empty());
+    let automatic = match &chosen {
+        Some(ids) => {
+            for r in ids {
+                let role = roles::api::get(svc, p, *r).await?;
+                if role.role_type != Some(RoleType::Group) {
+                    return Err(ServiceError::InvalidArguments("Only group roles can be used to share a group".into()));
+                }
+                delegation::check_bind(svc, p, ug.owner, &role_permissions(&role)?, Some(&on)).await?;
+            }
+            None
+        }
+        None => {
+            let (name, ops) = if req.read_else_write == Some(false) { WRITE_ROLE } else { READ_ONLY_ROLE };
+            let perms = RolePermissions::Group(ops.iter().filter_map(|o| Operation::parse(o)).collect());
+            delegation::check_bind(svc, p, ug.owner, &perms, Some(&on)).await?;
+            Some((name, serde_json::json!(ops)))
+        }
+    };
+    let mut tx = svc.db.begin_write().await?;
+    let roles: Vec<Uuid> = match (chosen, automatic) {
+        (Some(ids), _) => ids.into_iter().map(|r| r.0).collect(),
+        (None, Some((name, perms))) => {
+            let owner = p.customer_id.filter(|c| !c.is_null()).map(|c| c.0);
+            vec![roles::find_or_create_group_role(&mut tx, tenant.0, owner, name, perms).await?]
+        }
+        (None, None) => Vec::new(),
+    };
+    let mut created = Vec::new();
+    for r in roles {
+        let same: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM group_permission WHERE user_group_id = $1 AND role_id = $2 AND entity_group_id = $3",
+        )
+        .bind(target.to_string())
+        .bind(r.to_string())
+        .bind(g.id.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        if same == 0 {
+            created.push(GroupPermissionId(roles::grant(&mut tx, tenant.0, target, r, Some(g.id)).await?));
+        }
+    }
+    tx.commit().await?;
+    for gp in &created {
+        let data = serde_json::json!({"entityGroupId": g.id, "userGroupId": target, "shared": true});
+        audit::record(
+            svc,
+            audit::Entry::by(p, audit::Action::Added, EntityType::GroupPermission, gp.0, &g.name).with(data),
+        )
+        .await;
+    }
+    Ok((created, target))
+}
+
+/// `POST /api/entityGroup/{id}/{userGroupId}/{roleId}/share`: shares down to a user group within the caller's
+/// subtree. Needs SHARE_GROUP on the group (generic, or through a Group role) and a Group role whose operations
+/// the caller itself holds on the group.
+pub async fn share_down(
+    svc: &Services,
+    p: &Principal,
+    group_id: EntityGroupId,
+    user_group: EntityGroupId,
+    role_id: RoleId,
+) -> ServiceResult<GroupPermissionId> {
+    use crate::backend::groups::service as groups;
+    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
+    let g = groups::get_checked(svc, p, group_id, Operation::ShareGroup).await?;
+    let ug = group(svc, tenant, user_group.0).await?;
+    if ug.group_type != "USER" {
+        return Err(ServiceError::InvalidArguments("userGroupId must name a user group".into()));
+    }
+    let role = roles::api::get(svc, p, role_id).await?;
+    if role.role_type != Some(RoleType::Group) {
+        return Err(ServiceError::InvalidArguments("Only group roles can be used to share a group".into()));
+    }
+    let on = GroupObject::of_type(g.id, g.tenant, g.owner, g.group_type.as_str())?;
+    delegation::check_bind(svc, p, ug.owner, &role_permissions(&role)?, Some(&on)).await?;
+    let mut tx = svc.db.begin_write().await?;
+    let same: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM group_permission WHERE user_group_id = $1 AND role_id = $2 AND entity_group_id = $3",
+    )
+    .bind(user_group.0.to_string())
+    .bind(role_id.0.to_string())
+    .bind(g.id.to_string())
+    .fetch_one(&mut *tx)
+    .await?;
+    if same > 0 {
+        return Err(ServiceError::InvalidArguments("Group permission with such parameters already exists!".into()));
+    }
+    let id = roles::grant(&mut tx, tenant.0, user_group.0, role_id.0, Some(g.id)).await?;
+    tx.commit().await?;
+    let data =
+        serde_json::json!({"entityGroupId": g.id, "userGroupId": user_group.0, "roleId": role_id.0, "shared": true});
+    audit::record(svc, audit::Entry::by(p, audit::Action::Added, EntityType::GroupPermission, id, &g.name).with(data))
+        .await;
+    Ok(GroupPermissionId(id))
+}

@@ -1,0 +1,320 @@
+//! `/api/device*`, `/api/asset*`, `/api/dashboard*`, `/api/edge*`: the same endpoints for each kind of thing,
+//! registered per kind by `routes`. Handlers translate HTTP to the things service; its checks decide access.
+
+use crate::backend::groups::naming::SaveOptions;
+use crate::backend::groups::service as groups;
+use crate::backend::http::extract::Auth;
+use crate::backend::http::extract::JsonBody;
+use crate::backend::http::extract::PathId;
+use crate::backend::http::extract::QueryMap;
+use crate::backend::http::extract::flag;
+use crate::backend::http::extract::parse_ids;
+use crate::backend::http::state::AppState;
+use crate::backend::kernel::error::ServiceError;
+use crate::backend::kernel::error::ServiceResult;
+use crate::backend::kernel::paging::PageLink;
+use crate::backend::kernel::principal::Principal;
+use crate::backend::services::Services;
+use crate::backend::things;
+use crate::backend::things::Kind;
+use crate::backend::things::Scope;
+use crate::backend::things::Thing;
+use crate::backend::things::assets;
+use crate::backend::things::dashboards;
+use crate::backend::things::devices;
+use crate::backend::things::edges;
+use crate::model::Asset;
+use crate::model::CustomerId;
+use crate::model::Dashboard;
+use crate::model::Device;
+use crate::model::DeviceCredentials;
+use crate::model::Edge;
+use crate::model::EntityGroupId;
+use crate::model::EntityInfo;
+use crate::model::PageData;
+use crate::model::SaveDeviceWithCredentials;
+use crate::model::permissions::Operation;
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use serde_json::Value;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+fn to_json<T: serde::Serialize>(v: T) -> ServiceResult<Value> {
+    serde_json::to_value(v).map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// The plain wire shape of a thing (dashboards: the info shape without groups).
+fn plain(t: Thing) -> ServiceResult<Value> {
+    match t.kind {
+        Kind::Device => to_json(devices::to_wire(t)),
+        Kind::Asset => to_json(assets::to_wire(t)),
+        Kind::Dashboard => to_json(dashboards::to_wire(t)),
+        Kind::Edge => to_json(edges::to_wire(t)),
+    }
+}
+
+fn info(t: Thing, owner: String, groups: Vec<EntityInfo>) -> ServiceResult<Value> {
+    match t.kind {
+        Kind::Device => to_json(devices::to_info(t, owner, groups)),
+        Kind::Asset => to_json(assets::to_info(t, owner, groups)),
+        Kind::Dashboard => to_json(dashboards::to_info(t, owner, groups)),
+        Kind::Edge => to_json(edges::to_info(t, owner, groups)),
+    }
+}
+
+fn collect(page: PageData<ServiceResult<Value>>) -> ServiceResult<PageData<Value>> {
+    let PageData { data, total_pages, total_elements, has_next } = page;
+    Ok(PageData { data: data.into_iter().collect::<ServiceResult<_>>()?, total_pages, total_elements, has_next })
+}
+
+/// A page in the shape the endpoint returns: infos for `…Infos` lists and every dashboard list.
+async fn shaped(svc: &Services, page: PageData<Thing>, infos: bool) -> ServiceResult<Json<PageData<Value>>> {
+    let page = if infos || page.data.first().is_some_and(|t| t.kind == Kind::Dashboard) {
+        things::decorated_page(svc, page, info).await?
+    } else {
+        things::map_page(page, plain)
+    };
+    Ok(Json(collect(page)?))
+}
+
+fn type_param(q: &HashMap<String, String>) -> Option<&str> {
+    q.get("type").map(String::as_str)
+}
+
+fn caller_owner(p: &Principal) -> ServiceResult<Uuid> {
+    p.owner().ok_or(ServiceError::Forbidden)
+}
+
+fn plural(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Device => "devices",
+        Kind::Asset => "assets",
+        Kind::Dashboard => "dashboards",
+        Kind::Edge => "edges",
+    }
+}
+
+fn singular(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Device => "device",
+        Kind::Asset => "asset",
+        Kind::Dashboard => "dashboard",
+        Kind::Edge => "edge",
+    }
+}
+
+async fn save_value(
+    svc: &Services,
+    p: &Principal,
+    kind: Kind,
+    q: &HashMap<String, String>,
+    body: Value,
+) -> ServiceResult<Value> {
+    let opts = SaveOptions::from_query(q)?;
+    let bad = |e: serde_json::Error| ServiceError::BadRequestParams(format!("Invalid request body: {e}"));
+    match kind {
+        Kind::Device => {
+            let d: Device = serde_json::from_value(body).map_err(bad)?;
+            to_json(devices::save(svc, p, &d, q.get("accessToken").map(String::as_str), &opts).await?)
+        }
+        Kind::Asset => {
+            let a: Asset = serde_json::from_value(body).map_err(bad)?;
+            to_json(assets::to_wire(things::save(svc, p, kind, &assets::draft(&a), &opts).await?))
+        }
+        Kind::Dashboard => {
+            let d: Dashboard = serde_json::from_value(body).map_err(bad)?;
+            to_json(dashboards::to_wire(things::save(svc, p, kind, &dashboards::draft(&d), &opts).await?))
+        }
+        Kind::Edge => {
+            let e: Edge = serde_json::from_value(body).map_err(bad)?;
+            to_json(edges::save(svc, p, &e, &opts).await?)
+        }
+    }
+}
+
+/// Every endpoint of one kind.
+pub fn routes(kind: Kind) -> Router<AppState> {
+    let one = singular(kind);
+    let many = plural(kind);
+    let ids_param: &'static str = match kind {
+        Kind::Device => "deviceIds",
+        Kind::Asset => "assetIds",
+        Kind::Dashboard => "dashboardIds",
+        Kind::Edge => "edgeIds",
+    };
+    let name_param: &'static str = match kind {
+        Kind::Device => "deviceName",
+        Kind::Asset => "assetName",
+        Kind::Dashboard => "",
+        Kind::Edge => "edgeName",
+    };
+    let mut r = Router::new()
+        .route(
+            &format!("/api/{one}"),
+            post(
+                move |State(s): State<AppState>,
+                      Auth(p): Auth,
+                      QueryMap(q): QueryMap,
+                      JsonBody(body): JsonBody<Value>| async move {
+                    Ok::<_, ServiceError>(Json(save_value(&s.svc, &p, kind, &q, body).await?))
+                },
+            ),
+        )
+        .route(
+            &format!("/api/{one}/{{id}}"),
+            get(move |State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId| async move {
+                Ok::<_, ServiceError>(Json(plain(things::get_checked(&s.svc, &p, kind, id, Operation::Read).await?)?))
+            })
+            .delete(move |State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId| async move {
+                things::delete(&s.svc, &p, kind, id).await?;
+                Ok::<_, ServiceError>(StatusCode::OK)
+            }),
+        )
+        .route(
+            &format!("/api/{one}/info/{{id}}"),
+            get(move |State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId| async move {
+                let t = things::get_checked(&s.svc, &p, kind, id, Operation::Read).await?;
+                let page = things::decorated_page(
+                    &s.svc,
+                    PageData { data: vec![t], total_pages: 1, total_elements: 1, has_next: false },
+                    info,
+                )
+                .await?;
+                let v = page.data.into_iter().next().ok_or_else(|| ServiceError::not_found(kind.label(), id))??;
+                Ok::<_, ServiceError>(Json(v))
+            }),
+        )
+        .route(
+            &format!("/api/tenant/{many}"),
+            get(move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
+                crate::backend::authz::scopes::check_tenant_admin(&p)?;
+                let link = PageLink::from_query(&q)?;
+                let page = things::list(&s.svc, &p, kind, Scope::Tenant, type_param(&q), &link).await?;
+                shaped(&s.svc, page, false).await
+            }),
+        )
+        .route(
+            &format!("/api/user/{many}"),
+            get(move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
+                let link = PageLink::from_query(&q)?;
+                let page = things::list(&s.svc, &p, kind, Scope::Tenant, type_param(&q), &link).await?;
+                shaped(&s.svc, page, false).await
+            }),
+        )
+        .route(
+            &format!("/api/customer/{{id}}/{many}"),
+            get(move |State(s): State<AppState>, Auth(p): Auth, PathId(c): PathId, QueryMap(q): QueryMap| async move {
+                crate::backend::owners::customers::get(&s.svc, &p, CustomerId(c)).await?;
+                let link = PageLink::from_query(&q)?;
+                let subtree = flag(&q, "includeCustomers", false)?;
+                let scope = Scope::Owner { owner: c, subtree };
+                let page = things::list(&s.svc, &p, kind, scope, type_param(&q), &link).await?;
+                shaped(&s.svc, page, false).await
+            }),
+        )
+        .route(
+            &format!("/api/entityGroup/{{id}}/{many}"),
+            get(move |State(s): State<AppState>, Auth(p): Auth, PathId(g): PathId, QueryMap(q): QueryMap| async move {
+                let (_, group) = groups::read(&s.svc, &p, EntityGroupId(g), Some(kind.group_type())).await?;
+                let link = PageLink::from_query(&q)?;
+                let page = things::list(&s.svc, &p, kind, Scope::Group(group), None, &link).await?;
+                shaped(&s.svc, page, false).await
+            }),
+        );
+    if kind != Kind::Dashboard {
+        r = r.route(
+            &format!("/api/tenant/{one}"),
+            get(move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
+                let name = q.get(name_param).filter(|n| !n.trim().is_empty()).ok_or_else(|| {
+                    ServiceError::BadRequestParams(format!("Required request parameter '{name_param}' is not present"))
+                })?;
+                Ok::<_, ServiceError>(Json(plain(things::by_name(&s.svc, &p, kind, name).await?)?))
+            }),
+        );
+    }
+    let infos_all = move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
+        let link = PageLink::from_query(&q)?;
+        let scope = Scope::Owner { owner: caller_owner(&p)?, subtree: flag(&q, "includeCustomers", false)? };
+        let page = things::list(&s.svc, &p, kind, scope, type_param(&q), &link).await?;
+        shaped(&s.svc, page, true).await
+    };
+    let customer_infos = move |State(s): State<AppState>, Auth(p): Auth, PathId(c): PathId, QueryMap(q): QueryMap| async move {
+        crate::backend::owners::customers::get(&s.svc, &p, CustomerId(c)).await?;
+        let link = PageLink::from_query(&q)?;
+        let scope = Scope::Owner { owner: c, subtree: flag(&q, "includeCustomers", false)? };
+        let page = things::list(&s.svc, &p, kind, scope, type_param(&q), &link).await?;
+        shaped(&s.svc, page, true).await
+    };
+    let by_ids = move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
+        let ids = parse_ids(q.get(ids_param), ids_param)?;
+        let found = things::by_ids(&s.svc, &p, kind, &ids).await?;
+        let out = if kind == Kind::Dashboard {
+            let extra = things::decorate(&s.svc, &found).await?;
+            found.into_iter().zip(extra).map(|(t, (o, g))| info(t, o, g)).collect::<ServiceResult<Vec<_>>>()?
+        } else {
+            found.into_iter().map(plain).collect::<ServiceResult<Vec<_>>>()?
+        };
+        Ok::<_, ServiceError>(Json(out))
+    };
+    match kind {
+        Kind::Dashboard => {
+            r = r.route("/api/dashboards/all", get(infos_all)).route("/api/dashboards", get(by_ids));
+        }
+        Kind::Edge => {
+            r = r
+                .route("/api/edgeInfos/all", get(infos_all))
+                .route("/api/customer/{id}/edgeInfos", get(customer_infos))
+                .route("/api/edges/list", get(by_ids))
+                .route("/api/edges/enabled", get(|Auth(_): Auth| async { Json(true) }))
+                .route(
+                    "/api/edges",
+                    get(move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
+                        let link = PageLink::from_query(&q)?;
+                        let page = things::list(&s.svc, &p, kind, Scope::Tenant, None, &link).await?;
+                        shaped(&s.svc, page, false).await
+                    }),
+                );
+        }
+        _ => {
+            r = r
+                .route(&format!("/api/{one}Infos/all"), get(infos_all))
+                .route(&format!("/api/customer/{{id}}/{one}Infos"), get(customer_infos))
+                .route(&format!("/api/{many}"), get(by_ids));
+        }
+    }
+    if kind == Kind::Device {
+        r = r
+            .route(
+                "/api/device/{id}/credentials",
+                get(|State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId| async move {
+                    Ok::<_, ServiceError>(Json(devices::credentials(&s.svc, &p, id).await?))
+                }),
+            )
+            .route(
+                "/api/device/credentials",
+                post(|State(s): State<AppState>, Auth(p): Auth, JsonBody(c): JsonBody<DeviceCredentials>| async move {
+                    Ok::<_, ServiceError>(Json(devices::update_credentials(&s.svc, &p, &c).await?))
+                }),
+            )
+            .route(
+                "/api/device-with-credentials",
+                post(
+                    |State(s): State<AppState>,
+                     Auth(p): Auth,
+                     QueryMap(q): QueryMap,
+                     JsonBody(b): JsonBody<SaveDeviceWithCredentials>| async move {
+                        let opts = SaveOptions::from_query(&q)?;
+                        Ok::<_, ServiceError>(Json(
+                            devices::save_with_credentials(&s.svc, &p, &b.device, b.credentials.as_ref(), &opts)
+                                .await?,
+                        ))
+                    },
+                ),
+            );
+    }
+    r
+}

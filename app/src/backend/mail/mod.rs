@@ -1,0 +1,4 @@
+//! Outgoing mail: the relay and the messages.
+
+pub mod mailer;
+pub mod templates;
