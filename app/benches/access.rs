@@ -20,14 +20,15 @@ use app::backend::kernel::principal::Principal;
 use app::backend::owners::customers;
 use app::backend::owners::tenants;
 use app::backend::services::Services;
-use app::backend::things::{self, Kind, Scope};
+use app::backend::things::kind::Kind;
+use app::backend::things::{self, Scope};
 use app::model::permissions::Operation;
 use app::model::*;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-fn principal(u: &users::UserRecord) -> Principal {
+fn principal(u: &app::backend::accounts::records::UserRecord) -> Principal {
     Principal {
         user_id: u.id,
         session_id: Uuid::new_v4(),
@@ -141,7 +142,7 @@ async fn run(url: &str, store: &str, devices: usize) {
     let svc = bootstrap::services(Db::open(url).await.expect("store"), config, 1000).await.expect("services");
     let started = Instant::now();
     let sys = users::create_sysadmin(&svc, "sys@bench.test", "sysadmin-password").await.expect("sysadmin");
-    let sys = principal(&users::find(&svc, sys).await.unwrap().unwrap());
+    let sys = principal(&app::backend::accounts::records::find(&svc.db, sys).await.unwrap().unwrap());
     let t = tenants::save(&svc, &sys, &Tenant { title: Some("Bench".into()), ..Tenant::default() }).await.unwrap();
     let tid = t.id.unwrap();
     let admin_dto = user(Some(tid), None, "admin@bench.test", Authority::TenantAdmin);

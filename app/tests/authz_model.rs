@@ -20,11 +20,11 @@ use app::backend::accounts::users;
 use app::backend::authz::Decision;
 use app::backend::authz::entities;
 use app::backend::bootstrap;
+use app::backend::groups::group_type::GroupType;
 use app::backend::groups::naming::{NameConflict, SaveOptions};
 use app::backend::groups::permissions as group_permissions;
 use app::backend::groups::roles;
 use app::backend::groups::service as groups;
-use app::backend::groups::store::GroupType;
 use app::backend::kernel::config::Config;
 use app::backend::kernel::db::Db;
 use app::backend::kernel::paging::PageLink;
@@ -33,7 +33,8 @@ use app::backend::owners::customers;
 use app::backend::owners::owner_change::{self, NewOwner};
 use app::backend::owners::tenants;
 use app::backend::services::Services;
-use app::backend::things::{self, Kind, Scope};
+use app::backend::things::kind::Kind;
+use app::backend::things::{self, Scope};
 use app::model::permissions::{Operation, Resource};
 use app::model::*;
 use proptest::prelude::*;
@@ -441,7 +442,7 @@ impl Model {
     }
 }
 
-fn principal(u: &users::UserRecord) -> Principal {
+fn principal(u: &app::backend::accounts::records::UserRecord) -> Principal {
     Principal {
         user_id: u.id,
         session_id: Uuid::new_v4(),
@@ -731,7 +732,7 @@ async fn run(w: World, url: String) {
     let svc = services(&url).await;
     let node2 = services(&url).await;
     let sys_id = users::create_sysadmin(&svc, "sys@model.test", "sysadmin-password").await.expect("sysadmin");
-    let sys = principal(&users::find(&svc, sys_id).await.unwrap().unwrap());
+    let sys = principal(&app::backend::accounts::records::find(&svc.db, sys_id).await.unwrap().unwrap());
     let t = tenants::save(&svc, &sys, &Tenant { title: Some("T".into()), ..Tenant::default() }).await.expect("tenant");
     let tid = t.id.unwrap();
     let admin_dto = user_dto(Some(tid), None, "admin@model.test".into(), Authority::TenantAdmin);
@@ -952,7 +953,9 @@ async fn apply(svc: &Services, model: &mut Model, ids: &mut Ids, step: &Step, ti
                 Some(c) => NewOwner::Customer(ids.customers[*c].0),
                 None => NewOwner::Tenant(tid.0),
             };
-            owner_change::change_owner(svc, &ids.admin, target, "DEVICE", ids.devices[*d], &[], None).await.expect("move");
+            owner_change::change_owner(svc, &ids.admin, target, "DEVICE", ids.devices[*d], &[], None)
+                .await
+                .expect("move");
             model.devices[*d] = Some(*to);
             for (held, _, members) in model.groups.iter_mut() {
                 if *held == Holds::Devices {

@@ -7,6 +7,7 @@ pub mod groups;
 pub mod identity;
 pub mod owners;
 pub mod things;
+pub mod views;
 
 #[cfg(feature = "ssr")]
 mod ssr;

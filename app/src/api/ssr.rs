@@ -137,7 +137,7 @@ pub fn opt(s: String) -> Option<String> {
 pub async fn customer_choices(
     svc: &crate::backend::services::Services,
     p: &Principal,
-) -> Result<Vec<crate::api::groups::entity_groups::Choice>, AppError> {
+) -> Result<Vec<crate::api::views::Choice>, AppError> {
     let owner = p.owner().ok_or_else(|| AppError::new(403, "Customers belong to a tenant"))?;
     let mut link = page_link(0, String::new(), "title".into(), false)?;
     link.page_size = 200;
@@ -145,11 +145,6 @@ pub async fn customer_choices(
     Ok(page
         .data
         .into_iter()
-        .filter_map(|c| {
-            Some(crate::api::groups::entity_groups::Choice {
-                id: c.id?.0.to_string(),
-                name: c.title.unwrap_or_default(),
-            })
-        })
+        .filter_map(|c| Some(crate::api::views::Choice { id: c.id?.0.to_string(), name: c.title.unwrap_or_default() }))
         .collect())
 }

@@ -2,10 +2,10 @@
 //! database) and a system administrator (from the environment, or a one-time set-up link).
 
 use crate::backend::accounts::users;
+use crate::backend::identity::hasher::PasswordHasherPool;
+use crate::backend::identity::ip_limiter::IpLimiter;
 use crate::backend::identity::jwt::JwtKeys;
-use crate::backend::identity::passwords::PasswordHasherPool;
-use crate::backend::identity::sessions::SessionCache;
-use crate::backend::identity::throttle::IpLimiter;
+use crate::backend::identity::session_cache::SessionCache;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::config::Config;
 use crate::backend::kernel::db::Db;
@@ -51,8 +51,18 @@ async fn jwt_secret(db: &Db, config: &Config) -> ServiceResult<Vec<u8>> {
         .map_err(|e| ServiceError::Internal(format!("jwt secret: {e}")))
 }
 
-/// Builds the services over an opened store.
+/// What each engine needs besides the migrations, installed at every start (idempotent; serialised between
+/// nodes on PostgreSQL): the subtree counters' triggers, the trigram search indexes and the member-epoch triggers.
+pub async fn install(db: &Db) -> ServiceResult<()> {
+    crate::backend::owners::counts::install(db.writer(), db.backend).await?;
+    crate::backend::things::search::install(db.writer(), db.backend).await?;
+    crate::backend::authz::members::install(db.writer(), db.backend).await?;
+    Ok(())
+}
+
+/// Builds the services over an opened store (installing what the engine needs first).
 pub async fn services(db: Db, config: Config, login_ip_per_minute: u32) -> ServiceResult<Services> {
+    install(&db).await?;
     let secret = jwt_secret(&db, &config).await?;
     Ok(Services {
         jwt: JwtKeys::new(&secret),
@@ -61,6 +71,7 @@ pub async fn services(db: Db, config: Config, login_ip_per_minute: u32) -> Servi
         permissions: Default::default(),
         owner_trees: Default::default(),
         group_members: Default::default(),
+        name_samples: Default::default(),
         ip_limiter: IpLimiter::new(login_ip_per_minute),
         mailer: std::sync::Arc::new(crate::backend::mail::mailer::Mailer::new(&config)?),
         link_key: crate::backend::kernel::tokens::link_key(&secret),
@@ -80,7 +91,7 @@ pub enum SysadminState {
 
 /// Makes sure a system administrator exists or can be created.
 pub async fn ensure_sysadmin(svc: &Services) -> ServiceResult<SysadminState> {
-    if users::sysadmin_exists(svc).await? {
+    if crate::backend::accounts::records::sysadmin_exists(&svc.db).await? {
         return Ok(SysadminState::Present);
     }
     if let (Some(email), Some(password)) = (&svc.config.sysadmin_email, &svc.config.sysadmin_password) {
@@ -95,7 +106,7 @@ pub async fn ensure_sysadmin(svc: &Services) -> ServiceResult<SysadminState> {
 
 /// Whether a set-up secret is the current, unexpired one (and no administrator exists yet).
 pub async fn setup_token_valid(svc: &Services, secret: &str) -> ServiceResult<bool> {
-    if users::sysadmin_exists(svc).await? {
+    if crate::backend::accounts::records::sysadmin_exists(&svc.db).await? {
         return Ok(false);
     }
     let hash = setting(&svc.db, "setup_token_hash").await?;

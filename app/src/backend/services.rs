@@ -2,10 +2,10 @@
 
 use crate::backend::authz::merged::PermissionCache;
 use crate::backend::authz::tree::OwnerTrees;
+use crate::backend::identity::hasher::PasswordHasherPool;
+use crate::backend::identity::ip_limiter::IpLimiter;
 use crate::backend::identity::jwt::JwtKeys;
-use crate::backend::identity::passwords::PasswordHasherPool;
-use crate::backend::identity::sessions::SessionCache;
-use crate::backend::identity::throttle::IpLimiter;
+use crate::backend::identity::session_cache::SessionCache;
 use crate::backend::kernel::config::Config;
 use crate::backend::kernel::db::Db;
 use std::sync::Arc;
@@ -23,6 +23,8 @@ pub struct Services {
     /// The members of shared groups every group-branch check looks in.
     pub group_members: crate::backend::authz::members::GroupMembers,
     pub ip_limiter: IpLimiter,
+    /// Sampled names the search heuristic reads.
+    pub name_samples: crate::backend::things::search::NameSamples,
     /// Outgoing mail (refuses to send when no relay is configured).
     pub mailer: Arc<crate::backend::mail::mailer::Mailer>,
     /// Key of re-displayable link secrets (activation), derived from the signing secret all nodes share.

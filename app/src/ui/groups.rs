@@ -4,10 +4,11 @@
 //! its owner's groups.
 
 use crate::api::groups::entity_groups::{
-    CreateGroup, GroupMember, GroupTab, RevokeShare, ShareGroup, group_shares, group_tabs, membership_choices,
-    owner_groups, share_targets,
+    CreateGroup, GroupMember, RevokeShare, ShareGroup, group_shares, group_tabs, membership_choices, owner_groups,
+    share_targets,
 };
 use crate::api::groups::roles::role_choices;
+use crate::api::views::GroupTab;
 use crate::ui::common::{ErrorMessage, ListQuery, Toast};
 use leptos::prelude::*;
 

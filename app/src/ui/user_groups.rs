@@ -1,8 +1,9 @@
 //! A user group's Roles section on its group page: the Generic and Group roles bound to it, bind another, remove
 //! one. Its members are the users list filtered to the group.
 
-use crate::api::groups::entity_groups::{GroupTab, RevokeShare};
+use crate::api::groups::entity_groups::RevokeShare;
 use crate::api::groups::roles::{BindRole, bindable_groups, group_roles, role_choices};
+use crate::api::views::GroupTab;
 use crate::ui::common::{ErrorMessage, Toast};
 use crate::ui::pickers::{PickerNav, picker_query};
 use leptos::prelude::*;

@@ -29,7 +29,7 @@ pub struct UserView {
 /// A stored user with its owner's name and its groups, as the console lists it.
 #[cfg(feature = "ssr")]
 fn view_of(
-    u: crate::backend::accounts::users::UserRecord,
+    u: crate::backend::accounts::records::UserRecord,
     owner_name: String,
     groups: Vec<crate::model::EntityInfo>,
 ) -> UserView {
@@ -70,7 +70,7 @@ pub async fn list_users(
                     &svc,
                     &p,
                     id,
-                    crate::backend::groups::store::GroupType::User,
+                    crate::backend::groups::group_type::GroupType::User,
                 )
                 .await?,
             )

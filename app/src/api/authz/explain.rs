@@ -101,8 +101,8 @@ pub async fn who_can_see(kind: String, id: String) -> Result<Audience, AppError>
             (e, title.clone(), Some((title, explain::own_customer_readers(&svc, e.id).await?)))
         }
         other => {
-            let k =
-                things::Kind::parse(other).ok_or_else(|| AppError::new(400, format!("Unknown entity type {other}")))?;
+            let k = crate::backend::things::kind::Kind::parse(other)
+                .ok_or_else(|| AppError::new(400, format!("Unknown entity type {other}")))?;
             let t =
                 things::get_checked(&svc, &p, k, parse_id(&id, &k.label().to_lowercase())?, Operation::Read).await?;
             (things::entity_ref(&t), t.name.clone(), None)
@@ -150,14 +150,14 @@ pub async fn user_abilities(id: String) -> Result<AbilityReport, AppError> {
     use crate::api::ssr::*;
     use crate::backend::accounts::users;
     use crate::backend::authz::console;
-    use crate::backend::groups::roles::RolePermissions;
-    use crate::backend::kernel::principal::Principal;
+    use crate::backend::authz::role_grammar::RolePermissions;
+
     use crate::backend::owners::infos;
     use crate::model::UserId;
     let p = principal().await?;
     let svc = svc()?;
     let u = users::get(&svc, &p, UserId(parse_id(&id, "user")?)).await?;
-    let subject = Principal::of_user(&u);
+    let subject = u.principal();
     let sections = console::abilities(&svc, &subject)
         .await?
         .0

@@ -4,18 +4,10 @@
 //! `public_groups`, which ask `authz`.
 
 use crate::api::AppError;
+use crate::api::views::Choice;
+use crate::api::views::GroupTab;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// One tab above a list: a group's id (empty for "All") and name, whether the caller's owner owns it (only those
-/// can be shared, made public or joined by new entities) and, when public, its public customer's id.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct GroupTab {
-    pub id: String,
-    pub name: String,
-    pub owned: bool,
-    pub public_id: String,
-}
 
 /// One share of a group: who received it (a user group and its owner) with which role.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -47,16 +39,9 @@ pub struct GroupSummary {
     pub version: i64,
 }
 
-/// Someone a group can be shared with: a customer's id and title.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Choice {
-    pub id: String,
-    pub name: String,
-}
-
 #[cfg(feature = "ssr")]
-pub(crate) fn group_type(kind: &str) -> Result<crate::backend::groups::store::GroupType, AppError> {
-    crate::backend::groups::store::GroupType::parse(kind.trim())
+pub(crate) fn group_type(kind: &str) -> Result<crate::backend::groups::group_type::GroupType, AppError> {
+    crate::backend::groups::group_type::GroupType::parse(kind.trim())
         .ok_or_else(|| AppError::new(400, format!("Unknown entity group type {kind}")))
 }
 
@@ -96,14 +81,14 @@ pub(crate) async fn checked_group(
     svc: &crate::backend::services::Services,
     p: &crate::backend::kernel::principal::Principal,
     id: crate::model::EntityGroupId,
-    t: crate::backend::groups::store::GroupType,
+    t: crate::backend::groups::group_type::GroupType,
 ) -> Result<crate::backend::authz::groups::ReadableGroup, AppError> {
     use crate::backend::groups::service;
     let (g, readable) = service::read(svc, p, id, None).await?;
     if g.group_type != t {
         return Err(AppError::new(
             400,
-            format!("That group does not hold {}", crate::api::groups::roles::type_label(t.as_str()).to_lowercase()),
+            format!("That group does not hold {}", crate::api::views::type_label(t.as_str()).to_lowercase()),
         ));
     }
     Ok(readable)

@@ -7,7 +7,7 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::api::AppError;
-use crate::api::groups::entity_groups::Choice;
+use crate::api::views::Choice;
 use crate::model::PageData;
 use crate::model::permissions::Operation;
 use crate::model::permissions::Resource;
@@ -236,26 +236,16 @@ pub async fn group_roles(group: String) -> Result<Vec<BoundRole>, AppError> {
             role: i.role.name.unwrap_or_default(),
             entity_group: match (i.entity_group_name, i.permission.entity_group_type) {
                 (Some(n), Some(t)) => {
-                    format!("{}: {n} ({})", type_label(&t), i.entity_group_owner_name.unwrap_or_default())
+                    format!(
+                        "{}: {n} ({})",
+                        crate::api::views::type_label(&t),
+                        i.entity_group_owner_name.unwrap_or_default()
+                    )
                 }
                 _ => String::new(),
             },
         })
         .collect())
-}
-
-/// The plural a group type's groups are shown under.
-pub fn type_label(t: &str) -> &'static str {
-    match t {
-        "DEVICE" => "Devices",
-        "ASSET" => "Assets",
-        "DASHBOARD" => "Dashboards",
-        "CUSTOMER" => "Customers",
-        "USER" => "Users",
-        "EDGE" => "Edges",
-        "ENTITY_VIEW" => "Entity views",
-        _ => "Groups",
-    }
 }
 
 /// Binds a role to a user group: a Generic role over the group owner's subtree (`entity_group` empty), a Group
@@ -283,8 +273,8 @@ pub async fn bind_role(user_group: String, role: String, entity_group: String) -
 #[server(prefix = "/_sfn", endpoint = "bindable_groups")]
 pub async fn bindable_groups(search: String, page: i64) -> Result<PageData<Choice>, AppError> {
     use crate::api::ssr::*;
+    use crate::backend::groups::group_type::GroupType;
     use crate::backend::groups::service;
-    use crate::backend::groups::store::GroupType;
     let p = principal().await?;
     let mut link = page_link(page, search, "name".into(), false)?;
     link.page_size = crate::ui::pickers::PICKER_PAGE;
@@ -292,13 +282,17 @@ pub async fn bindable_groups(search: String, page: i64) -> Result<PageData<Choic
     let groups = service::list_by_types(&*svc()?, &p, &types, true, true, &link).await?;
     Ok(groups.map(|g| Choice {
         id: g.id.map(|i| i.to_string()).unwrap_or_default(),
-        name: format!("{}: {}", type_label(g.group_type.as_deref().unwrap_or_default()), g.name.unwrap_or_default()),
+        name: format!(
+            "{}: {}",
+            crate::api::views::type_label(g.group_type.as_deref().unwrap_or_default()),
+            g.name.unwrap_or_default()
+        ),
     }))
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::api::groups::roles::*;
+    use super::*;
 
     #[test]
     fn permissions_round_trip_and_merge() {

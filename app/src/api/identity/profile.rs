@@ -14,7 +14,7 @@ pub struct TwoStepStatus {
 }
 
 #[cfg(feature = "ssr")]
-async fn me() -> Result<std::sync::Arc<crate::backend::identity::sessions::SessionView>, AppError> {
+async fn me() -> Result<std::sync::Arc<crate::backend::identity::session_cache::SessionView>, AppError> {
     use crate::api::ssr::*;
     let c = cookie().ok_or_else(|| AppError::new(401, "Please sign in"))?;
     Ok(crate::backend::identity::sessions::from_cookie(&*svc()?, &c).await?)

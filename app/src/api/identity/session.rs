@@ -30,7 +30,9 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     let svc = svc()?;
     let Ok(v) = crate::backend::identity::sessions::from_cookie(&svc, &c).await else { return Ok(None) };
     let impersonated_by = match v.principal.impersonated_by {
-        Some(by) => Some(crate::backend::accounts::users::find(&svc, by).await?.map(|u| u.email).unwrap_or_default()),
+        Some(by) => {
+            Some(crate::backend::accounts::records::find(&svc.db, by).await?.map(|u| u.email).unwrap_or_default())
+        }
         None => None,
     };
     let abilities = crate::backend::authz::console::abilities(&svc, &v.principal).await?;
@@ -109,7 +111,7 @@ pub struct TotpEnrolment {
 #[cfg(feature = "ssr")]
 impl TotpEnrolment {
     /// Generates a TOTP secret for the session's user (remembered until a code confirms it).
-    pub(crate) async fn start(view: &crate::backend::identity::sessions::SessionView) -> Result<Self, AppError> {
+    pub(crate) async fn start(view: &crate::backend::identity::session_cache::SessionView) -> Result<Self, AppError> {
         use crate::model::mfa::TwoFaAccountConfig;
         use crate::model::mfa::TwoFaProviderType;
         match crate::backend::identity::mfa::generate(&*crate::api::ssr::svc()?, view, TwoFaProviderType::Totp).await? {
@@ -126,7 +128,7 @@ impl TotpEnrolment {
 #[cfg(feature = "ssr")]
 async fn pending(
     stage: crate::backend::identity::sessions::Stage,
-) -> Result<crate::backend::identity::sessions::SessionView, AppError> {
+) -> Result<crate::backend::identity::session_cache::SessionView, AppError> {
     use crate::api::ssr::*;
     let c = cookie().ok_or_else(|| AppError::new(401, "Please sign in"))?;
     let svc = svc()?;

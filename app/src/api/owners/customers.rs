@@ -79,7 +79,7 @@ pub async fn list_customers(
                 &svc,
                 &p,
                 id,
-                crate::backend::groups::store::GroupType::Customer,
+                crate::backend::groups::group_type::GroupType::Customer,
             )
             .await?;
             customers::in_group(&svc, &g, &link).await?

@@ -40,8 +40,8 @@ mod ssr {
     use crate::backend::kernel::principal::Principal;
     use crate::backend::services::Services;
     use crate::backend::things;
-    use crate::backend::things::Kind;
-    use crate::backend::things::Thing;
+    use crate::backend::things::kind::Kind;
+    use crate::backend::things::rows::Thing;
     use crate::model::PageData;
 
     pub fn kind(s: &str) -> Result<Kind, AppError> {
@@ -109,7 +109,11 @@ pub async fn list_things(
     let p = principal().await?;
     let svc = svc()?;
     let kind = ssr::kind(&kind)?;
-    let sort = if kind == things::Kind::Dashboard && sort == "name" { "title".to_string() } else { sort };
+    let sort = if kind == crate::backend::things::kind::Kind::Dashboard && sort == "name" {
+        "title".to_string()
+    } else {
+        sort
+    };
     let link = page_link(page, search, sort, desc)?;
     let scope = match (opt(group), owner.and_then(opt)) {
         (Some(g), _) => {
@@ -151,7 +155,7 @@ pub async fn save_thing(
     use crate::backend::groups::naming::SaveOptions;
     use crate::backend::things;
     use crate::backend::things::Draft;
-    use crate::backend::things::Kind;
+    use crate::backend::things::kind::Kind;
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;
@@ -234,13 +238,13 @@ pub async fn delete_thing(kind: String, id: String) -> Result<(), AppError> {
 
 /// The owners a thing can move to: the caller's own owner first, then every customer it may read (at most 200).
 #[server(prefix = "/_sfn", endpoint = "owner_choices")]
-pub async fn owner_choices() -> Result<Vec<crate::api::groups::entity_groups::Choice>, AppError> {
+pub async fn owner_choices() -> Result<Vec<crate::api::views::Choice>, AppError> {
     use crate::api::ssr::*;
     let p = principal().await?;
     let svc = svc()?;
     let own = p.owner().ok_or_else(|| AppError::new(403, "Owners belong to a tenant"))?;
     let name = crate::backend::owners::infos::owners_and_groups(&svc, &[(own, own)]).await?.pop().unwrap_or_default().0;
-    let mut out = vec![crate::api::groups::entity_groups::Choice { id: own.to_string(), name }];
+    let mut out = vec![crate::api::views::Choice { id: own.to_string(), name }];
     out.extend(customer_choices(&svc, &p).await?);
     Ok(out)
 }
@@ -303,18 +307,14 @@ pub async fn regenerate_token(id: String, version: String) -> Result<TokenView, 
 
 /// Dashboards the caller may read (at most 200, by title): the choices for a user's default dashboard.
 #[server(prefix = "/_sfn", endpoint = "dashboard_choices")]
-pub async fn dashboard_choices() -> Result<Vec<crate::api::groups::entity_groups::Choice>, AppError> {
+pub async fn dashboard_choices() -> Result<Vec<crate::api::views::Choice>, AppError> {
     use crate::api::ssr::*;
     use crate::backend::things;
-    use crate::backend::things::Kind;
     use crate::backend::things::Scope;
+    use crate::backend::things::kind::Kind;
     let p = principal().await?;
     let mut link = page_link(0, String::new(), "title".into(), false)?;
     link.page_size = 200;
     let page = things::list(&*svc()?, &p, Kind::Dashboard, Scope::Tenant, None, &link).await?;
-    Ok(page
-        .data
-        .into_iter()
-        .map(|t| crate::api::groups::entity_groups::Choice { id: t.id.to_string(), name: t.name })
-        .collect())
+    Ok(page.data.into_iter().map(|t| crate::api::views::Choice { id: t.id.to_string(), name: t.name }).collect())
 }

@@ -1,8 +1,8 @@
 //! Ending and suspending accounts: deleting a user and enabling or disabling its credentials. Both end the user's
 //! sessions at once (on this node immediately, on others within the session cache's few seconds).
 
+use crate::backend::accounts::records::UserRecord;
 use crate::backend::accounts::users;
-use crate::backend::accounts::users::UserRecord;
 use crate::backend::audit;
 use crate::backend::authz::Operation;
 use crate::backend::kernel::error::ServiceError;
@@ -15,7 +15,9 @@ use crate::model::UserId;
 /// `DELETE /api/user/{id}`: what the user created stays; the user leaves every group ("All" included) and its
 /// sessions, credentials and settings go with the row. The last tenant administrator of a tenant stays.
 pub async fn delete(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserRecord> {
-    let u = users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    let u = crate::backend::accounts::records::find(&svc.db, id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("User", id))?;
     crate::backend::authz::users::check_delete(svc, p, &u).await?;
     let mut tx = svc.db.begin_write().await?;
     if let Some(t) = u.tenant_id {
@@ -43,7 +45,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<
         .await?;
     sqlx::query("DELETE FROM tb_user WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
     if let Some(t) = u.tenant_id {
-        crate::backend::groups::roles::bump_epoch(&mut tx, t.0).await?;
+        crate::backend::authz::epochs::bump(&mut tx, t.0).await?;
     }
     tx.commit().await?;
     svc.sessions.forget_user(id);
@@ -60,7 +62,7 @@ pub async fn erase(tx: &mut sqlx::Transaction<'_, sqlx::Any>, u: &UserRecord) ->
         .await?;
     sqlx::query("DELETE FROM tb_user WHERE id = $1").bind(u.id.0.to_string()).execute(&mut **tx).await?;
     if let Some(t) = u.tenant_id {
-        crate::backend::groups::roles::bump_epoch(tx, t.0).await?;
+        crate::backend::authz::epochs::bump(tx, t.0).await?;
     }
     Ok(())
 }
@@ -69,7 +71,9 @@ pub async fn erase(tx: &mut sqlx::Transaction<'_, sqlx::Any>, u: &UserRecord) ->
 /// lockout (the failed-attempt count starts again). Nobody changes their own account's status (the own-profile
 /// WRITE every user has does not extend to it).
 pub async fn set_enabled(svc: &Services, p: &Principal, id: UserId, enabled: bool) -> ServiceResult<UserRecord> {
-    let u = users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    let u = crate::backend::accounts::records::find(&svc.db, id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("User", id))?;
     if u.id == p.user_id {
         return Err(ServiceError::InvalidArguments("You can't enable or disable your own account".into()));
     }
@@ -92,5 +96,5 @@ pub async fn set_enabled(svc: &Services, p: &Principal, id: UserId, enabled: boo
     svc.sessions.forget_user(id);
     let action = if enabled { audit::Action::Activated } else { audit::Action::Suspended };
     audit::record(svc, audit::Entry::on_user(Some(p), &u, action)).await;
-    users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))
+    crate::backend::accounts::records::find(&svc.db, id).await?.ok_or_else(|| ServiceError::not_found("User", id))
 }

@@ -2,9 +2,9 @@
 //! subtree, given ids) ANDed with the access-control predicate for USER READ, so filtering, search, sort and
 //! paging all happen in SQL.
 
+use crate::backend::accounts::records::USER_COLUMNS;
+use crate::backend::accounts::records::UserRecord;
 use crate::backend::accounts::users;
-use crate::backend::accounts::users::USER_COLUMNS;
-use crate::backend::accounts::users::UserRecord;
 use crate::backend::authz;
 use crate::backend::authz::entities::ListSource;
 use crate::backend::kernel::error::ServiceResult;
@@ -97,9 +97,16 @@ pub async fn list(
             return Ok(link.page_of(Vec::new(), 0));
         }
     }
-    let mut page =
-        crate::backend::kernel::paging::fetch(&svc.db.pool, USER_COLUMNS, &from, &order, &binds, link, users::from_row)
-            .await?;
+    let mut page = crate::backend::kernel::paging::fetch(
+        &svc.db.pool,
+        USER_COLUMNS,
+        &from,
+        &order,
+        &binds,
+        link,
+        crate::backend::accounts::records::from_row,
+    )
+    .await?;
     users::drop_dangling_dashboards(svc, &mut page.data).await?;
     Ok(page)
 }

@@ -3,5 +3,6 @@
 
 pub mod lifecycle;
 pub mod lists;
+pub mod records;
 pub mod settings;
 pub mod users;

@@ -188,7 +188,7 @@ pub async fn delete(svc: &Services, p: &Principal, kind: Kind, paths: &str) -> S
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::accounts::settings::*;
+    use super::*;
     use serde_json::json;
 
     fn obj(v: Value) -> Map<String, Value> {

@@ -1,9 +1,9 @@
 //! User accounts: lookup, tenant-administrator creation by the system administrator, activation links and
 //! activation. Credentials live beside the user row; activation secrets are stored hashed and used once.
 
+use crate::backend::accounts::records::{USER_COLUMNS, UserRecord, find, from_row};
 use crate::backend::authz;
 use crate::backend::authz::Operation;
-use crate::backend::authz::Target;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
@@ -13,122 +13,13 @@ use crate::backend::kernel::validate;
 use crate::backend::services::Services;
 use crate::model::Authority;
 use crate::model::CustomerId;
-use crate::model::NULL_UUID;
 use crate::model::PageData;
 use crate::model::TenantId;
 use crate::model::User;
 use crate::model::UserId;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use sqlx::Row;
-use sqlx::any::AnyRow;
 use uuid::Uuid;
-
-/// A user as stored, with the credential facts the services need.
-#[derive(Clone, Debug)]
-pub struct UserRecord {
-    pub id: UserId,
-    pub created_time: i64,
-    pub tenant_id: Option<TenantId>,
-    pub customer_id: Option<CustomerId>,
-    pub authority: Authority,
-    pub email: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub phone: Option<String>,
-    pub additional_info: Option<Value>,
-    pub version: i64,
-    pub password_hash: Option<String>,
-    pub enabled: bool,
-    pub last_login_ts: Option<i64>,
-}
-
-/// Columns `from_row` expects, for `FROM tb_user u JOIN user_credentials c`.
-pub const USER_COLUMNS: &str = "u.id, u.created_time, u.tenant_id, u.customer_id, u.authority, u.email, u.first_name, \
-     u.last_name, u.phone, u.additional_info, u.version, c.password_hash, c.enabled, c.last_login_ts";
-
-fn uuid_col(row: &AnyRow, col: &str) -> ServiceResult<Option<Uuid>> {
-    let s: Option<String> = row.try_get(col)?;
-    s.map(|s| Uuid::parse_str(&s).map_err(|e| ServiceError::Internal(format!("bad uuid in {col}: {e}")))).transpose()
-}
-
-/// Reads a `USER_COLUMNS` row.
-pub fn from_row(row: &AnyRow) -> ServiceResult<UserRecord> {
-    let id = uuid_col(row, "id")?.ok_or_else(|| ServiceError::Internal("user without id".into()))?;
-    let authority_s: String = row.try_get("authority")?;
-    let authority =
-        Authority::parse(&authority_s).ok_or_else(|| ServiceError::Internal(format!("authority {authority_s}")))?;
-    let info: Option<String> = row.try_get("additional_info")?;
-    Ok(UserRecord {
-        id: UserId(id),
-        created_time: row.try_get("created_time")?,
-        tenant_id: uuid_col(row, "tenant_id")?.map(TenantId),
-        customer_id: uuid_col(row, "customer_id")?.map(CustomerId),
-        authority,
-        email: row.try_get("email")?,
-        first_name: row.try_get("first_name")?,
-        last_name: row.try_get("last_name")?,
-        phone: row.try_get("phone")?,
-        additional_info: info.and_then(|s| serde_json::from_str(&s).ok()),
-        version: row.try_get("version")?,
-        password_hash: row.try_get("password_hash")?,
-        enabled: row.try_get::<i64, _>("enabled")? != 0,
-        last_login_ts: row.try_get("last_login_ts")?,
-    })
-}
-
-impl UserRecord {
-    /// The wire shape, with the credential facts ThingsBoard adds to `additionalInfo`.
-    pub fn to_dto(&self) -> User {
-        let mut info = match &self.additional_info {
-            Some(Value::Object(m)) => m.clone(),
-            _ => Map::new(),
-        };
-        info.insert("userCredentialsEnabled".into(), json!(self.enabled));
-        info.insert("userActivated".into(), json!(self.password_hash.is_some()));
-        info.insert("lastLoginTs".into(), json!(self.last_login_ts));
-        User {
-            id: Some(self.id),
-            created_time: Some(self.created_time),
-            tenant_id: Some(self.tenant_id.unwrap_or(TenantId(NULL_UUID))),
-            customer_id: Some(self.customer_id.unwrap_or(CustomerId(NULL_UUID))),
-            email: Some(self.email.clone()),
-            name: Some(self.email.clone()),
-            authority: Some(self.authority),
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            phone: self.phone.clone(),
-            additional_info: Some(Value::Object(info)),
-            version: Some(self.version),
-        }
-    }
-
-    /// The tenant or customer that owns this user (nil for the system administrator).
-    pub fn owner(&self) -> Uuid {
-        self.customer_id.filter(|c| !c.is_null()).map(|c| c.0).or(self.tenant_id.map(|t| t.0)).unwrap_or(NULL_UUID)
-    }
-
-    /// The authorization target this user is.
-    pub fn target(&self) -> Target {
-        Target::User { id: self.id, tenant: self.tenant_id, authority: self.authority }
-    }
-}
-
-/// Loads a user by id.
-pub async fn find(svc: &Services, id: UserId) -> ServiceResult<Option<UserRecord>> {
-    let sql =
-        format!("SELECT {USER_COLUMNS} FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE u.id = $1");
-    let row = sqlx::query(&sql).bind(id.0.to_string()).fetch_optional(&svc.db.pool).await?;
-    row.as_ref().map(from_row).transpose()
-}
-
-/// Loads a user by login email (case-insensitive).
-pub async fn find_by_email(svc: &Services, email: &str) -> ServiceResult<Option<UserRecord>> {
-    let sql = format!(
-        "SELECT {USER_COLUMNS} FROM tb_user u JOIN user_credentials c ON c.user_id = u.id WHERE u.email_lower = $1"
-    );
-    let row = sqlx::query(&sql).bind(email.trim().to_lowercase()).fetch_optional(&svc.db.pool).await?;
-    row.as_ref().map(from_row).transpose()
-}
 
 /// Whether the caller may `op` this user (the rule lives in `authz::users`).
 pub async fn check(svc: &Services, p: &Principal, op: Operation, u: &UserRecord) -> ServiceResult<()> {
@@ -137,7 +28,7 @@ pub async fn check(svc: &Services, p: &Principal, op: Operation, u: &UserRecord)
 
 /// A user the caller may read, or 403/404.
 pub async fn get(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserRecord> {
-    let mut u = find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    let mut u = find(&svc.db, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
     check(svc, p, Operation::Read, &u).await?;
     drop_dangling_dashboards(svc, std::slice::from_mut(&mut u)).await?;
     Ok(u)
@@ -194,14 +85,6 @@ pub async fn drop_dangling_dashboards(svc: &Services, users: &mut [UserRecord]) 
         }
     }
     Ok(())
-}
-
-/// Whether any system administrator exists yet.
-pub async fn sysadmin_exists(svc: &Services) -> ServiceResult<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tb_user WHERE authority = 'SYS_ADMIN'")
-        .fetch_one(&svc.db.pool)
-        .await?;
-    Ok(n > 0)
 }
 
 /// Where a new user goes: its authority, tenant and customer, the user groups it joins, and whether a tenant
@@ -279,13 +162,18 @@ async fn insert(
     if let (Some(t), Authority::TenantAdmin) = (tenant, authority) {
         // Like ThingsBoard PE: in the tenant's "All" users and in the user groups asked for; the system
         // administrator's tenant administrators by default in "Tenant Administrators", whose role grants all.
-        crate::backend::groups::store::join_all(&mut tx, t.0, crate::backend::groups::store::GroupType::User, id.0)
-            .await?;
+        crate::backend::groups::store::join_all(
+            &mut tx,
+            t.0,
+            crate::backend::groups::group_type::GroupType::User,
+            id.0,
+        )
+        .await?;
         if groups.is_empty() && default_admin {
             crate::backend::groups::store::join_named(
                 &mut tx,
                 t.0,
-                crate::backend::groups::store::GroupType::User,
+                crate::backend::groups::group_type::GroupType::User,
                 crate::backend::groups::roles::TENANT_ADMINISTRATORS,
                 id.0,
             )
@@ -296,30 +184,35 @@ async fn insert(
                 &mut tx,
                 t.0,
                 t.0,
-                crate::backend::groups::store::GroupType::User,
+                crate::backend::groups::group_type::GroupType::User,
                 *g,
                 id.0,
             )
             .await?;
         }
-        crate::backend::groups::roles::bump_epoch(&mut tx, t.0).await?;
+        crate::backend::authz::epochs::bump(&mut tx, t.0).await?;
     }
     if let (Some(t), Some(c)) = (tenant, customer) {
         // In the customer's "All" users and in the user groups asked for, which must be the customer's own.
-        crate::backend::groups::store::join_all(&mut tx, c.0, crate::backend::groups::store::GroupType::User, id.0)
-            .await?;
+        crate::backend::groups::store::join_all(
+            &mut tx,
+            c.0,
+            crate::backend::groups::group_type::GroupType::User,
+            id.0,
+        )
+        .await?;
         for g in groups {
             crate::backend::groups::store::join(
                 &mut tx,
                 t.0,
                 c.0,
-                crate::backend::groups::store::GroupType::User,
+                crate::backend::groups::group_type::GroupType::User,
                 *g,
                 id.0,
             )
             .await?;
         }
-        crate::backend::groups::roles::bump_epoch(&mut tx, t.0).await?;
+        crate::backend::authz::epochs::bump(&mut tx, t.0).await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -382,7 +275,8 @@ pub async fn save(
     // PE); everyone else's new users are in the groups asked for and nothing more.
     let default_admin = authz::users::places_as_platform(p);
     let id = insert(svc, u, &Placement { authority, tenant, customer, groups, default_admin }, None).await?;
-    let created = find(svc, id).await?.ok_or_else(|| ServiceError::Internal("user vanished after insert".into()))?;
+    let created =
+        find(&svc.db, id).await?.ok_or_else(|| ServiceError::Internal("user vanished after insert".into()))?;
     if send_activation_mail && let Err(e) = crate::backend::identity::activation::send_mail(svc, &created).await {
         // Like ThingsBoard: a user whose activation mail could not go out is not kept.
         remove(svc, &created).await?;
@@ -435,7 +329,7 @@ async fn check_joins(
             crate::model::permissions::Operation::AddToGroup,
         )
         .await?;
-        if group.group_type != crate::backend::groups::store::GroupType::User || group.owner != owner {
+        if group.group_type != crate::backend::groups::group_type::GroupType::User || group.owner != owner {
             return Err(ServiceError::BadRequestParams("A new user can only join user groups of its own owner".into()));
         }
         authz::delegation::check_join(svc, p, group.id, group.owner).await?;
@@ -452,14 +346,14 @@ async fn remove(svc: &Services, u: &UserRecord) -> ServiceResult<()> {
         .await?;
     sqlx::query("DELETE FROM tb_user WHERE id = $1").bind(u.id.0.to_string()).execute(&mut *tx).await?;
     if let Some(t) = u.tenant_id {
-        crate::backend::groups::roles::bump_epoch(&mut tx, t.0).await?;
+        crate::backend::authz::epochs::bump(&mut tx, t.0).await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
 async fn update(svc: &Services, p: &Principal, id: UserId, u: &User) -> ServiceResult<UserRecord> {
-    let current = find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    let current = find(&svc.db, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
     check(svc, p, Operation::Write, &current).await?;
     if u.authority.is_some_and(|a| a != current.authority) {
         return Err(ServiceError::InvalidArguments("Can't update user authority!".into()));
@@ -507,7 +401,7 @@ async fn update(svc: &Services, p: &Principal, id: UserId, u: &User) -> ServiceR
         ));
     }
     svc.sessions.forget_user(id);
-    let u = find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    let u = find(&svc.db, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
     crate::backend::audit::record(
         svc,
         crate::backend::audit::Entry::on_user(Some(p), &u, crate::backend::audit::Action::Updated),

@@ -3,7 +3,7 @@
 //! customer they belong to, so lists reuse the access-control filter: an entry is visible to whoever may READ
 //! `AUDIT_LOG` over the entry's owner (its customer, else its tenant).
 
-use crate::backend::accounts::users::UserRecord;
+use crate::backend::accounts::records::UserRecord;
 use crate::backend::authz::entities::ListSource;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;

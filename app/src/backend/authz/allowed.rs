@@ -157,7 +157,7 @@ pub async fn for_caller(
     svc: &crate::backend::services::Services,
     p: &crate::backend::kernel::principal::Principal,
 ) -> crate::backend::kernel::error::ServiceResult<Value> {
-    let merged = svc.permissions.get(svc, p).await?;
+    let merged = svc.permissions.get(&svc.db.pool, p).await?;
     let owner = match (p.customer_id.filter(|c| !c.is_null()), p.tenant_id) {
         (Some(c), _) => ("CUSTOMER", c.0),
         (None, Some(t)) => ("TENANT", t.0),

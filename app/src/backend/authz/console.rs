@@ -35,7 +35,7 @@ pub async fn abilities(svc: &Services, p: &Principal) -> ServiceResult<Abilities
         let ops = vec![Operation::Read, Operation::Write, Operation::Create, Operation::Delete];
         return Ok(Abilities(vec![(Resource::Tenant, ops)]));
     }
-    let Some(m) = svc.permissions.get(svc, p).await? else { return Ok(Abilities::default()) };
+    let Some(m) = svc.permissions.get(&svc.db.pool, p).await? else { return Ok(Abilities::default()) };
     let usable = allowed_resources(p.authority);
     let mut out = Vec::new();
     for res in SECTIONS.into_iter().filter(|r| usable.contains(r)) {

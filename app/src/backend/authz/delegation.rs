@@ -20,7 +20,7 @@ use crate::backend::authz::explain::bindings;
 use crate::backend::authz::grants::GenericGrant;
 pub use crate::backend::authz::groups::GroupObject;
 use crate::backend::authz::merged::Merged;
-use crate::backend::groups::roles::RolePermissions;
+use crate::backend::authz::role_grammar::RolePermissions;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
 use crate::backend::kernel::principal::Principal;
@@ -33,7 +33,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 async fn merged(svc: &Services, p: &Principal) -> ServiceResult<Arc<Merged>> {
-    svc.permissions.get(svc, p).await?.ok_or(ServiceError::Forbidden)
+    svc.permissions.get(&svc.db.pool, p).await?.ok_or(ServiceError::Forbidden)
 }
 
 fn allow(ok: bool) -> ServiceResult<()> {

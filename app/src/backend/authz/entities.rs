@@ -36,7 +36,7 @@ pub async fn within(svc: &Services, tenant: Uuid, ancestor: Uuid, node: Uuid) ->
 }
 
 async fn merged(svc: &Services, p: &Principal) -> ServiceResult<Option<Arc<Merged>>> {
-    svc.permissions.get(svc, p).await
+    svc.permissions.get(&svc.db.pool, p).await
 }
 
 /// ThingsBoard's decision for `op` on one entity.

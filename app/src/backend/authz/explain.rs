@@ -6,8 +6,7 @@
 use crate::backend::authz::entities::EntityRef;
 use crate::backend::authz::entities::within;
 use crate::backend::authz::grants::GenericGrant;
-use crate::backend::groups::roles;
-use crate::backend::groups::roles::RolePermissions;
+use crate::backend::authz::role_grammar::RolePermissions;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
 use crate::backend::kernel::principal::Principal;
@@ -88,7 +87,9 @@ fn binding(r: &AnyRow) -> ServiceResult<Option<Binding>> {
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let excluded = r.try_get::<Option<String>, _>("excluded_permissions")?.and_then(|s| serde_json::from_str(&s).ok());
     // A stored role that no longer parses grants nothing, as in `merged`.
-    let Ok(permissions) = roles::parse(role_type, Some(&perms), excluded.as_ref()) else { return Ok(None) };
+    let Ok(permissions) = crate::backend::authz::role_grammar::parse(role_type, Some(&perms), excluded.as_ref()) else {
+        return Ok(None);
+    };
     let entity_group = match r.try_get::<Option<String>, _>("entity_group_id")? {
         Some(g) => Some((
             uuid(&g)?,

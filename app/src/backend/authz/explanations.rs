@@ -15,7 +15,7 @@ use crate::backend::kernel::principal::Principal;
 use crate::backend::owners::customers;
 use crate::backend::services::Services;
 use crate::backend::things;
-use crate::backend::things::Kind;
+use crate::backend::things::kind::Kind;
 use crate::model::CustomerId;
 use crate::model::EntityGroupId;
 use crate::model::RoleId;
@@ -55,7 +55,7 @@ pub async fn for_user(
     let e = e
         .filter(|e| e.tenant == tenant.0)
         .ok_or_else(|| ServiceError::NotFound(format!("Entity with id [{entity_id}] is not found")))?;
-    redact(svc, caller, explain(svc, &Principal::of_user(&user), op, &e).await?).await
+    redact(svc, caller, explain(svc, &user.principal(), op, &e).await?).await
 }
 
 /// Keeps only the grants whose user group and role the caller may read itself (the rest are counted), and names

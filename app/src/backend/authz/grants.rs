@@ -136,7 +136,7 @@ impl GenericGrant {
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::authz::grants::*;
+    use super::*;
     use proptest::prelude::*;
 
     fn perms(pairs: &[(Resource, &[Operation])]) -> GenericPermissions {

@@ -45,7 +45,7 @@ pub async fn decide(svc: &Services, p: &Principal, op: Operation, g: &GroupObjec
     if p.tenant_id.map(|t| t.0) != Some(g.tenant) {
         return Ok(Decision::Hidden);
     }
-    let Some(m) = svc.permissions.get(svc, p).await? else { return Ok(Decision::Forbidden) };
+    let Some(m) = svc.permissions.get(&svc.db.pool, p).await? else { return Ok(Decision::Forbidden) };
     if m.generic.allows(g.resource, op) && within(svc, m.tenant, m.root, g.owner).await? {
         return Ok(Decision::Allow);
     }

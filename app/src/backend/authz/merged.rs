@@ -5,17 +5,16 @@
 //! every node sees a change on its next request.
 
 use crate::backend::authz::grants::GenericGrant;
+use crate::backend::authz::role_grammar::RolePermissions;
 use crate::backend::authz::snapshot;
-use crate::backend::groups::roles;
-use crate::backend::groups::roles::RolePermissions;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
 use crate::backend::kernel::principal::Principal;
-use crate::backend::services::Services;
 use crate::model::RoleType;
 use crate::model::permissions::OpSet;
 use crate::model::permissions::Operation;
 use dashmap::DashMap;
+use sqlx::AnyPool;
 use sqlx::Row;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -33,13 +32,13 @@ pub struct Merged {
     pub groups: HashMap<Uuid, (String, OpSet)>,
 }
 
-/// Per-node cache of merged permissions.
+/// Per-node cache of merged permissions, read through the pool it is given (it holds no services).
 #[derive(Default)]
 pub struct PermissionCache {
     by_user: DashMap<Uuid, (i64, Arc<Merged>)>,
 }
 
-async fn load(svc: &Services, p: &Principal, tenant: Uuid, root: Uuid) -> ServiceResult<Merged> {
+async fn load(pool: &AnyPool, p: &Principal, tenant: Uuid, root: Uuid) -> ServiceResult<Merged> {
     let rows = sqlx::query(
         "SELECT r.role_type, r.permissions, r.excluded_permissions, gp.entity_group_id, eg.group_type \
          FROM entity_group_member m \
@@ -50,14 +49,14 @@ async fn load(svc: &Services, p: &Principal, tenant: Uuid, root: Uuid) -> Servic
          WHERE m.entity_id = $1",
     )
     .bind(p.user_id.0.to_string())
-    .fetch_all(&svc.db.pool)
+    .fetch_all(pool)
     .await?;
     fold(rows, tenant, root)
 }
 
 /// What membership of one user group alone grants (a user of its owner in only that group); not cached. The
 /// share warning asks it what a customer's users will see.
-pub async fn for_user_group(svc: &Services, user_group: Uuid, tenant: Uuid, root: Uuid) -> ServiceResult<Merged> {
+pub async fn for_user_group(pool: &AnyPool, user_group: Uuid, tenant: Uuid, root: Uuid) -> ServiceResult<Merged> {
     let rows = sqlx::query(
         "SELECT r.role_type, r.permissions, r.excluded_permissions, gp.entity_group_id, eg.group_type \
          FROM group_permission gp \
@@ -66,7 +65,7 @@ pub async fn for_user_group(svc: &Services, user_group: Uuid, tenant: Uuid, root
          WHERE gp.user_group_id = $1",
     )
     .bind(user_group.to_string())
-    .fetch_all(&svc.db.pool)
+    .fetch_all(pool)
     .await?;
     fold(rows, tenant, root)
 }
@@ -82,7 +81,7 @@ fn fold(rows: Vec<sqlx::any::AnyRow>, tenant: Uuid, root: Uuid) -> ServiceResult
             .map_err(|e| ServiceError::Internal(format!("stored role permissions: {e}")))?;
         let excluded: Option<serde_json::Value> =
             r.try_get::<Option<String>, _>("excluded_permissions")?.and_then(|s| serde_json::from_str(&s).ok());
-        match roles::parse(role_type, Some(&perms), excluded.as_ref()) {
+        match crate::backend::authz::role_grammar::parse(role_type, Some(&perms), excluded.as_ref()) {
             Ok(RolePermissions::Generic { permissions, excluded }) => {
                 merged.generic.merge(&GenericGrant::of_role(&permissions, &excluded));
             }
@@ -101,14 +100,14 @@ fn fold(rows: Vec<sqlx::any::AnyRow>, tenant: Uuid, root: Uuid) -> ServiceResult
 
 impl PermissionCache {
     /// The caller's merged permissions (`None` for the system administrator, who has no tenant).
-    pub async fn get(&self, svc: &Services, p: &Principal) -> ServiceResult<Option<Arc<Merged>>> {
+    pub async fn get(&self, pool: &AnyPool, p: &Principal) -> ServiceResult<Option<Arc<Merged>>> {
         let Some(tenant) = p.tenant_id else { return Ok(None) };
         let root = p.owner().unwrap_or(tenant.0);
-        let now = snapshot::epochs(&svc.db.pool, tenant.0).await?.permissions;
+        let now = snapshot::epochs(pool, tenant.0).await?.permissions;
         if let Some(hit) = self.by_user.get(&p.user_id.0).filter(|e| e.0 == now).map(|e| e.1.clone()) {
             return Ok(Some(hit));
         }
-        let merged = Arc::new(load(svc, p, tenant.0, root).await?);
+        let merged = Arc::new(load(pool, p, tenant.0, root).await?);
         if self.by_user.len() > 100_000 {
             self.by_user.clear();
         }

@@ -9,12 +9,14 @@ pub mod allowed;
 pub mod console;
 pub mod delegation;
 pub mod entities;
+pub mod epochs;
 pub mod explain;
 pub mod explanations;
 pub mod grants;
 pub mod groups;
 pub mod members;
 pub mod merged;
+pub mod role_grammar;
 pub mod scopes;
 pub mod snapshot;
 pub mod tree;
@@ -131,7 +133,7 @@ pub fn check(
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::authz::*;
+    use super::*;
     use uuid::Uuid;
 
     fn p(authority: Authority, tenant: Option<TenantId>) -> Principal {

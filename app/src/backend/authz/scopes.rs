@@ -12,7 +12,7 @@ use crate::model::permissions::Resource;
 use uuid::Uuid;
 
 async fn merged(svc: &Services, p: &Principal) -> ServiceResult<std::sync::Arc<crate::backend::authz::merged::Merged>> {
-    svc.permissions.get(svc, p).await?.ok_or(ServiceError::Forbidden)
+    svc.permissions.get(&svc.db.pool, p).await?.ok_or(ServiceError::Forbidden)
 }
 
 /// Which groups of a type the caller may read in lists: its own owner's (with a Generic grant) and the groups

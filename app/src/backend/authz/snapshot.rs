@@ -62,7 +62,7 @@ pub fn forget(tenant: Uuid) {
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::authz::snapshot::*;
+    use super::*;
 
     #[tokio::test]
     async fn a_request_reads_once_and_a_write_stops_the_memo() {

@@ -2,7 +2,7 @@
 //! role rule for owned entities decides, except where ThingsBoard decides by authority: the system administrator
 //! (who manages tenant administrators, not customers' users) and a user reading or editing its own profile.
 
-use crate::backend::accounts::users::UserRecord;
+use crate::backend::accounts::records::UserRecord;
 use crate::backend::authz::Operation;
 use crate::backend::authz::Target;
 use crate::backend::authz::entities;

@@ -1,6 +1,7 @@
 //! Entity groups and what hangs off them: groups and their members, roles, group permissions (bindings) and
 //! sharing, public groups, the share warning, and the naming rules of creates.
 
+pub mod group_type;
 pub mod naming;
 pub mod permissions;
 pub mod public;

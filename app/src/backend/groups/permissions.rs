@@ -5,8 +5,8 @@
 use crate::backend::audit;
 use crate::backend::authz::delegation;
 use crate::backend::authz::delegation::GroupObject;
+use crate::backend::authz::role_grammar::RolePermissions;
 use crate::backend::groups::roles;
-use crate::backend::groups::roles::RolePermissions;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
 use crate::backend::kernel::principal::Principal;
@@ -120,7 +120,7 @@ async fn check_read(svc: &Services, p: &Principal, owner: Uuid) -> ServiceResult
 /// The role's permissions as they bind, from a role the caller may read.
 fn role_permissions(role: &crate::model::Role) -> ServiceResult<RolePermissions> {
     let t = role.role_type.ok_or_else(|| ServiceError::Internal("stored role without type".into()))?;
-    roles::parse(t, role.permissions.as_ref(), role.excluded_permissions.as_ref())
+    crate::backend::authz::role_grammar::parse(t, role.permissions.as_ref(), role.excluded_permissions.as_ref())
 }
 
 /// What a group permission binds, checked: the user group, the role the caller may read and its permissions, and
@@ -255,7 +255,7 @@ async fn update(
     if done.rows_affected() == 0 {
         return Err(ServiceError::not_found("Group permission", id));
     }
-    roles::bump_epoch(&mut tx, tenant.0).await?;
+    crate::backend::authz::epochs::bump(&mut tx, tenant.0).await?;
     tx.commit().await.map_err(unique_violation)?;
     let data = serde_json::json!({"userGroupId": b.user_group.id, "roleId": b.role.0, "entityGroupId": eg});
     let e = audit::Entry::by(p, audit::Action::Updated, EntityType::GroupPermission, id.0, "")
@@ -303,7 +303,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: GroupPermissionId) -> Ser
         // Another request deleted it first: one of them succeeds.
         return Err(ServiceError::not_found("Group permission", id));
     }
-    roles::bump_epoch(&mut tx, gp.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
+    crate::backend::authz::epochs::bump(&mut tx, gp.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
     tx.commit().await?;
     let data = serde_json::to_value(&gp).unwrap_or_default();
     let e = audit::Entry::by(p, audit::Action::Deleted, EntityType::GroupPermission, id.0, "");
@@ -402,7 +402,7 @@ pub async fn share(
     use crate::backend::groups::service as groups;
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
     let g = groups::get_checked(svc, p, group_id, Operation::Write).await?;
-    if g.group_type == crate::backend::groups::store::GroupType::User {
+    if g.group_type == crate::backend::groups::group_type::GroupType::User {
         return Err(ServiceError::InvalidArguments("User groups are not shared".into()));
     }
     let target = if req.all_user_group {

@@ -2,11 +2,11 @@
 //! customer whose "Public Users" group receives the group through a public group permission with the
 //! "Entity Group Public User" role. Anonymous viewers (the public login of the kiosk work) act as that group.
 
+use crate::backend::groups::group_type::GroupType;
 use crate::backend::groups::roles;
 use crate::backend::groups::roles::predefined;
 use crate::backend::groups::service as groups;
 use crate::backend::groups::store;
-use crate::backend::groups::store::GroupType;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
@@ -129,7 +129,7 @@ pub async fn make_public(svc: &Services, p: &Principal, id: EntityGroupId) -> Se
     .execute(&mut *tx)
     .await?;
     set_public_flag(&mut tx, &g, Some(customer)).await?;
-    roles::bump_epoch(&mut tx, g.tenant).await?;
+    crate::backend::authz::epochs::bump(&mut tx, g.tenant).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -146,7 +146,7 @@ pub async fn make_private(svc: &Services, p: &Principal, id: EntityGroupId) -> S
         .execute(&mut *tx)
         .await?;
     set_public_flag(&mut tx, &g, None).await?;
-    roles::bump_epoch(&mut tx, g.tenant).await?;
+    crate::backend::authz::epochs::bump(&mut tx, g.tenant).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -2,11 +2,9 @@
 //! "Tenant Administrators" and "Tenant Users" user groups with their Generic roles; per customer "Customer
 //! Administrators" and "Customer Users", whose roles belong to the customer's owner (one pair per owner).
 
-use crate::backend::authz::grants::GenericPermissions;
-use crate::backend::authz::grants::validate_generic;
-use crate::backend::authz::grants::validate_group;
+use crate::backend::authz::role_grammar::parse;
+use crate::backend::groups::group_type::GroupType;
 use crate::backend::groups::store;
-use crate::backend::groups::store::GroupType;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
@@ -15,67 +13,6 @@ use crate::model::permissions::Operation;
 use serde_json::{Value, json};
 use sqlx::{Any, Transaction};
 use uuid::Uuid;
-
-/// A role's permissions, parsed and validated for its type.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RolePermissions {
-    Generic { permissions: GenericPermissions, excluded: GenericPermissions },
-    Group(Vec<Operation>),
-}
-
-fn bad(msg: impl Into<String>) -> ServiceError {
-    ServiceError::InvalidArguments(msg.into())
-}
-
-fn parse_generic(v: &Value) -> ServiceResult<GenericPermissions> {
-    let obj =
-        v.as_object().ok_or_else(|| bad("Generic role permissions must be an object of resource → operations"))?;
-    let mut out = GenericPermissions::new();
-    for (res, ops) in obj {
-        let r =
-            crate::model::permissions::Resource::parse(res).ok_or_else(|| bad(format!("Unknown resource {res}")))?;
-        let list = ops.as_array().ok_or_else(|| bad(format!("Operations of {res} must be a list")))?;
-        let mut parsed = Vec::with_capacity(list.len());
-        for op in list {
-            let name = op.as_str().unwrap_or_default();
-            parsed.push(Operation::parse(name).ok_or_else(|| bad(format!("Unknown operation {op}")))?);
-        }
-        out.insert(r, parsed);
-    }
-    validate_generic(&out).map_err(|e| bad(e.0))?;
-    Ok(out)
-}
-
-/// Parses `permissions` / `excludedPermissions` the way the role's type requires.
-pub fn parse(
-    role_type: RoleType,
-    permissions: Option<&Value>,
-    excluded: Option<&Value>,
-) -> ServiceResult<RolePermissions> {
-    let permissions =
-        permissions.filter(|v| !v.is_null()).ok_or_else(|| bad("Role permissions should be specified"))?;
-    let excluded = excluded.filter(|v| !v.is_null() && v.as_object().is_none_or(|o| !o.is_empty()));
-    match role_type {
-        RoleType::Generic => Ok(RolePermissions::Generic {
-            permissions: parse_generic(permissions)?,
-            excluded: excluded.map(parse_generic).transpose()?.unwrap_or_default(),
-        }),
-        RoleType::Group => {
-            if excluded.is_some() {
-                return Err(bad("Excluded permissions are only supported by generic roles"));
-            }
-            let list =
-                permissions.as_array().ok_or_else(|| bad("Group role permissions must be a list of operations"))?;
-            let mut ops = Vec::with_capacity(list.len());
-            for op in list {
-                let name = op.as_str().unwrap_or_default();
-                ops.push(Operation::parse(name).ok_or_else(|| bad(format!("Unknown operation {op}")))?);
-            }
-            validate_group(&ops).map_err(|e| bad(e.0))?;
-            Ok(RolePermissions::Group(ops))
-        }
-    }
-}
 
 /// Permissions of ThingsBoard's predefined roles.
 pub mod predefined {
@@ -97,19 +34,6 @@ pub mod predefined {
     pub fn entity_group_public_user() -> Value {
         json!(["READ", "RPC_CALL", "READ_ATTRIBUTES", "READ_TELEMETRY"])
     }
-}
-
-/// Records that permissions in the tenant changed (see `authz::cache`).
-pub async fn bump_epoch(tx: &mut Transaction<'_, Any>, tenant: Uuid) -> ServiceResult<()> {
-    sqlx::query(
-        "INSERT INTO permission_epoch (tenant_id, epoch) VALUES ($1, 1) \
-         ON CONFLICT (tenant_id) DO UPDATE SET epoch = permission_epoch.epoch + 1",
-    )
-    .bind(tenant.to_string())
-    .execute(&mut **tx)
-    .await?;
-    crate::backend::authz::snapshot::forget(tenant);
-    Ok(())
 }
 
 /// Finds a role by owner, name and type, or creates it with the given permissions (predefined and automatic
@@ -215,7 +139,7 @@ pub async fn grant(
         sqlx::Error::Database(d) if d.is_unique_violation() => ServiceError::InvalidArguments(DUPLICATE_BINDING.into()),
         _ => e.into(),
     })?;
-    bump_epoch(tx, tenant).await?;
+    crate::backend::authz::epochs::bump(tx, tenant).await?;
     Ok(id)
 }
 
@@ -358,39 +282,15 @@ pub async fn rebind_customer_defaults(
         .execute(&mut **tx)
         .await?;
     }
-    bump_epoch(tx, tenant).await
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::backend::groups::roles::*;
-
-    #[test]
-    fn parses_by_type() {
-        let g = parse(
-            RoleType::Generic,
-            Some(&json!({"DEVICE": ["READ", "RPC_CALL"]})),
-            Some(&json!({"DEVICE": ["DELETE"]})),
-        );
-        assert!(matches!(g, Ok(RolePermissions::Generic { .. })));
-        assert!(parse(RoleType::Generic, Some(&json!({"NOPE": ["READ"]})), None).is_err());
-        assert!(parse(RoleType::Generic, Some(&json!({"ASSET": ["RPC_CALL"]})), None).is_err());
-        assert!(parse(RoleType::Group, Some(&json!(["READ", "WRITE"])), None).is_ok());
-        assert!(parse(RoleType::Group, Some(&json!(["CHANGE_OWNER"])), None).is_err());
-        assert!(parse(RoleType::Group, Some(&json!(["READ"])), Some(&json!({"DEVICE": ["READ"]}))).is_err());
-        assert!(parse(RoleType::Group, Some(&json!(["READ"])), Some(&json!({}))).is_ok());
-        assert!(parse(RoleType::Generic, None, None).is_err());
-        for p in [predefined::administrator(), predefined::tenant_user(), predefined::customer_user()] {
-            assert!(parse(RoleType::Generic, Some(&p), None).is_ok(), "{p}");
-        }
-    }
+    crate::backend::authz::epochs::bump(tx, tenant).await
 }
 
 /// Role CRUD for `/api/role*`. Roles are standalone: only Generic ROLE grants apply, over the caller's subtree.
 pub mod api {
+    use super::*;
     use crate::backend::authz::entities;
     use crate::backend::authz::entities::EntityRef;
-    use crate::backend::groups::roles::*;
+    use crate::backend::authz::role_grammar::bad;
     use crate::backend::kernel::paging::PageLink;
     use crate::backend::kernel::principal::Principal;
     use crate::backend::services::Services;
@@ -547,7 +447,7 @@ pub mod api {
                     "Role was already changed by someone else! Reload it and try again.".into(),
                 ));
             }
-            bump_epoch(&mut tx, current.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
+            crate::backend::authz::epochs::bump(&mut tx, current.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
             tx.commit().await?;
             return get(svc, p, id).await;
         }
@@ -595,7 +495,7 @@ pub mod api {
         entities::check(svc, p, Operation::Delete, &entity_ref(&role), "Role").await?;
         let mut tx = svc.db.begin_write().await?;
         sqlx::query("DELETE FROM role WHERE id = $1").bind(id.0.to_string()).execute(&mut *tx).await?;
-        bump_epoch(&mut tx, role.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
+        crate::backend::authz::epochs::bump(&mut tx, role.tenant_id.map(|t| t.0).unwrap_or_default()).await?;
         tx.commit().await?;
         let e = crate::backend::audit::Entry::by(
             p,

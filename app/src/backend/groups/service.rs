@@ -11,9 +11,8 @@ use crate::backend::authz::groups as authz_groups;
 use crate::backend::authz::groups::GroupObject;
 use crate::backend::authz::groups::ReadableGroup;
 use crate::backend::authz::scopes;
-use crate::backend::groups::roles::bump_epoch;
+use crate::backend::groups::group_type::GroupType;
 use crate::backend::groups::store::ALL;
-use crate::backend::groups::store::GroupType;
 use crate::backend::groups::store::RESERVED;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;
@@ -22,7 +21,7 @@ use crate::backend::kernel::paging::PageLink;
 use crate::backend::kernel::principal::Principal;
 use crate::backend::kernel::validate;
 use crate::backend::services::Services;
-use crate::backend::things::Kind;
+use crate::backend::things::kind::Kind;
 use crate::model::EntityGroupId;
 use crate::model::EntityGroupInfo;
 use crate::model::EntityId;
@@ -342,7 +341,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: EntityGroupId) -> Service
     }
     let mut tx = svc.db.begin_write().await?;
     sqlx::query("DELETE FROM entity_group WHERE id = $1").bind(g.id.to_string()).execute(&mut *tx).await?;
-    bump_epoch(&mut tx, g.tenant).await?;
+    crate::backend::authz::epochs::bump(&mut tx, g.tenant).await?;
     tx.commit().await?;
     audit_group(svc, p, Action::Deleted, &g, Value::Null).await;
     Ok(())
@@ -531,7 +530,7 @@ pub async fn change_members(
         };
         sqlx::query(sql).bind(g.id.to_string()).bind(e.to_string()).execute(&mut *tx).await?;
     }
-    bump_epoch(&mut tx, g.tenant).await?;
+    crate::backend::authz::epochs::bump(&mut tx, g.tenant).await?;
     tx.commit().await?;
     let action = if add { Action::AddedToEntityGroup } else { Action::RemovedFromEntityGroup };
     audit_group(svc, p, action, &g, serde_json::json!({"entityIds": entities})).await;

@@ -10,14 +10,14 @@ use crate::backend::authz::Decision;
 use crate::backend::authz::entities;
 use crate::backend::authz::entities::decide_merged;
 use crate::backend::authz::merged;
+use crate::backend::groups::group_type::GroupType;
 use crate::backend::groups::service as groups;
-use crate::backend::groups::store::GroupType;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
 use crate::backend::kernel::principal::Principal;
 use crate::backend::services::Services;
 use crate::backend::things;
-use crate::backend::things::Kind;
+use crate::backend::things::kind::Kind;
 use crate::model::DashboardId;
 use crate::model::EntityGroupId;
 use crate::model::EntityId;
@@ -84,7 +84,7 @@ pub async fn for_group(
     if ug.group_type != GroupType::User {
         return Err(ServiceError::InvalidArguments("userGroupId must name a user group".into()));
     }
-    let m = merged::for_user_group(svc, user_group, g.tenant, ug.owner).await?;
+    let m = merged::for_user_group(&svc.db.pool, user_group, g.tenant, ug.owner).await?;
     let rows = sqlx::query(
         "SELECT t.id, t.name, t.configuration FROM dashboard t JOIN entity_group_member gm ON gm.entity_id = t.id \
          WHERE gm.group_id = $1 ORDER BY t.name_lower, t.id LIMIT $2",
@@ -129,7 +129,7 @@ pub async fn for_group(
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::groups::share_warnings::*;
+    use super::*;
     use serde_json::json;
 
     #[test]

@@ -1,10 +1,10 @@
 //! `/api/entityGroup*` and `/api/entityGroups*`.
 
 use crate::backend::accounts::users;
+use crate::backend::groups::group_type::GroupType;
 use crate::backend::groups::permissions;
 use crate::backend::groups::permissions::ShareGroupRequest;
 use crate::backend::groups::service as groups;
-use crate::backend::groups::store::GroupType;
 use crate::backend::http::extract::Auth;
 use crate::backend::http::extract::JsonBody;
 use crate::backend::http::extract::PathId;
@@ -107,7 +107,7 @@ pub async fn of_entity(
             users::get(&s.svc, &p, UserId(e)).await?;
         }
         other => {
-            let kind = crate::backend::things::Kind::parse(other)
+            let kind = crate::backend::things::kind::Kind::parse(other)
                 .ok_or_else(|| ServiceError::BadRequestParams(format!("Entities of type {other} are not in groups")))?;
             crate::backend::things::get_checked(&s.svc, &p, kind, e, Operation::Read).await?;
         }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 pub struct Auth(pub Principal);
 
 /// The caller's whole resolved session (principal and user record), for handlers that answer from it.
-pub struct AuthSession(pub std::sync::Arc<sessions::SessionView>);
+pub struct AuthSession(pub std::sync::Arc<crate::backend::identity::session_cache::SessionView>);
 
 fn bearer(parts: &Parts) -> Option<&str> {
     for name in ["x-authorization", "authorization"] {
@@ -136,13 +136,13 @@ async fn pending(
     parts: &Parts,
     state: &AppState,
     stage: sessions::Stage,
-) -> Result<sessions::SessionView, ServiceError> {
+) -> Result<crate::backend::identity::session_cache::SessionView, ServiceError> {
     let token = bearer(parts).ok_or_else(|| ServiceError::Unauthenticated("Authentication failed".into()))?;
     sessions::from_pending_token(&state.svc, token, stage).await
 }
 
 /// A sign-in that waits for its second factor (`PRE_VERIFICATION_TOKEN`).
-pub struct PendingVerify(pub sessions::SessionView);
+pub struct PendingVerify(pub crate::backend::identity::session_cache::SessionView);
 
 impl FromRequestParts<AppState> for PendingVerify {
     type Rejection = ServiceError;
@@ -153,7 +153,7 @@ impl FromRequestParts<AppState> for PendingVerify {
 }
 
 /// A sign-in held until the user enrols a second factor (`MFA_CONFIGURATION_TOKEN`).
-pub struct PendingConfigure(pub sessions::SessionView);
+pub struct PendingConfigure(pub crate::backend::identity::session_cache::SessionView);
 
 impl FromRequestParts<AppState> for PendingConfigure {
     type Rejection = ServiceError;
@@ -165,7 +165,7 @@ impl FromRequestParts<AppState> for PendingConfigure {
 
 /// Whoever may manage their own second factors: a signed-in user, or a sign-in held until it enrols one
 /// (`MFA_CONFIGURATION_TOKEN`).
-pub struct Enrolling(pub std::sync::Arc<sessions::SessionView>);
+pub struct Enrolling(pub std::sync::Arc<crate::backend::identity::session_cache::SessionView>);
 
 impl FromRequestParts<AppState> for Enrolling {
     type Rejection = ServiceError;

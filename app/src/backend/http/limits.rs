@@ -101,7 +101,7 @@ pub async fn guard(req: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::http::limits::*;
+    use super::*;
 
     #[test]
     fn finds_nul_in_every_encoding() {

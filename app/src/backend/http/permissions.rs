@@ -17,7 +17,7 @@ use crate::backend::kernel::error::ServiceResult;
 use crate::backend::kernel::paging::PageLink;
 use crate::backend::owners::customers;
 use crate::backend::things;
-use crate::backend::things::Kind;
+use crate::backend::things::kind::Kind;
 use crate::model::CustomerId;
 use crate::model::EntityGroupId;
 use crate::model::GroupPermission;
@@ -124,7 +124,7 @@ pub async fn has_permission(
             Some(e) => entities::decide(&s.svc, &p, op, &e).await?,
             None => Decision::Hidden,
         },
-        "USER" => match users::find(&s.svc, UserId(id)).await? {
+        "USER" => match crate::backend::accounts::records::find(&s.svc.db, UserId(id)).await? {
             Some(u) => match users::check(&s.svc, &p, legacy_op(op)?, &u).await {
                 Ok(()) => Decision::Allow,
                 Err(ServiceError::NotFound(_)) => Decision::Hidden,

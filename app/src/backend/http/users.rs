@@ -4,8 +4,8 @@
 use crate::backend::accounts::lifecycle;
 use crate::backend::accounts::lists;
 use crate::backend::accounts::lists::UserScope;
+use crate::backend::accounts::records::UserRecord;
 use crate::backend::accounts::users;
-use crate::backend::accounts::users::UserRecord;
 use crate::backend::audit;
 use crate::backend::audit::AuditScope;
 use crate::backend::http::extract::Auth;

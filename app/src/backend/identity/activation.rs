@@ -2,8 +2,7 @@
 //! same link can be shown again while it is valid (ThingsBoard renews it only when under 15 minutes remain), yet
 //! the database holds only the nonce and the secret's hash. The link is used once: activation clears both.
 
-use crate::backend::accounts::users;
-use crate::backend::accounts::users::UserRecord;
+use crate::backend::accounts::records::UserRecord;
 use crate::backend::authz::Operation;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;
@@ -66,8 +65,10 @@ pub async fn issue(svc: &Services, u: &UserRecord) -> ServiceResult<UserActivati
 
 /// `GET /api/user/{id}/activationLink(Info)`: for whoever may change the user.
 pub async fn link(svc: &Services, p: &Principal, id: UserId) -> ServiceResult<UserActivationLink> {
-    let u = users::get(svc, p, id).await?;
-    users::check(svc, p, Operation::Write, &u).await?;
+    let u = crate::backend::accounts::records::find(&svc.db, id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("User", id))?;
+    crate::backend::authz::users::check(svc, p, Operation::Write, &u).await?;
     issue(svc, &u).await
 }
 
@@ -85,8 +86,8 @@ pub async fn send_mail(svc: &Services, u: &UserRecord) -> ServiceResult<()> {
 /// which addresses exist elsewhere.
 pub async fn resend(svc: &Services, p: &Principal, email: &str) -> ServiceResult<()> {
     let unknown = || ServiceError::NotFound(format!("User with email '{}' is not found", email.trim()));
-    let u = users::find_by_email(svc, email).await?.ok_or_else(unknown)?;
-    match users::check(svc, p, Operation::Write, &u).await {
+    let u = crate::backend::accounts::records::find_by_email(&svc.db, email).await?.ok_or_else(unknown)?;
+    match crate::backend::authz::users::check(svc, p, Operation::Write, &u).await {
         Ok(()) => send_mail(svc, &u).await,
         Err(ServiceError::Forbidden | ServiceError::NotFound(_)) => Err(unknown()),
         Err(e) => Err(e),
@@ -133,7 +134,9 @@ pub async fn activate(svc: &Services, secret: &str, password: &str) -> ServiceRe
     tx.commit().await?;
     let id = UserId(Uuid::parse_str(&user_id).map_err(|e| ServiceError::Internal(e.to_string()))?);
     svc.sessions.forget_user(id);
-    let u = users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    let u = crate::backend::accounts::records::find(&svc.db, id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("User", id))?;
     if svc.mailer.configured() {
         svc.mailer
             .send_later(u.email.clone(), Mail::Activated { login_url: format!("{}/login", svc.config.public_url) });

@@ -34,13 +34,15 @@ pub async fn start(
     p: &Principal,
     target: UserId,
     kind: SessionKind,
-) -> ServiceResult<(users::UserRecord, uuid::Uuid, Option<String>)> {
+) -> ServiceResult<(crate::backend::accounts::records::UserRecord, uuid::Uuid, Option<String>)> {
     if !enabled(svc).await? {
         return Err(ServiceError::Forbidden);
     }
     // No chains: an impersonated session cannot impersonate further.
     p.require_own_session()?;
-    let u = users::find(svc, target).await?.ok_or_else(|| ServiceError::not_found("User", target))?;
+    let u = crate::backend::accounts::records::find(&svc.db, target)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("User", target))?;
     users::check(svc, p, Operation::Read, &u).await?;
     if u.id == p.user_id {
         return Err(ServiceError::InvalidArguments("You are already signed in as yourself".into()));

@@ -117,7 +117,7 @@ impl JwtKeys {
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::identity::jwt::*;
+    use super::*;
 
     fn claims(exp: i64) -> AccessClaims {
         AccessClaims {

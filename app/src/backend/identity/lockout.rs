@@ -4,7 +4,7 @@
 //! (`userCredentialsEnabled=true`). Lockout is off by default because anyone who knows an address can trigger
 //! it; the per-account throttle (`throttle`) is what limits guessing without letting an attacker lock anyone out.
 
-use crate::backend::accounts::users::UserRecord;
+use crate::backend::accounts::records::UserRecord;
 use crate::backend::kernel::error::ServiceResult;
 use crate::backend::mail::templates::Mail;
 use crate::backend::services::Services;

@@ -4,12 +4,12 @@
 //! number, and code checks are rate-limited per user. Secrets are stored sealed with the link key, backup codes
 //! only as hashes.
 
-use crate::backend::accounts::users::UserRecord;
+use crate::backend::accounts::records::UserRecord;
 use crate::backend::audit;
 use crate::backend::identity::lockout;
+use crate::backend::identity::session_cache::SessionView;
 use crate::backend::identity::sessions;
 use crate::backend::identity::sessions::SessionKind;
-use crate::backend::identity::sessions::SessionView;
 use crate::backend::identity::sessions::Stage;
 use crate::backend::identity::two_fa_settings as settings;
 use crate::backend::kernel::clock::now_ms;
@@ -571,7 +571,7 @@ pub async fn finish_configuration(svc: &Services, view: &SessionView) -> Service
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::identity::mfa::*;
+    use super::*;
 
     #[test]
     fn secret_is_read_from_the_link() {

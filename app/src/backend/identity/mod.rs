@@ -3,13 +3,16 @@
 //! security settings.
 
 pub mod activation;
+pub mod hasher;
 pub mod impersonation;
+pub mod ip_limiter;
 pub mod jwt;
 pub mod lockout;
 pub mod mfa;
 pub mod password_reset;
 pub mod passwords;
 pub mod security_settings;
+pub mod session_cache;
 pub mod sessions;
 pub mod sign_in;
 pub mod throttle;

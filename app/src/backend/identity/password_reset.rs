@@ -2,8 +2,7 @@
 //! work happens after the answer, so neither the reply nor its timing tells whether an account exists. At most
 //! five links per user per hour; a reset ends every session of the user and spends every outstanding link.
 
-use crate::backend::accounts::users;
-use crate::backend::accounts::users::UserRecord;
+use crate::backend::accounts::records::UserRecord;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
@@ -37,7 +36,7 @@ pub fn request(svc: Svc, email: &str) {
 }
 
 async fn send_link(svc: &Services, email: &str) -> ServiceResult<()> {
-    let Some(u) = users::find_by_email(svc, email).await? else { return Ok(()) };
+    let Some(u) = crate::backend::accounts::records::find_by_email(&svc.db, email).await? else { return Ok(()) };
     if !u.enabled || u.password_hash.is_none() || !svc.mailer.configured() {
         return Ok(());
     }
@@ -124,7 +123,9 @@ pub async fn reset(svc: &Services, secret: &str, password: &str) -> ServiceResul
     tx.commit().await?;
     let id = UserId(Uuid::parse_str(&user_id).map_err(|e| ServiceError::Internal(e.to_string()))?);
     svc.sessions.forget_user(id);
-    let u = users::find(svc, id).await?.ok_or_else(|| ServiceError::not_found("User", id))?;
+    let u = crate::backend::accounts::records::find(&svc.db, id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("User", id))?;
     let e = crate::backend::audit::Entry::by_user_itself(&u, crate::backend::audit::Action::CredentialsUpdated);
     crate::backend::audit::record(svc, e.with(serde_json::json!({"passwordReset": true}))).await;
     svc.mailer

@@ -2,12 +2,12 @@
 //! ends them. Resolved sessions are cached per node for a few seconds and dropped at once on this node when
 //! revoked or when their user changes.
 
-use crate::backend::accounts::users;
-use crate::backend::accounts::users::USER_COLUMNS;
-use crate::backend::accounts::users::UserRecord;
+use crate::backend::accounts::records::USER_COLUMNS;
+use crate::backend::accounts::records::UserRecord;
 use crate::backend::identity::jwt::AccessClaims;
 use crate::backend::identity::jwt::ISSUER;
 use crate::backend::identity::jwt::RefreshClaims;
+use crate::backend::identity::session_cache::SessionView;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
@@ -16,20 +16,15 @@ use crate::backend::kernel::tokens::hash_secret;
 use crate::backend::kernel::tokens::new_secret;
 use crate::backend::services::Services;
 use crate::model::JwtPair;
-use crate::model::TenantId;
 use crate::model::UserId;
-use dashmap::DashMap;
 use sqlx::Row;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// Purpose tag of browser cookie secrets.
 pub const COOKIE: &str = "cookie";
 /// How long a browser session lasts without signing in again (ASVS L2: at most 12 h).
 pub const BROWSER_SESSION_MS: i64 = 12 * 3_600_000;
-/// How long a node trusts a cached session before looking again.
-const CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// How a session was opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,55 +71,6 @@ impl Stage {
             Stage::Verify => crate::backend::identity::jwt::PRE_VERIFICATION_SCOPE,
             Stage::Configure => crate::backend::identity::jwt::MFA_CONFIGURATION_SCOPE,
         }
-    }
-}
-
-/// A resolved, valid session.
-#[derive(Clone, Debug)]
-pub struct SessionView {
-    pub principal: Principal,
-    pub user: UserRecord,
-}
-
-/// Per-node cache of resolved sessions.
-#[derive(Default)]
-pub struct SessionCache {
-    by_session: DashMap<Uuid, (Instant, Arc<SessionView>)>,
-}
-
-impl SessionCache {
-    fn get(&self, id: Uuid) -> Option<Arc<SessionView>> {
-        let hit = self.by_session.get(&id).map(|e| (e.0, e.1.clone()));
-        match hit {
-            Some((at, v)) if at.elapsed() < CACHE_TTL => Some(v),
-            Some(_) => {
-                self.by_session.remove(&id);
-                None
-            }
-            None => None,
-        }
-    }
-
-    fn put(&self, id: Uuid, v: Arc<SessionView>) {
-        if self.by_session.len() > 100_000 {
-            self.by_session.retain(|_, e| e.0.elapsed() < CACHE_TTL);
-        }
-        self.by_session.insert(id, (Instant::now(), v));
-    }
-
-    /// Drops one session.
-    pub fn forget_session(&self, id: Uuid) {
-        self.by_session.remove(&id);
-    }
-
-    /// Drops every session of a user (password, profile or status changed).
-    pub fn forget_user(&self, user: UserId) {
-        self.by_session.retain(|_, e| e.1.principal.user_id != user);
-    }
-
-    /// Drops every session of a tenant (tenant deleted).
-    pub fn forget_tenant(&self, tenant: TenantId) {
-        self.by_session.retain(|_, e| e.1.principal.tenant_id != Some(tenant));
     }
 }
 
@@ -321,7 +267,7 @@ async fn load(
     let Some(row) = sqlx::query(&sql).bind(key).fetch_optional(&svc.db.pool).await? else { return Ok(None) };
     let revoked: i64 = row.try_get("revoked")?;
     let expires: i64 = row.try_get("expires_at")?;
-    let user = users::from_row(&row)?;
+    let user = crate::backend::accounts::records::from_row(&row)?;
     if revoked != 0 || expires <= now_ms() || !user.enabled {
         return Ok(None);
     }

@@ -1,8 +1,7 @@
 //! Signing in and out, token rotation and password change: the flows behind `/api/auth/*`, shared by the REST
 //! API and the console's server functions.
 
-use crate::backend::accounts::users;
-use crate::backend::accounts::users::UserRecord;
+use crate::backend::accounts::records::UserRecord;
 use crate::backend::audit;
 use crate::backend::identity::lockout;
 use crate::backend::identity::mfa;
@@ -80,7 +79,7 @@ pub async fn sign_in(
         return Err(bad_credentials());
     }
     let bucket = throttle::check_account(svc, &account, ip).await?;
-    let user = users::find_by_email(svc, &account).await?;
+    let user = crate::backend::accounts::records::find_by_email(&svc.db, &account).await?;
     let ok = svc.hasher.verify(password, user.as_ref().and_then(|u| u.password_hash.as_deref())).await?;
     let user = match user {
         Some(u) if ok => u,
@@ -123,7 +122,7 @@ pub enum Renewed {
 /// with the pair of a new session. A console session changing its password stays.
 pub async fn change_password(svc: &Services, p: &Principal, current: &str, new: &str) -> ServiceResult<Renewed> {
     p.require_own_session()?;
-    let user = users::find(svc, p.user_id)
+    let user = crate::backend::accounts::records::find(&svc.db, p.user_id)
         .await?
         .ok_or_else(|| ServiceError::Unauthenticated("Authentication failed".into()))?;
     if !svc.hasher.verify(current, user.password_hash.as_deref()).await? {
@@ -156,7 +155,9 @@ pub async fn change_password(svc: &Services, p: &Principal, current: &str, new: 
     if !api {
         return Ok(Renewed::Browser);
     }
-    let user = users::find(svc, p.user_id).await?.ok_or_else(|| ServiceError::not_found("User", p.user_id))?;
+    let user = crate::backend::accounts::records::find(&svc.db, p.user_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("User", p.user_id))?;
     let (id, _) = sessions::open(svc, &user, SessionKind::Api).await?;
     Ok(Renewed::Api(sessions::issue_pair(svc, &user, id, None).await?))
 }
@@ -171,10 +172,13 @@ pub async fn activate(svc: &Services, secret: &str, password: &str) -> ServiceRe
 pub async fn logout(svc: &Services, p: &Principal) -> ServiceResult<()> {
     sessions::revoke(svc, p.session_id).await?;
     if let Some(by) = p.impersonated_by
-        && let Some(u) = users::find(svc, p.user_id).await?
+        && let Some(u) = crate::backend::accounts::records::find(&svc.db, p.user_id).await?
     {
         let mut e = audit::Entry::on_user(None, &u, audit::Action::Logout);
-        e.actor = Some((by.0, users::find(svc, by).await?.map(|b| b.email).unwrap_or_default()));
+        e.actor = Some((
+            by.0,
+            crate::backend::accounts::records::find(&svc.db, by).await?.map(|b| b.email).unwrap_or_default(),
+        ));
         audit::record(svc, e.with(serde_json::json!({"impersonatedBy": by.0}))).await;
     }
     Ok(())

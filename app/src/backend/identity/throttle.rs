@@ -8,10 +8,8 @@ use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
 use crate::backend::kernel::tokens::hash_secret;
 use crate::backend::services::Services;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sqlx::Row;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 
 /// Failed guesses per hour from addresses that never signed in to the account.
 pub const UNTRUSTED_FAILURES_PER_HOUR: i64 = 90;
@@ -19,31 +17,6 @@ pub const UNTRUSTED_FAILURES_PER_HOUR: i64 = 90;
 pub const TRUSTED_FAILURES_PER_HOUR: i64 = 10;
 const WINDOW_MS: i64 = 3_600_000;
 const TRUST_MS: i64 = 30 * 24 * 3_600_000;
-
-/// The in-memory part: attempts per client address.
-pub struct IpLimiter {
-    limiter: DefaultKeyedRateLimiter<IpAddr>,
-}
-
-impl IpLimiter {
-    /// `per_minute` attempts per address, as a burst that refills evenly.
-    pub fn new(per_minute: u32) -> Self {
-        let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
-        IpLimiter { limiter: RateLimiter::keyed(Quota::per_minute(n)) }
-    }
-
-    /// Takes one attempt for `ip` or refuses with 429.
-    pub fn check(&self, ip: IpAddr) -> ServiceResult<()> {
-        self.limiter.check_key(&ip).map_err(|_| {
-            ServiceError::TooManyRequests("Too many sign-in attempts from your address, try again in a minute".into())
-        })
-    }
-
-    /// Forgets idle addresses; called periodically so memory stays bounded.
-    pub fn prune(&self) {
-        self.limiter.retain_recent();
-    }
-}
 
 fn ip_key(ip: IpAddr) -> String {
     hash_secret("ip", &ip.to_string())

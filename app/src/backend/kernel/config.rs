@@ -184,7 +184,7 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::kernel::config::*;
+    use super::*;
     use std::collections::HashMap;
 
     fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {

@@ -27,13 +27,11 @@ pub struct Db {
     /// under fifty parallel creates).
     writer: AnyPool,
     pub backend: Backend,
-    /// Sampled names the search heuristic reads, shared by every clone of this handle.
-    pub name_samples: std::sync::Arc<crate::backend::things::search::NameSamples>,
 }
 
 /// One migration set for both engines: the schema keeps to what both understand. Engine-specific parts (the
-/// counter triggers of `counts`, the trigram indexes of `search`) are (re)installed from Rust after these at every
-/// start, keyed on `Backend`.
+/// counter triggers of `owners::counts`, the trigram indexes of `things::search`, the member-epoch triggers of
+/// `authz::members`) are (re)installed by `bootstrap` after these at every start, keyed on `Backend`.
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Why the store could not be opened.
@@ -45,12 +43,10 @@ pub enum DbError {
     Connect(sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(sqlx::migrate::MigrateError),
-    #[error("installing triggers and search indexes failed: {0}")]
-    Install(sqlx::Error),
 }
 
 impl Db {
-    /// Opens (creating a SQLite file if needed) and migrates.
+    /// Opens (creating a SQLite file if needed) and migrates; what is installed from Rust is `bootstrap`'s.
     pub async fn open(url: &str) -> Result<Db, DbError> {
         install_default_drivers();
         let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
@@ -65,10 +61,7 @@ impl Db {
         let writer_size = if backend == Backend::Sqlite { 1 } else { 8 };
         let writer = options(backend, writer_size).connect(&url).await.map_err(DbError::Connect)?;
         MIGRATIONS.run(&writer).await.map_err(DbError::Migrate)?;
-        crate::backend::owners::counts::install(&writer, backend).await.map_err(DbError::Install)?;
-        crate::backend::things::search::install(&writer, backend).await.map_err(DbError::Install)?;
-        crate::backend::authz::members::install(&writer, backend).await.map_err(DbError::Install)?;
-        Ok(Db { pool, writer, backend, name_samples: Default::default() })
+        Ok(Db { pool, writer, backend })
     }
 
     /// The pool for statements that write outside a transaction.
@@ -163,7 +156,7 @@ fn sqlite_url(url: &str) -> Result<String, DbError> {
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::kernel::db::*;
+    use super::*;
 
     #[test]
     fn sqlite_urls_are_normalised() {

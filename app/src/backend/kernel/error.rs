@@ -121,7 +121,7 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::kernel::error::*;
+    use super::*;
 
     #[test]
     fn internal_details_stay_inside() {

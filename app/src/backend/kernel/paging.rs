@@ -172,7 +172,7 @@ pub async fn fetch_with_total<T>(
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::kernel::paging::*;
+    use super::*;
 
     fn q(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

@@ -22,19 +22,6 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// The user `u` as if it were calling: what the explainers evaluate for "what can this user do".
-    pub fn of_user(u: &crate::backend::accounts::users::UserRecord) -> Principal {
-        Principal {
-            user_id: u.id,
-            session_id: Uuid::nil(),
-            authority: u.authority,
-            tenant_id: u.tenant_id,
-            customer_id: u.customer_id,
-            email: u.email.clone(),
-            impersonated_by: None,
-        }
-    }
-
     /// Refuses changes an impersonated session must not make (credentials, email, MFA).
     pub fn require_own_session(&self) -> crate::backend::kernel::error::ServiceResult<()> {
         match self.impersonated_by {

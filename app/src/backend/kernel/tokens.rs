@@ -90,7 +90,7 @@ pub fn hash_secret(purpose: &str, secret: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::kernel::tokens::*;
+    use super::*;
 
     #[test]
     fn secrets_are_long_and_distinct() {

@@ -58,7 +58,7 @@ pub fn optional_email(value: &Option<String>) -> Result<(), ServiceError> {
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::kernel::validate::*;
+    use super::*;
 
     #[test]
     fn emails() {

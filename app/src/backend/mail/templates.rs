@@ -108,7 +108,7 @@ impl Mail {
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::mail::templates::*;
+    use super::*;
 
     #[test]
     fn html_escapes_values_and_text_carries_the_link() {

@@ -6,7 +6,7 @@
 
 use crate::backend::kernel::db::Backend;
 use crate::backend::kernel::error::ServiceResult;
-use crate::backend::things::Kind;
+use crate::backend::things::kind::Kind;
 use sqlx::{Any, AnyPool, Transaction};
 use uuid::Uuid;
 

@@ -5,10 +5,10 @@
 use crate::backend::authz::entities;
 use crate::backend::authz::entities::EntityRef;
 use crate::backend::authz::entities::ListFilter;
+use crate::backend::groups::group_type::GroupType;
 use crate::backend::groups::naming;
 use crate::backend::groups::naming::SaveOptions;
 use crate::backend::groups::store;
-use crate::backend::groups::store::GroupType;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
@@ -428,7 +428,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
         )
         .await?;
     }
-    crate::backend::groups::roles::bump_epoch(&mut tx, tenant.0).await?;
+    crate::backend::authz::epochs::bump(&mut tx, tenant.0).await?;
     tx.commit().await?;
     for u in users {
         svc.sessions.forget_user(crate::model::UserId(uuid(&u)?));

@@ -3,13 +3,12 @@
 //! its groups, joins the new owner's "All" group and the groups listed in the body (the new owner's, same type,
 //! not "All"). A customer moves with its whole subtree and never under itself or its descendants.
 
-use crate::backend::accounts::users;
 use crate::backend::authz::entities;
 use crate::backend::authz::entities::EntityRef;
 use crate::backend::authz::entities::within;
+use crate::backend::groups::group_type::GroupType;
 use crate::backend::groups::roles;
 use crate::backend::groups::store;
-use crate::backend::groups::store::GroupType;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
 use crate::backend::kernel::principal::Principal;
@@ -17,7 +16,7 @@ use crate::backend::owners::customers;
 use crate::backend::owners::tree;
 use crate::backend::services::Services;
 use crate::backend::things;
-use crate::backend::things::Kind;
+use crate::backend::things::kind::Kind;
 use crate::model::Authority;
 use crate::model::CustomerId;
 use crate::model::UserId;
@@ -70,7 +69,9 @@ pub async fn change_owner(
             (r.owner, GroupType::Customer)
         }
         "USER" => {
-            let u = users::find(svc, UserId(entity)).await?.ok_or_else(|| ServiceError::not_found("User", entity))?;
+            let u = crate::backend::accounts::records::find(&svc.db, UserId(entity))
+                .await?
+                .ok_or_else(|| ServiceError::not_found("User", entity))?;
             if u.tenant_id.map(|t| t.0) != Some(tenant) {
                 return Err(ServiceError::not_found("User", entity));
             }
@@ -156,7 +157,7 @@ pub async fn change_owner(
     for g in &groups {
         store::join(&mut tx, tenant, target, group_type, *g, entity).await?;
     }
-    roles::bump_epoch(&mut tx, tenant).await?;
+    crate::backend::authz::epochs::bump(&mut tx, tenant).await?;
     tx.commit().await?;
     if let Some(id) = created {
         crate::backend::groups::service::audit_added(svc, p, id).await;

@@ -72,7 +72,7 @@ pub async fn remove_leaf(tx: &mut Transaction<'_, Any>, tenant: Uuid, node: Uuid
 /// Tells every node that cached the tenant's tree to drop it (and, through the permission epoch, its cached
 /// permissions).
 async fn bump_tree(tx: &mut Transaction<'_, Any>, tenant: Uuid) -> ServiceResult<()> {
-    crate::backend::groups::roles::bump_epoch(tx, tenant).await?;
+    crate::backend::authz::epochs::bump(tx, tenant).await?;
     sqlx::query("UPDATE permission_epoch SET tree_epoch = tree_epoch + 1 WHERE tenant_id = $1")
         .bind(tenant.to_string())
         .execute(&mut **tx)

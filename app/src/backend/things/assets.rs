@@ -2,7 +2,7 @@
 
 use crate::backend::kernel::tokens;
 use crate::backend::things::Draft;
-use crate::backend::things::Thing;
+use crate::backend::things::rows::Thing;
 use crate::model::Asset;
 use crate::model::AssetId;
 use crate::model::AssetInfo;

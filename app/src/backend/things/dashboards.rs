@@ -2,7 +2,7 @@
 //! only `GET /api/dashboard/{id}` returns it; lists and infos leave it out.
 
 use crate::backend::things::Draft;
-use crate::backend::things::Thing;
+use crate::backend::things::rows::Thing;
 use crate::model::Dashboard;
 use crate::model::DashboardId;
 use crate::model::DashboardInfo;

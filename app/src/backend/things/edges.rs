@@ -5,7 +5,7 @@ use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
 use crate::backend::kernel::tokens;
 use crate::backend::things::Draft;
-use crate::backend::things::Thing;
+use crate::backend::things::rows::Thing;
 use crate::model::Edge;
 use crate::model::EdgeId;
 use crate::model::EdgeInfo;
@@ -84,7 +84,7 @@ pub async fn save(
         let current = crate::backend::things::get_checked(
             svc,
             p,
-            crate::backend::things::Kind::Edge,
+            crate::backend::things::kind::Kind::Edge,
             id.0,
             crate::model::permissions::Operation::Write,
         )
@@ -96,5 +96,7 @@ pub async fn save(
             e.secret = crate::backend::things::detail_str(&current, "secret");
         }
     }
-    Ok(to_wire(crate::backend::things::save(svc, p, crate::backend::things::Kind::Edge, &draft(&e)?, opts).await?))
+    Ok(to_wire(
+        crate::backend::things::save(svc, p, crate::backend::things::kind::Kind::Edge, &draft(&e)?, opts).await?,
+    ))
 }

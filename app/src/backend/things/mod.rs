@@ -7,16 +7,17 @@ pub mod assets;
 pub mod dashboards;
 pub mod devices;
 pub mod edges;
-mod rows;
+pub mod kind;
+pub mod rows;
 pub mod search;
 
 use crate::backend::authz::entities;
 use crate::backend::authz::entities::EntityRef;
 use crate::backend::authz::entities::ListFilter;
+use crate::backend::authz::entities::ListSource;
 use crate::backend::groups::naming;
 use crate::backend::groups::naming::SaveOptions;
 use crate::backend::groups::store;
-use crate::backend::groups::store::GroupType;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
@@ -25,137 +26,20 @@ use crate::backend::kernel::principal::Principal;
 use crate::backend::kernel::validate;
 use crate::backend::owners::counts;
 use crate::backend::services::Services;
-pub use crate::backend::things::rows::Thing;
+use crate::backend::things::kind::Kind;
+use crate::backend::things::rows::Thing;
 use crate::model::EntityId;
 use crate::model::EntityInfo;
 use crate::model::EntityType;
 use crate::model::PageData;
 use crate::model::permissions::Operation;
-use crate::model::permissions::Resource;
 use serde_json::{Map, Value};
 use sqlx::{Any, Transaction};
 use uuid::Uuid;
 
-/// The four kinds of owned things.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Device,
-    Asset,
-    Dashboard,
-    Edge,
-}
-
-impl Kind {
-    pub const EVERY: [Kind; 4] = [Kind::Device, Kind::Asset, Kind::Dashboard, Kind::Edge];
-
-    /// Its table (a fixed name, safe to put into SQL).
-    pub fn table(self) -> &'static str {
-        match self {
-            Kind::Device => "device",
-            Kind::Asset => "asset",
-            Kind::Dashboard => "dashboard",
-            Kind::Edge => "edge",
-        }
-    }
-
-    /// Where its lists read from, for the visibility filter.
-    pub fn source(self) -> entities::ListSource {
-        entities::ListSource { table: self.table(), alias: "t", owner: |a| format!("{a}.owner_id") }
-    }
-
-    /// The resource its Generic grants name.
-    pub fn resource(self) -> Resource {
-        match self {
-            Kind::Device => Resource::Device,
-            Kind::Asset => Resource::Asset,
-            Kind::Dashboard => Resource::Dashboard,
-            Kind::Edge => Resource::Edge,
-        }
-    }
-
-    /// The groups it joins.
-    pub fn group_type(self) -> GroupType {
-        match self {
-            Kind::Device => GroupType::Device,
-            Kind::Asset => GroupType::Asset,
-            Kind::Dashboard => GroupType::Dashboard,
-            Kind::Edge => GroupType::Edge,
-        }
-    }
-
-    /// Its entity type on the wire.
-    pub fn entity_type(self) -> EntityType {
-        match self {
-            Kind::Device => EntityType::Device,
-            Kind::Asset => EntityType::Asset,
-            Kind::Dashboard => EntityType::Dashboard,
-            Kind::Edge => EntityType::Edge,
-        }
-    }
-
-    /// The word ThingsBoard uses in messages ("Device with id [..] is not found").
-    pub fn label(self) -> &'static str {
-        match self {
-            Kind::Device => "Device",
-            Kind::Asset => "Asset",
-            Kind::Dashboard => "Dashboard",
-            Kind::Edge => "Edge",
-        }
-    }
-
-    /// The kind behind a wire/path entity type name.
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::EVERY.into_iter().find(|k| k.entity_type().as_str() == s)
-    }
-
-    /// The kind holding members of a group type, if things hold them.
-    pub fn of_group(t: GroupType) -> Option<Kind> {
-        Kind::EVERY.into_iter().find(|k| k.group_type() == t)
-    }
-
-    /// ThingsBoard lets dashboard titles repeat; names of the others are unique per tenant.
-    fn unique_names(self) -> bool {
-        self != Kind::Dashboard
-    }
-
-    fn name_field(self) -> &'static str {
-        if self == Kind::Dashboard { "title" } else { "name" }
-    }
-
-    fn taken(self) -> fn() -> ServiceError {
-        match self {
-            Kind::Device => || ServiceError::InvalidArguments("Device with such name already exists!".into()),
-            Kind::Asset => || ServiceError::InvalidArguments("Asset with such name already exists!".into()),
-            Kind::Dashboard => || ServiceError::InvalidArguments("Dashboard with such title already exists!".into()),
-            Kind::Edge => || ServiceError::InvalidArguments("Edge with such name already exists!".into()),
-        }
-    }
-
-    /// Sortable properties: wire name → column.
-    fn sorts(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Kind::Dashboard => {
-                &[("createdTime", "t.created_time"), ("title", "t.name_lower"), ("name", "t.name_lower")]
-            }
-            Kind::Device => &[
-                ("createdTime", "t.created_time"),
-                ("name", "t.name_lower"),
-                ("label", "t.label"),
-                ("type", "t.type"),
-                ("deviceProfileName", "t.type"),
-            ],
-            Kind::Asset => &[
-                ("createdTime", "t.created_time"),
-                ("name", "t.name_lower"),
-                ("label", "t.label"),
-                ("type", "t.type"),
-                ("assetProfileName", "t.type"),
-            ],
-            Kind::Edge => {
-                &[("createdTime", "t.created_time"), ("name", "t.name_lower"), ("label", "t.label"), ("type", "t.type")]
-            }
-        }
-    }
+/// Where a kind's lists read from, for the visibility filter.
+pub fn list_source(kind: Kind) -> ListSource {
+    ListSource { table: kind.table(), alias: "t", owner: |a| format!("{a}.owner_id") }
 }
 
 /// What a create or update asks for, before the service decides owner, id and version.
@@ -520,14 +404,14 @@ pub async fn list(
         counted_subtree = None;
     }
     if let (Some(text), Some(pat)) = (link.text_search.as_deref(), link.like_pattern()) {
-        for (sql, values) in search::name_predicate(&svc.db, kind, "t", text, pat).await? {
+        for (sql, values) in search::name_predicate(&svc.db, &svc.name_samples, kind, "t", text, pat).await? {
             push(&mut binds, &mut filter, &sql, values);
         }
         counted_subtree = None;
     }
     if !group_scope {
         let visible =
-            entities::list_filter(svc, p, Operation::Read, kind.resource(), kind.source(), binds.len() + 1).await?;
+            entities::list_filter(svc, p, Operation::Read, kind.resource(), list_source(kind), binds.len() + 1).await?;
         match visible {
             ListFilter::Everything => {}
             ListFilter::Nothing => return Ok(link.page_of(Vec::new(), 0)),

@@ -2,7 +2,7 @@
 
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
-use crate::backend::things::Kind;
+use crate::backend::things::kind::Kind;
 use serde_json::{Map, Value};
 use sqlx::Row;
 use sqlx::any::AnyRow;

@@ -12,7 +12,7 @@
 use crate::backend::kernel::db::Backend;
 use crate::backend::kernel::db::Db;
 use crate::backend::kernel::error::ServiceResult;
-use crate::backend::things::Kind;
+use crate::backend::things::kind::Kind;
 use sqlx::{AnyPool, Executor};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -112,6 +112,7 @@ const PREFETCH_MAX: usize = 2000;
 /// checks.
 pub async fn name_predicate(
     db: &Db,
+    samples: &NameSamples,
     kind: Kind,
     alias: &str,
     text: &str,
@@ -119,7 +120,7 @@ pub async fn name_predicate(
 ) -> ServiceResult<Vec<(String, Vec<String>)>> {
     let mut out = Vec::new();
     if db.backend == Backend::Postgres && text.chars().count() >= MIN_INDEXED_CHARS {
-        let samples = db.name_samples.get(db, kind).await?;
+        let samples = samples.get(db, kind).await?;
         let chosen = if samples.is_empty() { None } else { probe(text, Cut::WithinWords, &mut sample_freq(&samples)) };
         if let Some(probe) = chosen {
             // `|| ''` keeps the whole pattern out of the index condition, so only the probe's trigrams are read.
@@ -130,7 +131,7 @@ pub async fn name_predicate(
     }
     if db.backend == Backend::Sqlite && text.chars().count() >= MIN_INDEXED_CHARS {
         let f = fts_table(kind);
-        let samples = db.name_samples.get(db, kind).await?;
+        let samples = samples.get(db, kind).await?;
         let stretch = if samples.is_empty() { None } else { probe(text, Cut::Anywhere, &mut sample_freq(&samples)) };
         let stretch = stretch.as_deref().unwrap_or(text);
         let phrase = format!("\"{}\"", stretch.replace('"', "\"\""));
@@ -265,7 +266,7 @@ fn sample_freq(samples: &[String]) -> impl FnMut(&str) -> f64 + '_ {
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::things::search::*;
+    use super::*;
 
     #[test]
     fn probe_skips_trigrams_every_name_shares() {
@@ -292,15 +293,17 @@ mod tests {
     async fn short_searches_use_like_only_and_matches_are_bound() {
         let dir = std::env::temp_dir().join(format!("td-search-{}", uuid::Uuid::new_v4()));
         let db = Db::open(&format!("sqlite:{}/s.db", dir.display())).await.unwrap();
+        install(db.writer(), db.backend).await.unwrap();
+        let samples = NameSamples::default();
         sqlx::query("INSERT INTO asset_fts (name_lower, id) VALUES ('a\"bc', 'x1'), ('zzz', 'x2')")
             .execute(&db.pool)
             .await
             .unwrap();
         let like = "%ab%".to_string();
-        assert_eq!(name_predicate(&db, Kind::Asset, "t", "ab", like.clone()).await.unwrap().len(), 1);
-        let p = name_predicate(&db, Kind::Asset, "t", "a\"bc", like.clone()).await.unwrap();
+        assert_eq!(name_predicate(&db, &samples, Kind::Asset, "t", "ab", like.clone()).await.unwrap().len(), 1);
+        let p = name_predicate(&db, &samples, Kind::Asset, "t", "a\"bc", like.clone()).await.unwrap();
         assert_eq!(p[0], (" AND t.id IN ($?)".to_string(), vec!["x1".to_string()]));
-        let none = name_predicate(&db, Kind::Asset, "t", "qqq", like).await.unwrap();
+        let none = name_predicate(&db, &samples, Kind::Asset, "t", "qqq", like).await.unwrap();
         assert_eq!(none[0].0, " AND 1 = 0");
         db.close().await;
         let _ = std::fs::remove_dir_all(&dir);
