@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every check and test: formatting, clippy (server and browser builds), unit and integration tests on SQLite
-# and PostgreSQL, the release build, the tb-rest-client compatibility tests and the browser tests.
+# Runs every check and test: formatting, clippy (server and browser builds), the import-cycle check, unit and
+# integration tests on SQLite and PostgreSQL, the tb-rest-client compatibility tests and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -33,6 +33,8 @@ echo "test: PostgreSQL at $THINGDECK_TEST_DATABASE_URL"
 cargo fmt --all -- --check
 cargo clippy -p app -p server -p xtask --features app/ssr --all-targets -- -D warnings
 cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+# No import cycles between backend (or api) modules, and a ground floor that imports no domain.
+cargo xtask cycles
 
 # The browser bundle first (sizes printed); then one dev-profile build of the server side serves the tests and the
 # compatibility and browser tests: `cargo test` builds `target/debug/thingdeck` with the bundle embedded
@@ -40,7 +42,7 @@ cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-u
 # proc macros and build scripts clippy just built, where a release build compiled everything again at opt-level 3.
 cargo xtask site
 cargo xtask sizes
-cargo test -p app -p server --features app/ssr
+cargo test -p app -p server -p xtask --features app/ssr
 export THINGDECK_BIN="$PWD/target/debug/thingdeck"
 (cd server/tests/compat && ../../../target/venv/bin/python -m pytest -q)
 npm test --prefix end2end

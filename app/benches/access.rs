@@ -12,7 +12,6 @@ use app::backend::accounts::users;
 use app::backend::authz::{entities, snapshot};
 use app::backend::bootstrap;
 use app::backend::groups::naming::{NameConflict, SaveOptions};
-use app::backend::groups::permissions as group_permissions;
 use app::backend::kernel::config::Config;
 use app::backend::kernel::db::Db;
 use app::backend::kernel::paging::PageLink;
@@ -20,8 +19,9 @@ use app::backend::kernel::principal::Principal;
 use app::backend::owners::customers;
 use app::backend::owners::tenants;
 use app::backend::services::Services;
+use app::backend::things;
 use app::backend::things::kind::Kind;
-use app::backend::things::{self, Scope};
+use app::backend::things::lists::{self, Scope};
 use app::model::permissions::Operation;
 use app::model::*;
 use std::collections::HashMap;
@@ -141,7 +141,9 @@ async fn run(url: &str, store: &str, devices: usize) {
     let config = Config::load(None, &|k| vars.get(k).cloned()).expect("config");
     let svc = bootstrap::services(Db::open(url).await.expect("store"), config, 1000).await.expect("services");
     let started = Instant::now();
-    let sys = users::create_sysadmin(&svc, "sys@bench.test", "sysadmin-password").await.expect("sysadmin");
+    let sys = app::backend::accounts::creation::create_sysadmin(&svc, "sys@bench.test", "sysadmin-password")
+        .await
+        .expect("sysadmin");
     let sys = principal(&app::backend::accounts::records::find(&svc.db, sys).await.unwrap().unwrap());
     let t = tenants::save(&svc, &sys, &Tenant { title: Some("Bench".into()), ..Tenant::default() }).await.unwrap();
     let tid = t.id.unwrap();
@@ -275,11 +277,13 @@ async fn run(url: &str, store: &str, devices: usize) {
     });
     bulk(&svc, "entity_group_member", &["group_id", "entity_id"], members).await;
     for g in group_ids.iter().take(10) {
-        let req: group_permissions::ShareGroupRequest = serde_json::from_value(serde_json::json!({
+        let req: app::backend::groups::sharing::ShareGroupRequest = serde_json::from_value(serde_json::json!({
             "userGroupId": {"entityType": "ENTITY_GROUP", "id": sharer_users}, "readElseWrite": true
         }))
         .unwrap();
-        group_permissions::share(&svc, &admin, EntityGroupId(Uuid::parse_str(g).unwrap()), &req).await.unwrap();
+        app::backend::groups::sharing::share(&svc, &admin, EntityGroupId(Uuid::parse_str(g).unwrap()), &req)
+            .await
+            .unwrap();
     }
     sqlx::query("ANALYZE").execute(&svc.db.pool).await.unwrap();
     println!(
@@ -343,7 +347,7 @@ async fn run(url: &str, store: &str, devices: usize) {
             for _ in 0..30 {
                 let t0 = Instant::now();
                 let pg =
-                    snapshot::scope(things::list(&svc, p, Kind::Device, Scope::Tenant, None, &link(20, page, search)))
+                    snapshot::scope(lists::list(&svc, p, Kind::Device, Scope::Tenant, None, &link(20, page, search)))
                         .await
                         .unwrap();
                 times.push(t0.elapsed());
@@ -366,7 +370,7 @@ async fn run(url: &str, store: &str, devices: usize) {
             let (mut ours, mut theirs) = (Vec::new(), Vec::new());
             for _ in 0..30 {
                 let t0 = Instant::now();
-                snapshot::scope(things::list(&svc, p, Kind::Device, Scope::Tenant, None, &link(20, page, None)))
+                snapshot::scope(lists::list(&svc, p, Kind::Device, Scope::Tenant, None, &link(20, page, None)))
                     .await
                     .unwrap();
                 ours.push(t0.elapsed());

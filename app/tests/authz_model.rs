@@ -33,8 +33,9 @@ use app::backend::owners::customers;
 use app::backend::owners::owner_change::{self, NewOwner};
 use app::backend::owners::tenants;
 use app::backend::services::Services;
+use app::backend::things;
 use app::backend::things::kind::Kind;
-use app::backend::things::{self, Scope};
+use app::backend::things::lists::{self, Scope};
 use app::model::permissions::{Operation, Resource};
 use app::model::*;
 use proptest::prelude::*;
@@ -585,11 +586,12 @@ async fn role_for(svc: &Services, ids: &mut Ids, grant: &Grant) -> (RoleId, Opti
             ids.roles_made += 1;
             let perms = Value::Array(ops.iter().map(|o| json!(o.as_str())).collect());
             let name = format!("Group role {}", ids.roles_made);
-            let r = roles::api::save(svc, &ids.admin, &role_dto(name, RoleType::Group, perms, None))
-                .await
-                .expect("group role")
-                .id
-                .unwrap();
+            let r =
+                app::backend::groups::role_api::save(svc, &ids.admin, &role_dto(name, RoleType::Group, perms, None))
+                    .await
+                    .expect("group role")
+                    .id
+                    .unwrap();
             (r, Some(ids.groups[*g]))
         }
     }
@@ -629,19 +631,24 @@ async fn verify_members(svc: &Services, model: &Model, ids: &Ids, u: usize, when
         }
         let (_, g) = read.unwrap_or_else(|e| panic!("{when}: user {u} refused group {gi}: {e:?}"));
         let link = link_by(50, 0, "name");
-        let mut listed: Vec<String> =
-            groups::members(svc, &g, &link).await.expect("members").data.into_iter().map(|e| e.name).collect();
+        let mut listed: Vec<String> = app::backend::groups::members::members(svc, &g, &link)
+            .await
+            .expect("members")
+            .data
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
         listed.sort();
         assert_eq!(listed, expected, "{when}: user {u} /entities of group {gi}");
         let mut typed: Vec<String> = match held {
-            Holds::Devices => things::list(svc, p, Kind::Device, Scope::Group(g.clone()), None, &link)
+            Holds::Devices => lists::list(svc, p, Kind::Device, Scope::Group(g.clone()), None, &link)
                 .await
                 .expect("group devices")
                 .data
                 .into_iter()
                 .map(|d| d.name)
                 .collect(),
-            Holds::Customers => customers::in_group(svc, &g, &link_by(50, 0, "title"))
+            Holds::Customers => app::backend::owners::customer_lists::in_group(svc, &g, &link_by(50, 0, "title"))
                 .await
                 .expect("group customers")
                 .data
@@ -705,7 +712,14 @@ async fn verify(svc: &Services, model: &Model, ids: &Ids, w: &World, when: &str)
         for size in [1, 2, 7, 50] {
             let (mut seen_c, mut seen_d) = (Vec::new(), Vec::new());
             for page in 0..100 {
-                let pg = customers::list_below(svc, p, ids.tenant.0, true, &link_by(size, page, "title")).await;
+                let pg = app::backend::owners::customer_lists::list_below(
+                    svc,
+                    p,
+                    ids.tenant.0,
+                    true,
+                    &link_by(size, page, "title"),
+                )
+                .await;
                 let pg = pg.expect("customer list");
                 seen_c.extend(pg.data.iter().map(|c| c.title.clone().unwrap()));
                 if !pg.has_next {
@@ -713,7 +727,7 @@ async fn verify(svc: &Services, model: &Model, ids: &Ids, w: &World, when: &str)
                 }
             }
             for page in 0..100 {
-                let pg = things::list(svc, p, Kind::Device, Scope::Tenant, None, &link_by(size, page, "name")).await;
+                let pg = lists::list(svc, p, Kind::Device, Scope::Tenant, None, &link_by(size, page, "name")).await;
                 let pg = pg.expect("device list");
                 assert_eq!(pg.total_elements as usize, devices_expected.len(), "{when}: user {u} device total");
                 seen_d.extend(pg.data.iter().map(|d| d.name.clone()));
@@ -731,7 +745,9 @@ async fn verify(svc: &Services, model: &Model, ids: &Ids, w: &World, when: &str)
 async fn run(w: World, url: String) {
     let svc = services(&url).await;
     let node2 = services(&url).await;
-    let sys_id = users::create_sysadmin(&svc, "sys@model.test", "sysadmin-password").await.expect("sysadmin");
+    let sys_id = app::backend::accounts::creation::create_sysadmin(&svc, "sys@model.test", "sysadmin-password")
+        .await
+        .expect("sysadmin");
     let sys = principal(&app::backend::accounts::records::find(&svc.db, sys_id).await.unwrap().unwrap());
     let t = tenants::save(&svc, &sys, &Tenant { title: Some("T".into()), ..Tenant::default() }).await.expect("tenant");
     let tid = t.id.unwrap();
@@ -794,7 +810,7 @@ async fn run(w: World, url: String) {
         ),
     ] {
         let dto = role_dto(format!("Model {key}"), RoleType::Generic, perms, excluded);
-        let r = roles::api::save(&svc, &admin, &dto).await.expect("generic role").id.unwrap();
+        let r = app::backend::groups::role_api::save(&svc, &admin, &dto).await.expect("generic role").id.unwrap();
         ids.generic_roles.insert(key, r);
     }
     // Every customer gets a custom user group bound to the custom Generic role.
@@ -842,7 +858,7 @@ async fn run(w: World, url: String) {
             .iter()
             .map(|i| if *holds == Holds::Customers { ids.customers[*i].0 } else { ids.devices[*i] })
             .collect();
-        groups::change_members(&svc, &admin, g.id.unwrap(), &list, true).await.expect("members");
+        app::backend::groups::members::change_members(&svc, &admin, g.id.unwrap(), &list, true).await.expect("members");
         model.groups.push((*holds, *owner, members));
         ids.groups.push(g.id.unwrap());
     }
@@ -938,7 +954,8 @@ async fn apply(svc: &Services, model: &mut Model, ids: &mut Ids, step: &Step, ti
             let (c, p) = ids.caller(*caller);
             let expected = model.may_join(c, u, *k);
             let group = EntityGroupId(ids.user_groups[model.users[u].0][k]);
-            let got = groups::change_members(svc, &p, group, &[ids.users[u].user_id.0], true).await;
+            let got =
+                app::backend::groups::members::change_members(svc, &p, group, &[ids.users[u].user_id.0], true).await;
             assert_eq!(got.is_ok(), expected, "{caller:?} ({c:?}) puts user {u} into {k:?}: {got:?} in {model:?}");
             if got.is_ok() {
                 model.users[u].1.insert(*k);
@@ -1010,7 +1027,9 @@ async fn apply(svc: &Services, model: &mut Model, ids: &mut Ids, step: &Step, ti
             let group = EntityGroupId(ids.user_groups[user.0][&UserGroup::Users]);
             let uid = ids.users[*u].user_id.0;
             let joined = user.1.contains(&UserGroup::Users);
-            groups::change_members(svc, &ids.admin, group, &[uid], !joined).await.expect("toggle membership");
+            app::backend::groups::members::change_members(svc, &ids.admin, group, &[uid], !joined)
+                .await
+                .expect("toggle membership");
             if joined {
                 user.1.remove(&UserGroup::Users);
             } else {

@@ -2,7 +2,7 @@
 //! cycle. Every `.rs` file is a module; a reference is any path into the tree in a `use` (brace groups expanded)
 //! or in code (`crate::backend::…`, `super::…`, and a `mod.rs` naming one of its children). A module that merely
 //! declares its children (`pub mod x;`) does not depend on them. Test modules (`#[cfg(test)]`) are left out:
-//! a test may look at anything.
+//! a test may look at anything. Also fails when `backend::kernel`, the ground floor, imports any other module.
 
 use anyhow::{Result, bail};
 use regex::Regex;
@@ -172,7 +172,8 @@ fn references(at: &Module, file: &Path, modules: &BTreeMap<Module, PathBuf>) -> 
     }
     if is_mod_rs {
         // A parent naming a child's item (`entities::check`) depends on it.
-        let child_re = Regex::new(r"\b([a-z_][a-z0-9_]*)::").expect("regex");
+        // A bare name only: `crate::backend::things::lists` in `api/things/mod.rs` is not the child `lists`.
+        let child_re = Regex::new(r"(?:^|[^:\w])([a-z_][a-z0-9_]*)::").expect("regex");
         for c in child_re.captures_iter(&src) {
             let mut child = at.clone();
             child.push(c[1].to_string());
@@ -292,11 +293,22 @@ fn check_tree(dir: &Path, prefix: &[&str]) -> Result<usize> {
     for (m, file) in &modules {
         graph.insert(m.clone(), references(m, file, &modules)?);
     }
+    let name = |m: &Module| m.join("::");
+    // The ground floor (`backend::kernel`) stands on nothing but itself.
+    let floor: Module = prefix.iter().map(|s| s.to_string()).chain(["kernel".to_string()]).collect();
+    let mut upward = Vec::new();
+    for (m, refs) in &graph {
+        if m.starts_with(&floor) {
+            upward.extend(refs.iter().filter(|r| !r.starts_with(&floor)).map(|r| format!("{} → {}", name(m), name(r))));
+        }
+    }
+    if !upward.is_empty() {
+        bail!("the ground floor imports a domain:\n  {}", upward.join("\n  "));
+    }
     let found = cycles(&graph);
     if found.is_empty() {
         return Ok(modules.len());
     }
-    let name = |m: &Module| m.join("::");
     let mut msg = String::new();
     for scc in &found {
         let cycle = example(&graph, scc);
@@ -331,6 +343,21 @@ mod tests {
     }
 
     #[test]
+    fn a_qualified_path_is_not_a_child() {
+        let dir = std::env::temp_dir().join(format!("td-cycles-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("things")).unwrap();
+        std::fs::write(dir.join("things/mod.rs"), "pub mod lists;\nfn f() { crate::backend::x::lists::g(); }\n")
+            .unwrap();
+        std::fs::write(dir.join("things/lists.rs"), "use crate::api::things::f;\n").unwrap();
+        let mut modules = BTreeMap::new();
+        modules_under(&dir, &dir, &["api"], &mut modules).unwrap();
+        let at: Module = vec!["api".into(), "things".into()];
+        assert!(references(&at, &modules[&at], &modules).unwrap().is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn relative_paths_resolve() {
         let at: Module = vec!["backend".into(), "authz".into(), "entities".into()];
         let p = |s: &str| s.split("::").map(str::to_string).collect::<Vec<_>>();
@@ -339,7 +366,7 @@ mod tests {
             "backend::authz::merged::Merged"
         );
         assert_eq!(absolute(&at, false, &p("super::super::db")).unwrap().join("::"), "backend::db");
-        assert_eq!(absolute(&at, false, &p("crate::backend::kernel::db")).unwrap().join("::"), "backend::db");
+        assert_eq!(absolute(&at, false, &p("crate::backend::kernel::db")).unwrap().join("::"), "backend::kernel::db");
         assert!(absolute(&at, false, &p("sqlx::Row")).is_none());
     }
 }

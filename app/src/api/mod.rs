@@ -56,7 +56,7 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<crate::backend::kernel::error::ServiceError> for AppError {
     fn from(e: crate::backend::kernel::error::ServiceError) -> Self {
-        let (status, _) = e.status_and_code();
+        let (status, _) = crate::backend::http::error::status_and_code(&e);
         if let crate::backend::kernel::error::ServiceError::Internal(d) = &e {
             tracing::error!(detail = %d, "server function failed");
         }

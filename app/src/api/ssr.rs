@@ -141,7 +141,7 @@ pub async fn customer_choices(
     let owner = p.owner().ok_or_else(|| AppError::new(403, "Customers belong to a tenant"))?;
     let mut link = page_link(0, String::new(), "title".into(), false)?;
     link.page_size = 200;
-    let page = crate::backend::owners::customers::list_below(svc, p, owner, true, &link).await?;
+    let page = crate::backend::owners::customer_lists::list_below(svc, p, owner, true, &link).await?;
     Ok(page
         .data
         .into_iter()

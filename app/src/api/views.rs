@@ -33,3 +33,18 @@ pub fn type_label(t: &str) -> &'static str {
         _ => "Groups",
     }
 }
+
+/// A thing as the console shows it: flat strings, whatever its kind.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThingView {
+    pub id: String,
+    pub version: i64,
+    pub name: String,
+    pub thing_type: String,
+    pub label: String,
+    pub created_time: i64,
+    pub owner_id: String,
+    pub owner_name: String,
+    /// The groups it is in as (id, name), "All" included.
+    pub groups: Vec<(String, String)>,
+}

@@ -1,7 +1,6 @@
 //! What a start needs before serving: the JWT signing key (generated once, shared by every node through the
 //! database) and a system administrator (from the environment, or a one-time set-up link).
 
-use crate::backend::accounts::users;
 use crate::backend::identity::hasher::PasswordHasherPool;
 use crate::backend::identity::ip_limiter::IpLimiter;
 use crate::backend::identity::jwt::JwtKeys;
@@ -95,7 +94,7 @@ pub async fn ensure_sysadmin(svc: &Services) -> ServiceResult<SysadminState> {
         return Ok(SysadminState::Present);
     }
     if let (Some(email), Some(password)) = (&svc.config.sysadmin_email, &svc.config.sysadmin_password) {
-        users::create_sysadmin(svc, email, password).await?;
+        crate::backend::accounts::creation::create_sysadmin(svc, email, password).await?;
         return Ok(SysadminState::CreatedFromEnvironment);
     }
     let secret = new_secret();
@@ -130,6 +129,6 @@ pub async fn complete_setup(svc: &Services, secret: &str, email: &str, password:
     if deleted.rows_affected() != 1 {
         return Err(ServiceError::InvalidArguments("This set-up link is no longer valid".into()));
     }
-    users::create_sysadmin(svc, email, password).await?;
+    crate::backend::accounts::creation::create_sysadmin(svc, email, password).await?;
     Ok(())
 }

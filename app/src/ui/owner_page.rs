@@ -5,7 +5,8 @@
 
 use crate::api::accounts::users::{ChangeUserOwner, get_user};
 use crate::api::groups::entity_groups::{GroupMember, membership_choices};
-use crate::api::things::things_tmp::{ChangeThingOwner, ThingView, get_thing};
+use crate::api::things::edit::{ChangeThingOwner, get_thing};
+use crate::api::views::ThingView;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, Toast};
 use crate::ui::groups::Membership;

@@ -1,7 +1,7 @@
 //! The owner picker of the forms that place a thing or a user (add user, "Manage owner and groups"): the
 //! owners the caller may choose, its own first, as the server's `owner_choices` answers them.
 
-use crate::api::things::things_tmp::owner_choices;
+use crate::api::things::lists::owner_choices;
 use leptos::prelude::*;
 
 /// `<select id=id name="owner">` with `current` preselected. `picked`, when given, follows the choice so the

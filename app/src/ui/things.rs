@@ -6,9 +6,9 @@
 
 use crate::api::groups::entity_groups::CreateGroup;
 use crate::api::identity::session::Me;
-use crate::api::things::things_tmp::{
-    DeleteThing, RegenerateToken, SaveThing, ThingView, device_token, get_thing, list_things,
-};
+use crate::api::things::edit::{DeleteThing, RegenerateToken, SaveThing, device_token, get_thing};
+use crate::api::things::lists::list_things;
+use crate::api::views::ThingView;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
     CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,

@@ -4,7 +4,7 @@
 
 use crate::api::accounts::users::{DeleteUser, SaveUser, SetUserEnabled, UserDetail, get_user};
 use crate::api::identity::session::Me;
-use crate::api::things::things_tmp::dashboard_choices;
+use crate::api::things::lists::dashboard_choices;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{ErrorMessage, Toast, fmt_time};
 use crate::ui::confirm::ConfirmSubmit;

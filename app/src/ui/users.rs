@@ -5,7 +5,7 @@
 use crate::api::accounts::users::{CreateUser, DeleteUser, SetUserEnabled, UserView, list_users};
 use crate::api::groups::entity_groups::{CreateGroup, owner_groups};
 use crate::api::identity::session::Me;
-use crate::api::things::things_tmp::dashboard_choices;
+use crate::api::things::lists::dashboard_choices;
 use crate::model::permissions::{Operation, Resource as Res};
 use crate::ui::common::{
     CopyLink, ErrorMessage, ListQuery, OwnerFilter, PagedGrid, SearchBox, SortHeader, Toast, field_error, fmt_time,

@@ -86,7 +86,12 @@ impl Server {
             }
         });
         let base = rx.recv_timeout(Duration::from_secs(60)).expect("server did not report its address");
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            // A request the server never answers fails the test instead of hanging the run.
+            .timeout(Duration::from_secs(120))
+            .build()
+            .expect("client");
         Server { base, db_url: url, http, child, dir, pg }
     }
 

@@ -64,12 +64,12 @@ fn tab_of(g: crate::model::EntityGroupInfo, own: Option<uuid::Uuid>) -> GroupTab
 #[server(prefix = "/_sfn", endpoint = "group_tabs")]
 pub async fn group_tabs(kind: String) -> Result<Vec<GroupTab>, AppError> {
     use crate::api::ssr::*;
-    use crate::backend::groups::service;
+
     let p = principal().await?;
     let t = group_type(&kind)?;
     let mut link = page_link(0, String::new(), "name".into(), false)?;
     link.page_size = 200;
-    let mut groups = service::list_by_type(&*svc()?, &p, t, true, &link).await?.data;
+    let mut groups = crate::backend::groups::lists::list_by_type(&*svc()?, &p, t, true, &link).await?.data;
     groups.sort_by_key(|g| !g.group_all);
     let own = p.owner();
     Ok(groups.into_iter().map(|g| tab_of(g, own)).collect())
@@ -163,7 +163,7 @@ pub async fn group_member(kind: String, id: String, group: String, add: bool) ->
     let entity = parse_id(&id, "entity")?;
     let g = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
     checked_group(&svc, &p, g, t).await?;
-    Ok(crate::backend::groups::service::change_members(&svc, &p, g, &[entity], add).await?)
+    Ok(crate::backend::groups::members::change_members(&svc, &p, g, &[entity], add).await?)
 }
 
 /// A new group of `kind` owned by the caller's owner, or by `owner` (a customer below it).
@@ -231,8 +231,8 @@ pub async fn share_group(
     #[server(default)] roles: Vec<String>,
 ) -> Result<(), AppError> {
     use crate::api::ssr::*;
-    use crate::backend::groups::permissions::ShareGroupRequest;
-    use crate::backend::groups::permissions::share;
+    use crate::backend::groups::sharing::ShareGroupRequest;
+    use crate::backend::groups::sharing::share;
     same_origin()?;
     let p = principal().await?;
     let id = crate::model::EntityGroupId(parse_id(&group, "entity group")?);
@@ -314,7 +314,7 @@ async fn list_owner_groups(
     };
     let mut link = page_link(0, String::new(), "name".into(), false)?;
     link.page_size = 200;
-    let listed = crate::backend::groups::service::list_by_owner(&*svc()?, &p, owner, t, &link).await;
+    let listed = crate::backend::groups::lists::list_by_owner(&*svc()?, &p, owner, t, &link).await;
     Ok(listed.map(|page| {
         let mut groups = page.data;
         groups.sort_by_key(|g| !g.group_all);

@@ -127,7 +127,7 @@ pub async fn list_roles(
         other => return Err(AppError::new(400, format!("Unknown role type {other}"))),
     };
     let sort = if sort == "title" { "name".to_string() } else { sort };
-    let rows = crate::backend::groups::roles::api::list(&*svc()?, &p, t, &page_link(page, search, sort, desc)?).await?;
+    let rows = crate::backend::groups::role_api::list(&*svc()?, &p, t, &page_link(page, search, sort, desc)?).await?;
     Ok(PageData {
         data: rows.data.into_iter().map(view_of).collect(),
         total_pages: rows.total_pages,
@@ -141,7 +141,7 @@ pub async fn list_roles(
 pub async fn get_role(id: String) -> Result<RoleView, AppError> {
     use crate::api::ssr::*;
     let p = principal().await?;
-    Ok(view_of(crate::backend::groups::roles::api::get(&*svc()?, &p, role_id(&id)?).await?))
+    Ok(view_of(crate::backend::groups::role_api::get(&*svc()?, &p, role_id(&id)?).await?))
 }
 
 /// Creates (empty `id`) or updates a role. `permissions` is the JSON the editor builds — an object of resource →
@@ -195,7 +195,7 @@ pub async fn save_role(
         version,
         ..Default::default()
     };
-    Ok(view_of(crate::backend::groups::roles::api::save(&*svc()?, &p, &role).await?))
+    Ok(view_of(crate::backend::groups::role_api::save(&*svc()?, &p, &role).await?))
 }
 
 /// Deletes a role; its group permissions go with it.
@@ -204,7 +204,7 @@ pub async fn delete_role(id: String) -> Result<(), AppError> {
     use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
-    Ok(crate::backend::groups::roles::api::delete(&*svc()?, &p, role_id(&id)?).await?)
+    Ok(crate::backend::groups::role_api::delete(&*svc()?, &p, role_id(&id)?).await?)
 }
 
 /// One page of the roles the caller may bind, by name (`search` narrows it, `group_only` keeps Group roles);
@@ -216,7 +216,7 @@ pub async fn role_choices(search: String, page: i64, group_only: bool) -> Result
     let mut link = page_link(page, search, "name".into(), false)?;
     link.page_size = crate::ui::pickers::PICKER_PAGE;
     let only = group_only.then_some(crate::model::RoleType::Group);
-    let rows = crate::backend::groups::roles::api::list(&*svc()?, &p, only, &link).await?;
+    let rows = crate::backend::groups::role_api::list(&*svc()?, &p, only, &link).await?;
     Ok(rows.map(view_of).map(|r| (Choice { id: r.id, name: r.name }, r.group)))
 }
 
@@ -274,12 +274,12 @@ pub async fn bind_role(user_group: String, role: String, entity_group: String) -
 pub async fn bindable_groups(search: String, page: i64) -> Result<PageData<Choice>, AppError> {
     use crate::api::ssr::*;
     use crate::backend::groups::group_type::GroupType;
-    use crate::backend::groups::service;
+
     let p = principal().await?;
     let mut link = page_link(page, search, "name".into(), false)?;
     link.page_size = crate::ui::pickers::PICKER_PAGE;
     let types = [GroupType::Device, GroupType::Asset, GroupType::Dashboard, GroupType::Customer, GroupType::Edge];
-    let groups = service::list_by_types(&*svc()?, &p, &types, true, true, &link).await?;
+    let groups = crate::backend::groups::lists::list_by_types(&*svc()?, &p, &types, true, true, &link).await?;
     Ok(groups.map(|g| Choice {
         id: g.id.map(|i| i.to_string()).unwrap_or_default(),
         name: format!(

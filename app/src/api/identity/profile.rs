@@ -38,7 +38,7 @@ pub async fn change_password(current: String, password: String, confirm: String)
 pub async fn my_two_step() -> Result<TwoStepStatus, AppError> {
     use crate::model::mfa::TwoFaAccountConfig;
     let v = me().await?;
-    let s = crate::backend::identity::mfa::account_settings(&*crate::api::ssr::svc()?, &v).await?;
+    let s = crate::backend::identity::mfa::enrolment::account_settings(&*crate::api::ssr::svc()?, &v).await?;
     let backup_codes_left = match s.configs.get("BACKUP_CODE") {
         Some(TwoFaAccountConfig::BackupCode { codes_left, .. }) => *codes_left,
         _ => None,
@@ -60,7 +60,8 @@ pub async fn confirm_totp(auth_url: String, code: String) -> Result<(), AppError
     crate::api::ssr::same_origin()?;
     let v = me().await?;
     let config = TwoFaAccountConfig::Totp { use_by_default: true, auth_url, qr_code_svg: None };
-    crate::backend::identity::mfa::verify_and_save(&*crate::api::ssr::svc()?, &v, config, Some(&code)).await?;
+    crate::backend::identity::mfa::enrolment::verify_and_save(&*crate::api::ssr::svc()?, &v, config, Some(&code))
+        .await?;
     Ok(())
 }
 
@@ -70,7 +71,7 @@ pub async fn disable_totp() -> Result<(), AppError> {
     use crate::model::mfa::TwoFaProviderType;
     crate::api::ssr::same_origin()?;
     let v = me().await?;
-    crate::backend::identity::mfa::delete(&*crate::api::ssr::svc()?, &v, TwoFaProviderType::Totp).await?;
+    crate::backend::identity::mfa::enrolment::delete(&*crate::api::ssr::svc()?, &v, TwoFaProviderType::Totp).await?;
     Ok(())
 }
 
@@ -82,12 +83,12 @@ pub async fn new_backup_codes() -> Result<Vec<String>, AppError> {
     crate::api::ssr::same_origin()?;
     let v = me().await?;
     let svc = crate::api::ssr::svc()?;
-    let generated = crate::backend::identity::mfa::generate(&svc, &v, TwoFaProviderType::BackupCode).await?;
+    let generated = crate::backend::identity::mfa::enrolment::generate(&svc, &v, TwoFaProviderType::BackupCode).await?;
     let codes = match &generated {
         TwoFaAccountConfig::BackupCode { codes, .. } => codes.clone().unwrap_or_default(),
         TwoFaAccountConfig::Totp { .. } => Vec::new(),
     };
-    crate::backend::identity::mfa::verify_and_save(&svc, &v, generated, None).await?;
+    crate::backend::identity::mfa::enrolment::verify_and_save(&svc, &v, generated, None).await?;
     Ok(codes)
 }
 
@@ -109,10 +110,10 @@ pub struct SessionRow {
 #[server(prefix = "/_sfn", endpoint = "my_sessions")]
 pub async fn my_sessions() -> Result<Vec<SessionRow>, AppError> {
     use crate::api::ssr::*;
-    use crate::backend::identity::sessions;
+
     use crate::backend::identity::sessions::SessionKind;
     let p = principal().await?;
-    let rows = sessions::live(&*svc()?, p.user_id).await?;
+    let rows = crate::backend::identity::live_sessions::live(&*svc()?, p.user_id).await?;
     Ok(rows
         .into_iter()
         .map(|s| SessionRow {
@@ -141,7 +142,7 @@ pub async fn end_session(id: String) -> Result<(), AppError> {
         p.require_own_session()?;
         sessions::revoke_others(&svc, p.user_id, Some(p.session_id)).await?;
     } else {
-        sessions::end_own(&svc, &p, parse_id(&id, "session")?).await?;
+        crate::backend::identity::live_sessions::end_own(&svc, &p, parse_id(&id, "session")?).await?;
     }
     Ok(())
 }

@@ -114,9 +114,15 @@ impl TotpEnrolment {
     pub(crate) async fn start(view: &crate::backend::identity::session_cache::SessionView) -> Result<Self, AppError> {
         use crate::model::mfa::TwoFaAccountConfig;
         use crate::model::mfa::TwoFaProviderType;
-        match crate::backend::identity::mfa::generate(&*crate::api::ssr::svc()?, view, TwoFaProviderType::Totp).await? {
+        match crate::backend::identity::mfa::enrolment::generate(
+            &*crate::api::ssr::svc()?,
+            view,
+            TwoFaProviderType::Totp,
+        )
+        .await?
+        {
             TwoFaAccountConfig::Totp { auth_url, qr_code_svg, .. } => Ok(TotpEnrolment {
-                key: crate::backend::identity::mfa::secret_of(&auth_url).unwrap_or_default().to_string(),
+                key: crate::backend::identity::mfa::secrets::secret_of(&auth_url).unwrap_or_default().to_string(),
                 qr_svg: qr_code_svg.unwrap_or_default(),
                 auth_url,
             }),
@@ -134,7 +140,7 @@ async fn pending(
     let svc = svc()?;
     let view = crate::backend::identity::sessions::from_pending_cookie(&svc, &c, stage).await?;
     if stage == crate::backend::identity::sessions::Stage::Configure {
-        crate::backend::identity::mfa::guard_configure(&svc, &view).await?;
+        crate::backend::identity::mfa::verification::guard_configure(&svc, &view).await?;
     }
     Ok(view)
 }
@@ -149,7 +155,7 @@ pub async fn mfa_verify(code: String, provider: String) -> Result<(), AppError> 
     let t = TwoFaProviderType::parse(&provider)
         .ok_or_else(|| AppError::new(400, "Choose the authenticator app or a backup code"))?;
     let svc = svc()?;
-    match crate::backend::identity::mfa::check(
+    match crate::backend::identity::mfa::verification::check(
         &svc,
         &view,
         crate::backend::identity::sessions::SessionKind::Browser,
@@ -187,8 +193,8 @@ pub async fn mfa_enrol(auth_url: String, code: String) -> Result<(), AppError> {
     let view = pending(Stage::Configure).await?;
     let svc = svc()?;
     let config = TwoFaAccountConfig::Totp { use_by_default: true, auth_url, qr_code_svg: None };
-    crate::backend::identity::mfa::verify_and_save(&svc, &view, config, Some(&code)).await?;
-    crate::backend::identity::mfa::complete(&svc, &view, SessionKind::Browser, None).await?;
+    crate::backend::identity::mfa::enrolment::verify_and_save(&svc, &view, config, Some(&code)).await?;
+    crate::backend::identity::mfa::verification::complete(&svc, &view, SessionKind::Browser, None).await?;
     leptos_axum::redirect("/");
     Ok(())
 }

@@ -64,14 +64,14 @@ pub async fn list_customers(
     group: String,
 ) -> Result<PageData<CustomerView>, AppError> {
     use crate::api::ssr::*;
-    use crate::backend::owners::customers;
+
     let p = principal().await?;
     let svc = svc()?;
     let link = page_link(page, search, sort, desc)?;
     let rows = match opt(group) {
         None => {
             let owner = p.owner().ok_or_else(|| AppError::new(403, "Customers belong to a tenant"))?;
-            customers::list_below(&svc, &p, owner, false, &link).await?
+            crate::backend::owners::customer_lists::list_below(&svc, &p, owner, false, &link).await?
         }
         Some(g) => {
             let id = crate::model::EntityGroupId(parse_id(&g, "entity group")?);
@@ -82,10 +82,10 @@ pub async fn list_customers(
                 crate::backend::groups::group_type::GroupType::Customer,
             )
             .await?;
-            customers::in_group(&svc, &g, &link).await?
+            crate::backend::owners::customer_lists::in_group(&svc, &g, &link).await?
         }
     };
-    Ok(views(customers::infos(&svc, rows).await?))
+    Ok(views(crate::backend::owners::customer_lists::infos(&svc, rows).await?))
 }
 
 /// One customer, with its owner's name and its groups.
@@ -107,8 +107,8 @@ pub async fn sub_customers(id: String, page: i64) -> Result<PageData<CustomerVie
     let parent = customers::get(&svc, &p, crate::model::CustomerId(parse_id(&id, "customer")?)).await?;
     let owner = parent.id.map(|c| c.0).ok_or_else(|| AppError::new(404, "Customer not found"))?;
     let link = page_link(page, String::new(), "title".into(), false)?;
-    let rows = customers::list_below(&svc, &p, owner, false, &link).await?;
-    Ok(views(customers::infos(&svc, rows).await?))
+    let rows = crate::backend::owners::customer_lists::list_below(&svc, &p, owner, false, &link).await?;
+    Ok(views(crate::backend::owners::customer_lists::infos(&svc, rows).await?))
 }
 
 /// Creates (empty `id`; under `parent` if given, into `group` if given) or updates a customer.

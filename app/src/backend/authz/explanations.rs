@@ -8,7 +8,6 @@ use crate::backend::authz::explain::Binding;
 use crate::backend::authz::explain::Explanation;
 use crate::backend::authz::explain::Grant;
 use crate::backend::authz::explain::explain;
-use crate::backend::groups::roles;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
 use crate::backend::kernel::principal::Principal;
@@ -68,7 +67,7 @@ async fn redact(svc: &Services, caller: &Principal, mut e: Explanation) -> Servi
             None => true,
         };
         let role_ok = match g.role_id {
-            Some(r) => readable(roles::api::get(svc, caller, RoleId(r)).await)?,
+            Some(r) => readable(crate::backend::groups::role_api::get(svc, caller, RoleId(r)).await)?,
             None => true,
         };
         if !(group_ok && role_ok) {

@@ -6,28 +6,22 @@
 use crate::backend::audit;
 use crate::backend::audit::Action;
 use crate::backend::authz::Decision;
-use crate::backend::authz::entities::within;
 use crate::backend::authz::groups as authz_groups;
 use crate::backend::authz::groups::GroupObject;
 use crate::backend::authz::groups::ReadableGroup;
-use crate::backend::authz::scopes;
 use crate::backend::groups::group_type::GroupType;
 use crate::backend::groups::store::ALL;
 use crate::backend::groups::store::RESERVED;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
-use crate::backend::kernel::paging::PageLink;
 use crate::backend::kernel::principal::Principal;
 use crate::backend::kernel::validate;
 use crate::backend::services::Services;
-use crate::backend::things::kind::Kind;
 use crate::model::EntityGroupId;
 use crate::model::EntityGroupInfo;
 use crate::model::EntityId;
 use crate::model::EntityType;
-use crate::model::PageData;
-use crate::model::ShortEntityView;
 use crate::model::TenantId;
 use crate::model::permissions::Operation;
 use serde_json::Value;
@@ -50,13 +44,13 @@ pub struct Group {
     pub version: i64,
 }
 
-const COLUMNS: &str = "g.id, g.tenant_id, g.owner_id, g.owner_type, g.group_type, g.name, g.created_time, g.additional_info, g.configuration, g.version";
+pub(crate) const COLUMNS: &str = "g.id, g.tenant_id, g.owner_id, g.owner_type, g.group_type, g.name, g.created_time, g.additional_info, g.configuration, g.version";
 
-fn uuid(s: &str) -> ServiceResult<Uuid> {
+pub(crate) fn uuid(s: &str) -> ServiceResult<Uuid> {
     Uuid::parse_str(s).map_err(|e| ServiceError::Internal(format!("bad uuid {s}: {e}")))
 }
 
-fn from_row(r: &AnyRow) -> ServiceResult<Group> {
+pub(crate) fn from_row(r: &AnyRow) -> ServiceResult<Group> {
     let gt: String = r.try_get("group_type")?;
     let json = |c: &str| -> ServiceResult<Option<Value>> {
         Ok(r.try_get::<Option<String>, _>(c)?.and_then(|s| serde_json::from_str(&s).ok()))
@@ -75,7 +69,7 @@ fn from_row(r: &AnyRow) -> ServiceResult<Group> {
     })
 }
 
-async fn load(svc: &Services, id: Uuid) -> ServiceResult<Option<Group>> {
+pub(crate) async fn load(svc: &Services, id: Uuid) -> ServiceResult<Option<Group>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM entity_group g WHERE g.id = $1"))
         .bind(id.to_string())
         .fetch_optional(&svc.db.pool)
@@ -151,7 +145,7 @@ pub async fn read(
     Ok((g, readable))
 }
 
-async fn check(svc: &Services, p: &Principal, op: Operation, g: &Group) -> ServiceResult<()> {
+pub(crate) async fn check(svc: &Services, p: &Principal, op: Operation, g: &Group) -> ServiceResult<()> {
     match decide(svc, p, op, g).await? {
         Decision::Allow => Ok(()),
         Decision::Forbidden => Err(ServiceError::Forbidden),
@@ -317,7 +311,7 @@ pub async fn audit_added(svc: &Services, p: &Principal, id: Uuid) {
 }
 
 /// Group changes are audited with the group as the entity, filed under the group's owner, its type in the data.
-async fn audit_group(svc: &Services, p: &Principal, action: Action, g: &Group, data: Value) {
+pub(crate) async fn audit_group(svc: &Services, p: &Principal, action: Action, g: &Group, data: Value) {
     let mut data = if data.is_object() { data } else { serde_json::json!({}) };
     data["groupType"] = serde_json::json!(g.group_type.as_str());
     let e = audit::Entry::by(p, action, EntityType::EntityGroup, g.id, &g.name).under(g.tenant, g.owner);
@@ -345,241 +339,4 @@ pub async fn delete(svc: &Services, p: &Principal, id: EntityGroupId) -> Service
     tx.commit().await?;
     audit_group(svc, p, Action::Deleted, &g, Value::Null).await;
     Ok(())
-}
-
-async fn page_of_groups(
-    svc: &Services,
-    filter: &str,
-    binds: Vec<String>,
-    link: &PageLink,
-) -> ServiceResult<PageData<EntityGroupInfo>> {
-    let order = link
-        .order_by(&[("name", "g.name_lower"), ("createdTime", "g.created_time")], "g.name_lower")?
-        .replace(", id ", ", g.id ");
-    let mut filter = filter.to_string();
-    let mut binds = binds;
-    if let Some(pat) = link.like_pattern() {
-        binds.push(pat);
-        filter.push_str(&format!(" AND g.name_lower LIKE ${} ESCAPE '\\'", binds.len()));
-    }
-    let from = format!("FROM entity_group g WHERE {filter}");
-    let page =
-        crate::backend::kernel::paging::fetch(&svc.db.pool, COLUMNS, &from, &order, &binds, link, from_row).await?;
-    let mut data = Vec::with_capacity(page.data.len());
-    for g in &page.data {
-        data.push(info(svc, g).await?);
-    }
-    Ok(PageData { data, total_pages: page.total_pages, total_elements: page.total_elements, has_next: page.has_next })
-}
-
-/// `GET /api/entityGroups/{groupType}`: the caller's owner's groups (with a Generic READ) and, unless
-/// `include_shared` is false, the groups shared with it through Group roles.
-pub async fn list_by_type(
-    svc: &Services,
-    p: &Principal,
-    t: GroupType,
-    include_shared: bool,
-    link: &PageLink,
-) -> ServiceResult<PageData<EntityGroupInfo>> {
-    list_by_types(svc, p, &[t], include_shared, false, link).await
-}
-
-/// The groups of several types the caller may read (its owner's, per type with a Generic READ, and those shared
-/// with it), one list searched, sorted and paged in SQL; `named_only` leaves out the "All" groups (pickers).
-pub async fn list_by_types(
-    svc: &Services,
-    p: &Principal,
-    types: &[GroupType],
-    include_shared: bool,
-    named_only: bool,
-    link: &PageLink,
-) -> ServiceResult<PageData<EntityGroupInfo>> {
-    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
-    let mut binds = vec![tenant.0.to_string()];
-    let mut parts = Vec::new();
-    let mut shared = std::collections::BTreeSet::new();
-    for t in types {
-        let scope = scopes::group_list_scope(svc, p, t.group_resource()).await?;
-        if let Some(own) = scope.own_owner {
-            binds.push(t.as_str().to_string());
-            binds.push(own.to_string());
-            parts.push(format!("(g.group_type = ${} AND g.owner_id = ${})", binds.len() - 1, binds.len()));
-        }
-        shared.extend(scope.shared);
-    }
-    if include_shared && !shared.is_empty() {
-        let start = binds.len() + 1;
-        binds.extend(shared.iter().map(Uuid::to_string));
-        let ph: Vec<String> = (start..start + shared.len()).map(|i| format!("${i}")).collect();
-        let kinds: Vec<String> = types.iter().map(|t| format!("'{}'", t.as_str())).collect();
-        parts.push(format!("(g.id IN ({}) AND g.group_type IN ({}))", ph.join(", "), kinds.join(", ")));
-    }
-    if parts.is_empty() {
-        return Ok(link.page_of(Vec::new(), 0));
-    }
-    let named = if named_only { " AND g.name <> 'All'" } else { "" };
-    let filter = format!("g.tenant_id = $1{named} AND ({})", parts.join(" OR "));
-    page_of_groups(svc, &filter, binds, link).await
-}
-
-/// `GET /api/entityGroups/{ownerType}/{ownerId}/{groupType}`: one owner's groups, for those who manage it.
-pub async fn list_by_owner(
-    svc: &Services,
-    p: &Principal,
-    owner: Uuid,
-    t: GroupType,
-    link: &PageLink,
-) -> ServiceResult<PageData<EntityGroupInfo>> {
-    let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
-    if !within(svc, tenant.0, tenant.0, owner).await? {
-        return Err(ServiceError::NotFound(format!("Owner with id [{owner}] is not found")));
-    }
-    scopes::check_generic_over(svc, p, t.group_resource(), Operation::Read, owner).await?;
-    let binds = vec![tenant.0.to_string(), t.as_str().to_string(), owner.to_string()];
-    page_of_groups(svc, "g.tenant_id = $1 AND g.group_type = $2 AND g.owner_id = $3", binds, link).await
-}
-
-/// `GET /api/entityGroup/all/{ownerType}/{ownerId}/{groupType}`.
-pub async fn all_group(svc: &Services, p: &Principal, owner: Uuid, t: GroupType) -> ServiceResult<EntityGroupInfo> {
-    let id: Option<String> =
-        sqlx::query_scalar("SELECT id FROM entity_group WHERE owner_id = $1 AND group_type = $2 AND name = 'All'")
-            .bind(owner.to_string())
-            .bind(t.as_str())
-            .fetch_optional(&svc.db.pool)
-            .await?;
-    let id = id.ok_or_else(|| ServiceError::NotFound(format!("Owner with id [{owner}] is not found")))?;
-    let g = get_checked(svc, p, EntityGroupId(uuid(&id)?), Operation::Read).await?;
-    info(svc, &g).await
-}
-
-/// The owner and display name of an entity that can be a member of `t` groups.
-async fn member(svc: &Services, tenant: Uuid, t: GroupType, id: Uuid) -> ServiceResult<Option<(Uuid, String)>> {
-    let things_sql;
-    let sql = match t {
-        GroupType::Customer => {
-            "SELECT COALESCE(parent_customer_id, tenant_id) AS owner, title AS name FROM customer WHERE id = $1 AND tenant_id = $2"
-        }
-        GroupType::User => {
-            "SELECT COALESCE(customer_id, tenant_id) AS owner, email AS name FROM tb_user WHERE id = $1 AND tenant_id = $2"
-        }
-        _ => {
-            let kind = Kind::of_group(t).ok_or_else(|| ServiceError::Internal(format!("no members for {t:?}")))?;
-            things_sql =
-                format!("SELECT owner_id AS owner, name FROM {} WHERE id = $1 AND tenant_id = $2", kind.table());
-            things_sql.as_str()
-        }
-    };
-    let row = sqlx::query(sql).bind(id.to_string()).bind(tenant.to_string()).fetch_optional(&svc.db.pool).await?;
-    row.map(|r| Ok((uuid(&r.try_get::<String, _>("owner")?)?, r.try_get("name")?))).transpose()
-}
-
-/// `POST /api/entityGroup/{id}/addEntities` (`add`) and `/deleteEntities`: owner-scoped, never the "All" group,
-/// all or nothing.
-pub async fn change_members(
-    svc: &Services,
-    p: &Principal,
-    id: EntityGroupId,
-    entities: &[Uuid],
-    add: bool,
-) -> ServiceResult<()> {
-    let op = if add { Operation::AddToGroup } else { Operation::RemoveFromGroup };
-    let g = get_checked(svc, p, id, op).await?;
-    if g.name == ALL {
-        return Err(ServiceError::BadRequestParams(
-            "Entities can't be added to or removed from the group 'All'".into(),
-        ));
-    }
-    for e in entities {
-        match member(svc, g.tenant, g.group_type, *e).await? {
-            None => {
-                return Err(ServiceError::NotFound(format!("{} with id [{e}] is not found", g.group_type.as_str())));
-            }
-            Some((owner, _)) if add && owner != g.owner => {
-                return Err(ServiceError::BadRequestParams(format!(
-                    "Entity [{e}] belongs to another owner than the group; only entities of the group's owner can join it"
-                )));
-            }
-            Some((owner, _)) if add => {
-                // Putting an entity into a group shares it with whoever the group is shared with: only what the
-                // caller may read itself.
-                let resource = crate::backend::authz::delegation::GroupObject::of_type(
-                    g.id,
-                    g.tenant,
-                    g.owner,
-                    g.group_type.as_str(),
-                )?
-                .members;
-                let r = crate::backend::authz::entities::EntityRef { tenant: g.tenant, id: *e, owner, resource };
-                if !(g.group_type == GroupType::User && *e == p.user_id.0) {
-                    crate::backend::authz::entities::check(svc, p, Operation::Read, &r, g.group_type.as_str()).await?;
-                }
-            }
-            Some(_) => {}
-        }
-    }
-    if add && g.group_type == GroupType::User {
-        // Members get everything bound to the group: the caller must be allowed to hand that on.
-        crate::backend::authz::delegation::check_join(svc, p, g.id, g.owner).await?;
-    }
-    let mut tx = svc.db.begin_write().await?;
-    for e in entities {
-        let sql = if add {
-            "INSERT INTO entity_group_member (group_id, entity_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-        } else {
-            "DELETE FROM entity_group_member WHERE group_id = $1 AND entity_id = $2"
-        };
-        sqlx::query(sql).bind(g.id.to_string()).bind(e.to_string()).execute(&mut *tx).await?;
-    }
-    crate::backend::authz::epochs::bump(&mut tx, g.tenant).await?;
-    tx.commit().await?;
-    let action = if add { Action::AddedToEntityGroup } else { Action::RemovedFromEntityGroup };
-    audit_group(svc, p, action, &g, serde_json::json!({"entityIds": entities})).await;
-    Ok(())
-}
-
-/// `GET /api/entityGroup/{id}/entities`: the members of a group the caller may read, named, paged in SQL.
-pub async fn members(svc: &Services, g: &ReadableGroup, link: &PageLink) -> ServiceResult<PageData<ShortEntityView>> {
-    let group_type = GroupType::of_members(g.members())
-        .ok_or_else(|| ServiceError::Internal(format!("no group type for {:?}", g.members())))?;
-    let (table, name, entity_type) = match group_type {
-        GroupType::Customer => ("customer", "title", EntityType::Customer),
-        GroupType::User => ("tb_user", "email", EntityType::User),
-        t => match Kind::of_group(t) {
-            Some(kind) => (kind.table(), "name", kind.entity_type()),
-            None => return Ok(link.page_of(Vec::new(), 0)),
-        },
-    };
-    let mut filter = format!("FROM entity_group_member m JOIN {table} e ON e.id = m.entity_id WHERE m.group_id = $1");
-    let mut binds = vec![g.id().to_string()];
-    if let Some(pat) = link.like_pattern() {
-        binds.push(pat);
-        filter.push_str(&format!(" AND LOWER(e.{name}) LIKE ${} ESCAPE '\\'", binds.len()));
-    }
-    let dir = if link.descending { "DESC" } else { "ASC" };
-    let order = format!("ORDER BY LOWER(e.{name}) {dir}, e.id {dir}");
-    crate::backend::kernel::paging::fetch(
-        &svc.db.pool,
-        &format!("e.id, e.{name} AS name"),
-        &filter,
-        &order,
-        &binds,
-        link,
-        |r| {
-            Ok(ShortEntityView {
-                id: EntityId { entity_type, id: uuid(&r.try_get::<String, _>("id")?)? },
-                name: r.try_get("name")?,
-            })
-        },
-    )
-    .await
-}
-
-/// `GET /api/entityGroups/{entityType}/{entityId}`: the groups an entity is in (the caller must read the entity).
-pub async fn groups_of(svc: &Services, entity: Uuid) -> ServiceResult<Vec<EntityGroupId>> {
-    let ids: Vec<String> =
-        sqlx::query_scalar("SELECT group_id FROM entity_group_member WHERE entity_id = $1 ORDER BY group_id")
-            .bind(entity.to_string())
-            .fetch_all(&svc.db.pool)
-            .await?;
-    ids.iter().map(|s| uuid(s).map(EntityGroupId)).collect()
 }

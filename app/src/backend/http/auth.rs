@@ -10,7 +10,6 @@ use crate::backend::identity::activation;
 use crate::backend::identity::password_reset;
 use crate::backend::identity::passwords;
 use crate::backend::identity::security_settings;
-use crate::backend::identity::sessions;
 use crate::backend::identity::sign_in;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
@@ -46,7 +45,7 @@ pub struct RefreshRequest {
 }
 
 pub async fn token(State(s): State<AppState>, JsonBody(r): JsonBody<RefreshRequest>) -> ServiceResult<Json<JwtPair>> {
-    Ok(Json(sessions::refresh(&s.svc, &r.refresh_token).await?))
+    Ok(Json(crate::backend::identity::session_tokens::refresh(&s.svc, &r.refresh_token).await?))
 }
 
 /// Answers from the resolved session: the user record was read with it (and is dropped from the cache on change).

@@ -48,7 +48,10 @@ pub async fn tenant_customers(
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Json<PageData<Customer>>> {
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
-    Ok(Json(customers::list_below(&s.svc, &p, tenant.0, false, &PageLink::from_query(&q)?).await?))
+    Ok(Json(
+        crate::backend::owners::customer_lists::list_below(&s.svc, &p, tenant.0, false, &PageLink::from_query(&q)?)
+            .await?,
+    ))
 }
 
 /// `GET /api/customerInfos/all`: customers under the caller's owner; `includeCustomers=true` for every level.
@@ -59,8 +62,9 @@ pub async fn all_infos(
 ) -> ServiceResult<Json<PageData<CustomerInfo>>> {
     let owner = p.owner().ok_or(ServiceError::Forbidden)?;
     let all = flag(&q, "includeCustomers", false)?;
-    let page = customers::list_below(&s.svc, &p, owner, all, &PageLink::from_query(&q)?).await?;
-    Ok(Json(customers::infos(&s.svc, page).await?))
+    let page =
+        crate::backend::owners::customer_lists::list_below(&s.svc, &p, owner, all, &PageLink::from_query(&q)?).await?;
+    Ok(Json(crate::backend::owners::customer_lists::infos(&s.svc, page).await?))
 }
 
 /// `GET /api/customer/{id}/customerInfos`: sub-customers of one customer.
@@ -73,8 +77,9 @@ pub async fn sub_customer_infos(
     let parent = customers::get(&s.svc, &p, CustomerId(id)).await?;
     let all = flag(&q, "includeCustomers", false)?;
     let owner = parent.id.map(|c| c.0).unwrap_or(id);
-    let page = customers::list_below(&s.svc, &p, owner, all, &PageLink::from_query(&q)?).await?;
-    Ok(Json(customers::infos(&s.svc, page).await?))
+    let page =
+        crate::backend::owners::customer_lists::list_below(&s.svc, &p, owner, all, &PageLink::from_query(&q)?).await?;
+    Ok(Json(crate::backend::owners::customer_lists::infos(&s.svc, page).await?))
 }
 
 /// `GET /api/tenant/customers?customerTitle=`.

@@ -2,9 +2,8 @@
 
 use crate::backend::accounts::users;
 use crate::backend::groups::group_type::GroupType;
-use crate::backend::groups::permissions;
-use crate::backend::groups::permissions::ShareGroupRequest;
 use crate::backend::groups::service as groups;
+use crate::backend::groups::sharing::ShareGroupRequest;
 use crate::backend::http::extract::Auth;
 use crate::backend::http::extract::JsonBody;
 use crate::backend::http::extract::PathId;
@@ -88,7 +87,8 @@ pub async fn by_type(
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Response> {
     let shared = flag(&q, "includeShared", true)?;
-    let page = groups::list_by_type(&s.svc, &p, group_type(&t)?, shared, &link_or_all(&q)?).await?;
+    let page =
+        crate::backend::groups::lists::list_by_type(&s.svc, &p, group_type(&t)?, shared, &link_or_all(&q)?).await?;
     Ok(paged_or_list(&q, page))
 }
 
@@ -112,7 +112,7 @@ pub async fn of_entity(
             crate::backend::things::get_checked(&s.svc, &p, kind, e, Operation::Read).await?;
         }
     }
-    Ok(Json(groups::groups_of(&s.svc, e).await?))
+    Ok(Json(crate::backend::groups::members::groups_of(&s.svc, e).await?))
 }
 
 pub async fn by_owner(
@@ -121,8 +121,14 @@ pub async fn by_owner(
     Path((owner_type, owner_id, t)): Path<(String, String, String)>,
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Response> {
-    let page =
-        groups::list_by_owner(&s.svc, &p, owner(&owner_type, &owner_id)?, group_type(&t)?, &link_or_all(&q)?).await?;
+    let page = crate::backend::groups::lists::list_by_owner(
+        &s.svc,
+        &p,
+        owner(&owner_type, &owner_id)?,
+        group_type(&t)?,
+        &link_or_all(&q)?,
+    )
+    .await?;
     Ok(paged_or_list(&q, page))
 }
 
@@ -131,7 +137,9 @@ pub async fn all_group(
     Auth(p): Auth,
     Path((owner_type, owner_id, t)): Path<(String, String, String)>,
 ) -> ServiceResult<Json<EntityGroupInfo>> {
-    Ok(Json(groups::all_group(&s.svc, &p, owner(&owner_type, &owner_id)?, group_type(&t)?).await?))
+    Ok(Json(
+        crate::backend::groups::lists::all_group(&s.svc, &p, owner(&owner_type, &owner_id)?, group_type(&t)?).await?,
+    ))
 }
 
 fn ids(body: &[String]) -> ServiceResult<Vec<Uuid>> {
@@ -144,7 +152,7 @@ pub async fn add_entities(
     PathId(gid): PathId,
     JsonBody(body): JsonBody<Vec<String>>,
 ) -> ServiceResult<StatusCode> {
-    groups::change_members(&s.svc, &p, EntityGroupId(gid), &ids(&body)?, true).await?;
+    crate::backend::groups::members::change_members(&s.svc, &p, EntityGroupId(gid), &ids(&body)?, true).await?;
     Ok(StatusCode::OK)
 }
 
@@ -154,7 +162,7 @@ pub async fn delete_entities(
     PathId(gid): PathId,
     JsonBody(body): JsonBody<Vec<String>>,
 ) -> ServiceResult<StatusCode> {
-    groups::change_members(&s.svc, &p, EntityGroupId(gid), &ids(&body)?, false).await?;
+    crate::backend::groups::members::change_members(&s.svc, &p, EntityGroupId(gid), &ids(&body)?, false).await?;
     Ok(StatusCode::OK)
 }
 
@@ -165,7 +173,7 @@ pub async fn entities(
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Json<PageData<ShortEntityView>>> {
     let (_, g) = groups::read(&s.svc, &p, EntityGroupId(gid), None).await?;
-    Ok(Json(groups::members(&s.svc, &g, &PageLink::from_query(&q)?).await?))
+    Ok(Json(crate::backend::groups::members::members(&s.svc, &g, &PageLink::from_query(&q)?).await?))
 }
 
 pub async fn share(
@@ -174,7 +182,7 @@ pub async fn share(
     PathId(gid): PathId,
     JsonBody(req): JsonBody<ShareGroupRequest>,
 ) -> ServiceResult<Response> {
-    let (_, user_group) = permissions::share(&s.svc, &p, EntityGroupId(gid), &req).await?;
+    let (_, user_group) = crate::backend::groups::sharing::share(&s.svc, &p, EntityGroupId(gid), &req).await?;
     // ThingsBoard answers with an empty body; for dashboard groups Thingdeck adds what the receivers can't see.
     let warnings =
         crate::backend::groups::share_warnings::for_group(&s.svc, &p, EntityGroupId(gid), user_group).await?;
@@ -207,7 +215,7 @@ pub async fn share_down(
     Auth(p): Auth,
     Path((gid, user_group, role)): Path<(String, String, String)>,
 ) -> ServiceResult<StatusCode> {
-    permissions::share_down(
+    crate::backend::groups::sharing::share_down(
         &s.svc,
         &p,
         EntityGroupId(id(&gid)?),
@@ -271,7 +279,7 @@ pub async fn customers_of(
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Json<PageData<crate::model::Customer>>> {
     let (_, g) = groups::read(&s.svc, &p, EntityGroupId(gid), Some(GroupType::Customer)).await?;
-    Ok(Json(customers::in_group(&s.svc, &g, &PageLink::from_query(&q)?).await?))
+    Ok(Json(crate::backend::owners::customer_lists::in_group(&s.svc, &g, &PageLink::from_query(&q)?).await?))
 }
 
 /// `GET /api/entityGroup/{id}/users`.

@@ -175,7 +175,7 @@ impl FromRequestParts<AppState> for Enrolling {
             Ok(AuthSession(v)) => Ok(Enrolling(v)),
             Err(full) => match pending(parts, state, sessions::Stage::Configure).await {
                 Ok(v) => {
-                    crate::backend::identity::mfa::guard_configure(&state.svc, &v).await?;
+                    crate::backend::identity::mfa::verification::guard_configure(&state.svc, &v).await?;
                     Ok(Enrolling(std::sync::Arc::new(v)))
                 }
                 Err(_) => Err(full),

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod customers;
 pub mod entity_groups;
+pub mod error;
 pub mod extract;
 pub mod headers;
 pub mod limits;

@@ -6,7 +6,7 @@ use crate::backend::authz::allowed;
 use crate::backend::authz::entities;
 use crate::backend::groups::permissions;
 use crate::backend::groups::permissions::GroupPermissionInfo;
-use crate::backend::groups::roles::api as roles;
+use crate::backend::groups::role_api as roles;
 use crate::backend::http::extract::Auth;
 use crate::backend::http::extract::JsonBody;
 use crate::backend::http::extract::PathId;

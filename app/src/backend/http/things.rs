@@ -16,12 +16,12 @@ use crate::backend::kernel::paging::PageLink;
 use crate::backend::kernel::principal::Principal;
 use crate::backend::services::Services;
 use crate::backend::things;
-use crate::backend::things::Scope;
 use crate::backend::things::assets;
 use crate::backend::things::dashboards;
 use crate::backend::things::devices;
 use crate::backend::things::edges;
 use crate::backend::things::kind::Kind;
+use crate::backend::things::lists::Scope;
 use crate::backend::things::rows::Thing;
 use crate::model::Asset;
 use crate::model::CustomerId;
@@ -74,9 +74,9 @@ fn collect(page: PageData<ServiceResult<Value>>) -> ServiceResult<PageData<Value
 /// A page in the shape the endpoint returns: infos for `…Infos` lists and every dashboard list.
 async fn shaped(svc: &Services, page: PageData<Thing>, infos: bool) -> ServiceResult<Json<PageData<Value>>> {
     let page = if infos || page.data.first().is_some_and(|t| t.kind == Kind::Dashboard) {
-        things::decorated_page(svc, page, info).await?
+        crate::backend::things::lists::decorated_page(svc, page, info).await?
     } else {
-        things::map_page(page, plain)
+        crate::backend::things::lists::map_page(page, plain)
     };
     Ok(Json(collect(page)?))
 }
@@ -178,7 +178,7 @@ pub fn routes(kind: Kind) -> Router<AppState> {
             &format!("/api/{one}/info/{{id}}"),
             get(move |State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId| async move {
                 let t = things::get_checked(&s.svc, &p, kind, id, Operation::Read).await?;
-                let page = things::decorated_page(
+                let page = crate::backend::things::lists::decorated_page(
                     &s.svc,
                     PageData { data: vec![t], total_pages: 1, total_elements: 1, has_next: false },
                     info,
@@ -193,7 +193,8 @@ pub fn routes(kind: Kind) -> Router<AppState> {
             get(move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
                 crate::backend::authz::scopes::check_tenant_admin(&p)?;
                 let link = PageLink::from_query(&q)?;
-                let page = things::list(&s.svc, &p, kind, Scope::Tenant, type_param(&q), &link).await?;
+                let page =
+                    crate::backend::things::lists::list(&s.svc, &p, kind, Scope::Tenant, type_param(&q), &link).await?;
                 shaped(&s.svc, page, false).await
             }),
         )
@@ -201,7 +202,8 @@ pub fn routes(kind: Kind) -> Router<AppState> {
             &format!("/api/user/{many}"),
             get(move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
                 let link = PageLink::from_query(&q)?;
-                let page = things::list(&s.svc, &p, kind, Scope::Tenant, type_param(&q), &link).await?;
+                let page =
+                    crate::backend::things::lists::list(&s.svc, &p, kind, Scope::Tenant, type_param(&q), &link).await?;
                 shaped(&s.svc, page, false).await
             }),
         )
@@ -212,7 +214,7 @@ pub fn routes(kind: Kind) -> Router<AppState> {
                 let link = PageLink::from_query(&q)?;
                 let subtree = flag(&q, "includeCustomers", false)?;
                 let scope = Scope::Owner { owner: c, subtree };
-                let page = things::list(&s.svc, &p, kind, scope, type_param(&q), &link).await?;
+                let page = crate::backend::things::lists::list(&s.svc, &p, kind, scope, type_param(&q), &link).await?;
                 shaped(&s.svc, page, false).await
             }),
         )
@@ -221,7 +223,8 @@ pub fn routes(kind: Kind) -> Router<AppState> {
             get(move |State(s): State<AppState>, Auth(p): Auth, PathId(g): PathId, QueryMap(q): QueryMap| async move {
                 let (_, group) = groups::read(&s.svc, &p, EntityGroupId(g), Some(kind.group_type())).await?;
                 let link = PageLink::from_query(&q)?;
-                let page = things::list(&s.svc, &p, kind, Scope::Group(group), None, &link).await?;
+                let page =
+                    crate::backend::things::lists::list(&s.svc, &p, kind, Scope::Group(group), None, &link).await?;
                 shaped(&s.svc, page, false).await
             }),
         );
@@ -232,28 +235,30 @@ pub fn routes(kind: Kind) -> Router<AppState> {
                 let name = q.get(name_param).filter(|n| !n.trim().is_empty()).ok_or_else(|| {
                     ServiceError::BadRequestParams(format!("Required request parameter '{name_param}' is not present"))
                 })?;
-                Ok::<_, ServiceError>(Json(plain(things::by_name(&s.svc, &p, kind, name).await?)?))
+                Ok::<_, ServiceError>(Json(plain(
+                    crate::backend::things::lists::by_name(&s.svc, &p, kind, name).await?,
+                )?))
             }),
         );
     }
     let infos_all = move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
         let link = PageLink::from_query(&q)?;
         let scope = Scope::Owner { owner: caller_owner(&p)?, subtree: flag(&q, "includeCustomers", false)? };
-        let page = things::list(&s.svc, &p, kind, scope, type_param(&q), &link).await?;
+        let page = crate::backend::things::lists::list(&s.svc, &p, kind, scope, type_param(&q), &link).await?;
         shaped(&s.svc, page, true).await
     };
     let customer_infos = move |State(s): State<AppState>, Auth(p): Auth, PathId(c): PathId, QueryMap(q): QueryMap| async move {
         crate::backend::owners::customers::get(&s.svc, &p, CustomerId(c)).await?;
         let link = PageLink::from_query(&q)?;
         let scope = Scope::Owner { owner: c, subtree: flag(&q, "includeCustomers", false)? };
-        let page = things::list(&s.svc, &p, kind, scope, type_param(&q), &link).await?;
+        let page = crate::backend::things::lists::list(&s.svc, &p, kind, scope, type_param(&q), &link).await?;
         shaped(&s.svc, page, true).await
     };
     let by_ids = move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
         let ids = parse_ids(q.get(ids_param), ids_param)?;
-        let found = things::by_ids(&s.svc, &p, kind, &ids).await?;
+        let found = crate::backend::things::lists::by_ids(&s.svc, &p, kind, &ids).await?;
         let out = if kind == Kind::Dashboard {
-            let extra = things::decorate(&s.svc, &found).await?;
+            let extra = crate::backend::things::lists::decorate(&s.svc, &found).await?;
             found.into_iter().zip(extra).map(|(t, (o, g))| info(t, o, g)).collect::<ServiceResult<Vec<_>>>()?
         } else {
             found.into_iter().map(plain).collect::<ServiceResult<Vec<_>>>()?
@@ -274,7 +279,8 @@ pub fn routes(kind: Kind) -> Router<AppState> {
                     "/api/edges",
                     get(move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
                         let link = PageLink::from_query(&q)?;
-                        let page = things::list(&s.svc, &p, kind, Scope::Tenant, None, &link).await?;
+                        let page =
+                            crate::backend::things::lists::list(&s.svc, &p, kind, Scope::Tenant, None, &link).await?;
                         shaped(&s.svc, page, false).await
                     }),
                 );

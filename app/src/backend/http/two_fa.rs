@@ -7,8 +7,6 @@ use crate::backend::http::extract::PendingConfigure;
 use crate::backend::http::extract::PendingVerify;
 use crate::backend::http::extract::QueryMap;
 use crate::backend::http::state::AppState;
-use crate::backend::identity::mfa;
-use crate::backend::identity::sessions;
 use crate::backend::identity::sessions::SessionKind;
 use crate::backend::identity::two_fa_settings;
 use crate::backend::kernel::error::ServiceError;
@@ -55,7 +53,7 @@ pub async fn providers(
     State(s): State<AppState>,
     Enrolling(v): Enrolling,
 ) -> ServiceResult<Json<Vec<TwoFaProviderType>>> {
-    Ok(Json(mfa::available(&s.svc, &v).await?))
+    Ok(Json(crate::backend::identity::mfa::enrolment::available(&s.svc, &v).await?))
 }
 
 pub async fn generate(
@@ -63,7 +61,7 @@ pub async fn generate(
     Enrolling(v): Enrolling,
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Json<TwoFaAccountConfig>> {
-    Ok(Json(mfa::generate(&s.svc, &v, provider(&q)?).await?))
+    Ok(Json(crate::backend::identity::mfa::enrolment::generate(&s.svc, &v, provider(&q)?).await?))
 }
 
 pub async fn save_config(
@@ -72,7 +70,7 @@ pub async fn save_config(
     QueryMap(q): QueryMap,
     JsonBody(body): JsonBody<TwoFaAccountConfig>,
 ) -> ServiceResult<Json<AccountTwoFaSettings>> {
-    Ok(Json(mfa::verify_and_save(&s.svc, &v, body, code(&q)).await?))
+    Ok(Json(crate::backend::identity::mfa::enrolment::verify_and_save(&s.svc, &v, body, code(&q)).await?))
 }
 
 /// ThingsBoard sends a code here for SMS and e-mail; TOTP and backup codes need nothing sent.
@@ -96,7 +94,9 @@ pub async fn update_config(
     QueryMap(q): QueryMap,
     JsonBody(body): JsonBody<UpdateRequest>,
 ) -> ServiceResult<Json<AccountTwoFaSettings>> {
-    Ok(Json(mfa::set_default(&s.svc, &v, provider(&q)?, body.use_by_default).await?))
+    Ok(Json(
+        crate::backend::identity::mfa::enrolment::set_default(&s.svc, &v, provider(&q)?, body.use_by_default).await?,
+    ))
 }
 
 pub async fn delete_config(
@@ -104,21 +104,21 @@ pub async fn delete_config(
     Enrolling(v): Enrolling,
     QueryMap(q): QueryMap,
 ) -> ServiceResult<Json<AccountTwoFaSettings>> {
-    Ok(Json(mfa::delete(&s.svc, &v, provider(&q)?).await?))
+    Ok(Json(crate::backend::identity::mfa::enrolment::delete(&s.svc, &v, provider(&q)?).await?))
 }
 
 pub async fn account_settings(
     State(s): State<AppState>,
     Enrolling(v): Enrolling,
 ) -> ServiceResult<Json<AccountTwoFaSettings>> {
-    Ok(Json(mfa::account_settings(&s.svc, &v).await?))
+    Ok(Json(crate::backend::identity::mfa::enrolment::account_settings(&s.svc, &v).await?))
 }
 
 pub async fn sign_in_providers(
     State(s): State<AppState>,
     PendingVerify(v): PendingVerify,
 ) -> ServiceResult<Json<Vec<TwoFaProviderInfo>>> {
-    Ok(Json(mfa::sign_in_providers(&s.svc, &v).await?))
+    Ok(Json(crate::backend::identity::mfa::verification::sign_in_providers(&s.svc, &v).await?))
 }
 
 /// Nothing to send for TOTP or backup codes; answers whether the provider is one the user has.
@@ -128,7 +128,11 @@ pub async fn send_code(
     QueryMap(q): QueryMap,
 ) -> ServiceResult<StatusCode> {
     let t = provider(&q)?;
-    if !mfa::sign_in_providers(&s.svc, &v).await?.iter().any(|p| p.provider_type == t) {
+    if !crate::backend::identity::mfa::verification::sign_in_providers(&s.svc, &v)
+        .await?
+        .iter()
+        .any(|p| p.provider_type == t)
+    {
         return Err(ServiceError::InvalidArguments(format!("{} is not configured for this account", t.as_str())));
     }
     Ok(StatusCode::OK)
@@ -143,15 +147,15 @@ pub async fn check_code(
     let code = code(&q).ok_or_else(|| {
         ServiceError::BadRequestParams("Required request parameter 'verificationCode' is not present".into())
     })?;
-    mfa::check(&s.svc, &v, SessionKind::Api, t, code).await?;
-    Ok(Json(sessions::issue_pair(&s.svc, &v.user, v.principal.session_id, None).await?))
+    crate::backend::identity::mfa::verification::check(&s.svc, &v, SessionKind::Api, t, code).await?;
+    Ok(Json(crate::backend::identity::session_tokens::issue_pair(&s.svc, &v.user, v.principal.session_id, None).await?))
 }
 
 pub async fn finish_configuration(
     State(s): State<AppState>,
     PendingConfigure(v): PendingConfigure,
 ) -> ServiceResult<Json<JwtPair>> {
-    Ok(Json(mfa::finish_configuration(&s.svc, &v).await?))
+    Ok(Json(crate::backend::identity::mfa::verification::finish_configuration(&s.svc, &v).await?))
 }
 
 pub async fn reset_for_user(
@@ -159,6 +163,6 @@ pub async fn reset_for_user(
     Auth(p): Auth,
     crate::backend::http::extract::PathId(id): crate::backend::http::extract::PathId,
 ) -> ServiceResult<StatusCode> {
-    mfa::reset_for(&s.svc, &p, crate::model::UserId(id)).await?;
+    crate::backend::identity::mfa::enrolment::reset_for(&s.svc, &p, crate::model::UserId(id)).await?;
     Ok(StatusCode::OK)
 }

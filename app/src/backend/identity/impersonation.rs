@@ -24,7 +24,7 @@ pub async fn enabled(svc: &Services) -> ServiceResult<bool> {
 /// A token pair acting as `target` on behalf of the caller.
 pub async fn token(svc: &Services, p: &Principal, target: UserId) -> ServiceResult<JwtPair> {
     let (u, sid, _) = start(svc, p, target, SessionKind::Api).await?;
-    sessions::issue_pair(svc, &u, sid, Some(p.user_id)).await
+    crate::backend::identity::session_tokens::issue_pair(svc, &u, sid, Some(p.user_id)).await
 }
 
 /// Opens a session of `kind` acting as `target` on behalf of the caller (the console's "Log in as user" takes a

@@ -4,9 +4,6 @@
 
 use crate::backend::accounts::records::USER_COLUMNS;
 use crate::backend::accounts::records::UserRecord;
-use crate::backend::identity::jwt::AccessClaims;
-use crate::backend::identity::jwt::ISSUER;
-use crate::backend::identity::jwt::RefreshClaims;
 use crate::backend::identity::session_cache::SessionView;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;
@@ -15,7 +12,6 @@ use crate::backend::kernel::principal::Principal;
 use crate::backend::kernel::tokens::hash_secret;
 use crate::backend::kernel::tokens::new_secret;
 use crate::backend::services::Services;
-use crate::model::JwtPair;
 use crate::model::UserId;
 use sqlx::Row;
 use std::sync::Arc;
@@ -181,78 +177,7 @@ pub async fn count_code_failure(svc: &Services, session_id: Uuid) -> ServiceResu
     Ok(n.unwrap_or(i64::MAX))
 }
 
-/// The access claims of `user` in `session_id`, with one scope, valid `ttl_secs`.
-fn access_claims(
-    user: &UserRecord,
-    session_id: Uuid,
-    scope: &str,
-    impersonated_by: Option<UserId>,
-    ttl_secs: i64,
-) -> AccessClaims {
-    let now_s = now_ms() / 1000;
-    AccessClaims {
-        sub: user.email.clone(),
-        user_id: user.id.0,
-        scopes: vec![scope.to_string()],
-        session_id,
-        first_name: user.first_name.clone(),
-        last_name: user.last_name.clone(),
-        enabled: user.enabled,
-        is_public: false,
-        impersonated_by: impersonated_by.map(|u| u.0),
-        tenant_id: Some(user.tenant_id.map(|t| t.0).unwrap_or(crate::model::NULL_UUID)),
-        customer_id: Some(user.customer_id.map(|c| c.0).unwrap_or(crate::model::NULL_UUID)),
-        iss: ISSUER.into(),
-        iat: now_s,
-        exp: now_s + ttl_secs,
-    }
-}
-
-/// The token of a pending sign-in (no refresh token: it cannot outlive its stage).
-pub fn issue_pending(
-    svc: &Services,
-    user: &UserRecord,
-    session_id: Uuid,
-    stage: Stage,
-    ttl_secs: i64,
-) -> ServiceResult<JwtPair> {
-    let claims = access_claims(user, session_id, stage.scope(), None, ttl_secs);
-    Ok(JwtPair { token: svc.jwt.sign(&claims)?, refresh_token: None, scope: Some(stage.scope().to_string()) })
-}
-
-/// Signs a new access token and a new refresh token for a session, rotating the refresh token's id so an older
-/// refresh token no longer works.
-pub async fn issue_pair(
-    svc: &Services,
-    user: &UserRecord,
-    session_id: Uuid,
-    impersonated_by: Option<UserId>,
-) -> ServiceResult<JwtPair> {
-    let now_s = now_ms() / 1000;
-    let jti = Uuid::new_v4();
-    let access =
-        access_claims(user, session_id, user.authority.as_str(), impersonated_by, svc.config.access_token_ttl_secs);
-    let refresh = RefreshClaims {
-        sub: user.email.clone(),
-        user_id: user.id.0,
-        scopes: vec![crate::backend::identity::jwt::REFRESH_SCOPE.into()],
-        session_id,
-        is_public: false,
-        jti,
-        iss: ISSUER.into(),
-        iat: now_s,
-        exp: now_s + svc.config.refresh_token_ttl_secs,
-    };
-    sqlx::query("UPDATE auth_session SET refresh_jti = $1, expires_at = $2 WHERE id = $3 AND revoked = 0")
-        .bind(jti.to_string())
-        .bind(refresh.exp * 1000)
-        .bind(session_id.to_string())
-        .execute(svc.db.writer())
-        .await?;
-    Ok(JwtPair { token: svc.jwt.sign(&access)?, refresh_token: Some(svc.jwt.sign(&refresh)?), scope: None })
-}
-
-async fn load(
+pub(crate) async fn load(
     svc: &Services,
     where_clause: &str,
     key: String,
@@ -289,7 +214,7 @@ async fn load(
     Ok(Some((sid, SessionView { principal, user }, jti)))
 }
 
-fn session_ended() -> ServiceError {
+pub(crate) fn session_ended() -> ServiceError {
     ServiceError::Unauthenticated("Authentication failed".into())
 }
 
@@ -336,20 +261,6 @@ pub async fn from_pending_cookie(svc: &Services, cookie: &str, stage: Stage) -> 
     Ok(view)
 }
 
-/// Rotates a token pair: the refresh token must be the session's current one. A replayed older refresh token
-/// means the pair leaked, so the whole session is ended.
-pub async fn refresh(svc: &Services, refresh_token: &str) -> ServiceResult<JwtPair> {
-    let claims = svc.jwt.refresh(refresh_token)?;
-    let (sid, view, jti) = load(svc, "s.id = $1 AND s.kind = 'api'", claims.session_id.to_string(), Stage::Full)
-        .await?
-        .ok_or_else(session_ended)?;
-    if jti.as_deref() != Some(claims.jti.to_string().as_str()) {
-        revoke(svc, sid).await?;
-        return Err(session_ended());
-    }
-    issue_pair(svc, &view.user, sid, view.principal.impersonated_by).await
-}
-
 /// Ends one session now.
 pub async fn revoke(svc: &Services, session_id: Uuid) -> ServiceResult<()> {
     sqlx::query("UPDATE auth_session SET revoked = 1 WHERE id = $1")
@@ -368,62 +279,5 @@ pub async fn revoke_others(svc: &Services, user: UserId, keep: Option<Uuid>) -> 
         .execute(svc.db.writer())
         .await?;
     svc.sessions.forget_user(user);
-    Ok(())
-}
-
-/// One of a user's live sessions, as its owner sees them on the profile page.
-#[derive(Clone, Debug)]
-pub struct LiveSession {
-    pub id: Uuid,
-    pub kind: SessionKind,
-    pub created_time: i64,
-    pub expires_at: i64,
-    /// "Log in as user": who acts through it.
-    pub impersonated_by: Option<String>,
-}
-
-/// The user's sessions that can still act (signed in fully, not revoked, not expired), newest first.
-pub async fn live(svc: &Services, user: UserId) -> ServiceResult<Vec<LiveSession>> {
-    let rows = sqlx::query(
-        "SELECT s.id, s.kind, s.created_time, s.expires_at, u.email AS by_email FROM auth_session s \
-         LEFT JOIN tb_user u ON u.id = s.impersonated_by \
-         WHERE s.user_id = $1 AND s.revoked = 0 AND s.stage = 'full' AND s.expires_at > $2 \
-         ORDER BY s.created_time DESC, s.id LIMIT 200",
-    )
-    .bind(user.0.to_string())
-    .bind(now_ms())
-    .fetch_all(&svc.db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(LiveSession {
-                id: Uuid::parse_str(&r.try_get::<String, _>("id")?)
-                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
-                kind: if r.try_get::<String, _>("kind")? == "browser" {
-                    SessionKind::Browser
-                } else {
-                    SessionKind::Api
-                },
-                created_time: r.try_get("created_time")?,
-                expires_at: r.try_get("expires_at")?,
-                impersonated_by: r.try_get("by_email")?,
-            })
-        })
-        .collect()
-}
-
-/// Ends one of the caller's own sessions (not someone else's: that answers "not found").
-pub async fn end_own(svc: &Services, p: &Principal, session_id: Uuid) -> ServiceResult<()> {
-    p.require_own_session()?;
-    let done = sqlx::query("UPDATE auth_session SET revoked = 1 WHERE id = $1 AND user_id = $2 AND revoked = 0")
-        .bind(session_id.to_string())
-        .bind(p.user_id.0.to_string())
-        .execute(svc.db.writer())
-        .await?
-        .rows_affected();
-    if done == 0 {
-        return Err(ServiceError::NotFound(format!("Session with id [{session_id}] is not found")));
-    }
-    svc.sessions.forget_session(session_id);
     Ok(())
 }

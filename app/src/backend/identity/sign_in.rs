@@ -33,8 +33,16 @@ impl SignedIn {
     /// The token pair for an API session: a full pair, or the scoped token of the pending step.
     pub async fn pair(&self, svc: &Services) -> ServiceResult<JwtPair> {
         match self.stage {
-            Stage::Full => sessions::issue_pair(svc, &self.user, self.session_id, None).await,
-            stage => sessions::issue_pending(svc, &self.user, self.session_id, stage, self.pending_secs),
+            Stage::Full => {
+                crate::backend::identity::session_tokens::issue_pair(svc, &self.user, self.session_id, None).await
+            }
+            stage => crate::backend::identity::session_tokens::issue_pending(
+                svc,
+                &self.user,
+                self.session_id,
+                stage,
+                self.pending_secs,
+            ),
         }
     }
 }
@@ -159,7 +167,7 @@ pub async fn change_password(svc: &Services, p: &Principal, current: &str, new: 
         .await?
         .ok_or_else(|| ServiceError::not_found("User", p.user_id))?;
     let (id, _) = sessions::open(svc, &user, SessionKind::Api).await?;
-    Ok(Renewed::Api(sessions::issue_pair(svc, &user, id, None).await?))
+    Ok(Renewed::Api(crate::backend::identity::session_tokens::issue_pair(svc, &user, id, None).await?))
 }
 
 /// Activation completes by signing the user in (into enrolment first when the settings enforce a second factor).

@@ -1,8 +1,5 @@
-//! The service layer's one error type and its single mapping to ThingsBoard's error body and HTTP status.
-
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+//! The service layer's one error type: what went wrong in terms a caller can act on. Its mapping to HTTP statuses
+//! and ThingsBoard's error body is the REST edge's (`http::error`).
 
 /// What went wrong, in terms a caller can act on. Internal details never leave the server.
 #[derive(Debug, thiserror::Error)]
@@ -57,24 +54,6 @@ impl ServiceError {
         ServiceError::NotFound(format!("{entity} with id [{id}] is not found"))
     }
 
-    /// HTTP status and ThingsBoard error code.
-    pub fn status_and_code(&self) -> (StatusCode, u16) {
-        match self {
-            ServiceError::BadCredentials(_) | ServiceError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, 10),
-            ServiceError::TokenExpired => (StatusCode::UNAUTHORIZED, 11),
-            ServiceError::Forbidden => (StatusCode::FORBIDDEN, 20),
-            ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, 32),
-            ServiceError::InvalidArguments(_) => (StatusCode::BAD_REQUEST, 30),
-            ServiceError::BadRequestParams(_) => (StatusCode::BAD_REQUEST, 31),
-            ServiceError::VersionConflict(_) => (StatusCode::CONFLICT, 35),
-            ServiceError::Conflict(_) => (StatusCode::CONFLICT, 2),
-            ServiceError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 2),
-            ServiceError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, 33),
-            ServiceError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, 31),
-            ServiceError::Internal(_) | ServiceError::MailFailed(_) => (StatusCode::INTERNAL_SERVER_ERROR, 2),
-        }
-    }
-
     /// The message a client may see.
     pub fn public_message(&self) -> String {
         match self {
@@ -90,32 +69,6 @@ impl From<sqlx::Error> for ServiceError {
     }
 }
 
-/// ThingsBoard's error body.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ErrorBody {
-    pub status: u16,
-    pub message: String,
-    pub error_code: u16,
-    pub timestamp: i64,
-}
-
-impl IntoResponse for ServiceError {
-    fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        if let ServiceError::Internal(detail) = &self {
-            tracing::error!(%detail, "request failed");
-        }
-        let body = ErrorBody {
-            status: status.as_u16(),
-            message: self.public_message(),
-            error_code: code,
-            timestamp: crate::backend::kernel::clock::now_ms(),
-        };
-        (status, axum::Json(body)).into_response()
-    }
-}
-
 /// Result of a service call.
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
@@ -127,12 +80,10 @@ mod tests {
     fn internal_details_stay_inside() {
         let e = ServiceError::Internal("password column missing".into());
         assert_eq!(e.public_message(), "Internal server error");
-        assert_eq!(e.status_and_code(), (StatusCode::INTERNAL_SERVER_ERROR, 2));
     }
 
     #[test]
     fn forbidden_has_thingsboards_text() {
         assert_eq!(ServiceError::Forbidden.public_message(), "You don't have permission to perform this operation!");
-        assert_eq!(ServiceError::Forbidden.status_and_code().1, 20);
     }
 }

@@ -4,7 +4,6 @@
 
 use crate::backend::authz::entities;
 use crate::backend::authz::entities::EntityRef;
-use crate::backend::authz::entities::ListFilter;
 use crate::backend::groups::group_type::GroupType;
 use crate::backend::groups::naming;
 use crate::backend::groups::naming::SaveOptions;
@@ -12,7 +11,6 @@ use crate::backend::groups::store;
 use crate::backend::kernel::clock::now_ms;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
-use crate::backend::kernel::paging::PageLink;
 use crate::backend::kernel::principal::Principal;
 use crate::backend::kernel::validate;
 use crate::backend::owners::contacts;
@@ -26,7 +24,6 @@ use crate::model::EntityId;
 use crate::model::EntityInfo;
 use crate::model::EntityType;
 use crate::model::NULL_UUID;
-use crate::model::PageData;
 use crate::model::TenantId;
 use crate::model::permissions::Operation;
 use crate::model::permissions::Resource;
@@ -35,10 +32,10 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
-const COLUMNS: &str = "c.id, c.tenant_id, c.parent_customer_id, c.created_time, c.title, c.country, c.state, c.city, \
+pub(crate) const COLUMNS: &str = "c.id, c.tenant_id, c.parent_customer_id, c.created_time, c.title, c.country, c.state, c.city, \
      c.address, c.address2, c.zip, c.phone, c.email, c.additional_info, c.version";
 
-const SORTS: &[(&str, &str)] = &[
+pub(crate) const SORTS: &[(&str, &str)] = &[
     ("createdTime", "c.created_time"),
     ("title", "c.title_lower"),
     ("email", "c.email"),
@@ -46,11 +43,11 @@ const SORTS: &[(&str, &str)] = &[
     ("city", "c.city"),
 ];
 
-fn uuid(s: &str) -> ServiceResult<Uuid> {
+pub(crate) fn uuid(s: &str) -> ServiceResult<Uuid> {
     Uuid::parse_str(s).map_err(|e| ServiceError::Internal(format!("bad uuid {s}: {e}")))
 }
 
-fn from_row(r: &AnyRow) -> ServiceResult<Customer> {
+pub(crate) fn from_row(r: &AnyRow) -> ServiceResult<Customer> {
     let id = uuid(&r.try_get::<String, _>("id")?)?;
     let tenant = uuid(&r.try_get::<String, _>("tenant_id")?)?;
     let parent = r.try_get::<Option<String>, _>("parent_customer_id")?.map(|s| uuid(&s)).transpose()?;
@@ -110,7 +107,7 @@ async fn load(svc: &Services, id: CustomerId) -> ServiceResult<Option<Customer>>
     row.as_ref().map(from_row).transpose()
 }
 
-fn tenant_of(p: &Principal) -> ServiceResult<TenantId> {
+pub(crate) fn tenant_of(p: &Principal) -> ServiceResult<TenantId> {
     p.tenant_id.ok_or(ServiceError::Forbidden)
 }
 
@@ -239,41 +236,6 @@ pub async fn get(svc: &Services, p: &Principal, id: CustomerId) -> ServiceResult
     Ok(c)
 }
 
-async fn info_of(svc: &Services, c: Customer) -> ServiceResult<CustomerInfo> {
-    let owner_name: Option<String> = match c.parent_customer_id {
-        Some(parent) => {
-            sqlx::query_scalar("SELECT title FROM customer WHERE id = $1")
-                .bind(parent.0.to_string())
-                .fetch_optional(&svc.db.pool)
-                .await?
-        }
-        None => {
-            sqlx::query_scalar("SELECT title FROM tenant WHERE id = $1")
-                .bind(c.tenant_id.map(|t| t.0.to_string()).unwrap_or_default())
-                .fetch_optional(&svc.db.pool)
-                .await?
-        }
-    };
-    let id = c.id.map(|i| i.0.to_string()).unwrap_or_default();
-    let rows = sqlx::query(
-        "SELECT g.id, g.name FROM entity_group_member m JOIN entity_group g ON g.id = m.group_id \
-         WHERE m.entity_id = $1 ORDER BY g.name_lower, g.id",
-    )
-    .bind(id)
-    .fetch_all(&svc.db.pool)
-    .await?;
-    let groups = rows
-        .iter()
-        .map(|r| {
-            Ok(EntityInfo {
-                id: EntityId { entity_type: EntityType::EntityGroup, id: uuid(&r.try_get::<String, _>("id")?)? },
-                name: r.try_get("name")?,
-            })
-        })
-        .collect::<ServiceResult<Vec<_>>>()?;
-    Ok(CustomerInfo { customer: c, owner_name: owner_name.unwrap_or_default(), groups })
-}
-
 /// `GET /api/customer/info/{id}`.
 pub async fn get_info(svc: &Services, p: &Principal, id: CustomerId) -> ServiceResult<CustomerInfo> {
     let c = get(svc, p, id).await?;
@@ -298,53 +260,6 @@ pub async fn by_title(svc: &Services, p: &Principal, title: &str) -> ServiceResu
     Ok(c)
 }
 
-/// Customers below `owner` (the tenant or a customer): its direct children, or with `all_levels` its whole
-/// subtree — one closure join, searched, sorted and paged in SQL.
-pub async fn list_below(
-    svc: &Services,
-    p: &Principal,
-    owner: Uuid,
-    all_levels: bool,
-    link: &PageLink,
-) -> ServiceResult<PageData<Customer>> {
-    let tenant = tenant_of(p)?;
-    let order = link.order_by(SORTS, "c.created_time")?.replace(", id ", ", c.id ");
-    let depth = if all_levels { "oc.depth >= 1" } else { "oc.depth = 1" };
-    let pattern = link.like_pattern();
-    let mut filter = format!(
-        "FROM customer c JOIN owner_closure oc ON oc.descendant = c.id \
-         WHERE oc.ancestor = $1 AND {depth} AND c.tenant_id = $2 AND c.is_public = 0"
-    );
-    let mut binds = vec![owner.to_string(), tenant.0.to_string()];
-    if let Some(pat) = &pattern {
-        binds.push(pat.clone());
-        filter.push_str(&format!(" AND c.title_lower LIKE ${} ESCAPE '\\'", binds.len()));
-    }
-    let visible = entities::list_filter(
-        svc,
-        p,
-        Operation::Read,
-        Resource::Customer,
-        entities::ListSource {
-            table: "customer",
-            alias: "c",
-            owner: |a| format!("COALESCE({a}.parent_customer_id, {a}.tenant_id)"),
-        },
-        binds.len() + 1,
-    )
-    .await?;
-    match visible {
-        ListFilter::Everything => {}
-        ListFilter::Nothing => return Ok(link.page_of(Vec::new(), 0)),
-        ListFilter::Where { sql, binds: more, .. } => {
-            filter.push_str(" AND ");
-            filter.push_str(&sql);
-            binds.extend(more);
-        }
-    }
-    crate::backend::kernel::paging::fetch(&svc.db.pool, COLUMNS, &filter, &order, &binds, link, from_row).await
-}
-
 /// Deletes a public customer (a leaf that owns only its groups and, later, its public users).
 async fn remove_public_customer(tx: &mut Transaction<'_, Any>, tenant: Uuid, id: Uuid) -> ServiceResult<Vec<String>> {
     let users = delete_users_of(tx, id).await?;
@@ -366,15 +281,6 @@ async fn delete_users_of(tx: &mut Transaction<'_, Any>, customer: Uuid) -> Servi
     }
     sqlx::query("DELETE FROM tb_user WHERE customer_id = $1").bind(customer.to_string()).execute(&mut **tx).await?;
     Ok(users)
-}
-
-/// The same page with owner names and groups.
-pub async fn infos(svc: &Services, page: PageData<Customer>) -> ServiceResult<PageData<CustomerInfo>> {
-    let mut data = Vec::with_capacity(page.data.len());
-    for c in page.data {
-        data.push(info_of(svc, c).await?);
-    }
-    Ok(PageData { data, total_pages: page.total_pages, total_elements: page.total_elements, has_next: page.has_next })
 }
 
 /// `DELETE /api/customer/{id}`: the customer's users are deleted, its sub-customers move up to its owner, its
@@ -410,7 +316,7 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
         store::leave_all_groups(&mut tx, child).await?;
         store::join_all(&mut tx, owner, GroupType::Customer, child).await?;
     }
-    crate::backend::things::hand_over_all(&mut tx, id.0, owner).await?;
+    crate::backend::things::moves::hand_over_all(&mut tx, id.0, owner).await?;
     store::leave_all_groups(&mut tx, id.0).await?;
     store::delete_owned(&mut tx, id.0).await?;
     tree::remove_leaf(&mut tx, tenant.0, id.0).await?;
@@ -446,22 +352,37 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
     Ok(())
 }
 
-/// `GET /api/entityGroup/{id}/customers`: the members of a customer group the caller may read, paged in SQL.
-pub async fn in_group(
-    svc: &Services,
-    g: &crate::backend::authz::groups::ReadableGroup,
-    link: &PageLink,
-) -> ServiceResult<PageData<Customer>> {
-    if g.members() != Resource::Customer {
-        return Err(ServiceError::BadRequestParams(format!("Entity group [{}] does not hold customers", g.id())));
-    }
-    let order = link.order_by(SORTS, "c.created_time")?.replace(", id ", ", c.id ");
-    let mut from =
-        String::from("FROM customer c JOIN entity_group_member m ON m.entity_id = c.id WHERE m.group_id = $1");
-    let mut binds = vec![g.id().to_string()];
-    if let Some(pat) = link.like_pattern() {
-        binds.push(pat);
-        from.push_str(&format!(" AND c.title_lower LIKE ${} ESCAPE '\\'", binds.len()));
-    }
-    crate::backend::kernel::paging::fetch(&svc.db.pool, COLUMNS, &from, &order, &binds, link, from_row).await
+pub(crate) async fn info_of(svc: &Services, c: Customer) -> ServiceResult<CustomerInfo> {
+    let owner_name: Option<String> = match c.parent_customer_id {
+        Some(parent) => {
+            sqlx::query_scalar("SELECT title FROM customer WHERE id = $1")
+                .bind(parent.0.to_string())
+                .fetch_optional(&svc.db.pool)
+                .await?
+        }
+        None => {
+            sqlx::query_scalar("SELECT title FROM tenant WHERE id = $1")
+                .bind(c.tenant_id.map(|t| t.0.to_string()).unwrap_or_default())
+                .fetch_optional(&svc.db.pool)
+                .await?
+        }
+    };
+    let id = c.id.map(|i| i.0.to_string()).unwrap_or_default();
+    let rows = sqlx::query(
+        "SELECT g.id, g.name FROM entity_group_member m JOIN entity_group g ON g.id = m.group_id \
+         WHERE m.entity_id = $1 ORDER BY g.name_lower, g.id",
+    )
+    .bind(id)
+    .fetch_all(&svc.db.pool)
+    .await?;
+    let groups = rows
+        .iter()
+        .map(|r| {
+            Ok(EntityInfo {
+                id: EntityId { entity_type: EntityType::EntityGroup, id: uuid(&r.try_get::<String, _>("id")?)? },
+                name: r.try_get("name")?,
+            })
+        })
+        .collect::<ServiceResult<Vec<_>>>()?;
+    Ok(CustomerInfo { customer: c, owner_name: owner_name.unwrap_or_default(), groups })
 }

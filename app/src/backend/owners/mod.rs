@@ -3,6 +3,7 @@
 
 pub mod contacts;
 pub mod counts;
+pub mod customer_lists;
 pub mod customers;
 pub mod infos;
 pub mod owner_change;

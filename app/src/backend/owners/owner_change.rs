@@ -148,7 +148,7 @@ pub async fn change_owner(
         _ => {}
     }
     match Kind::of_group(group_type) {
-        Some(kind) => things::move_to(&mut tx, kind, entity, target).await?,
+        Some(kind) => crate::backend::things::moves::move_to(&mut tx, kind, entity, target).await?,
         None => {
             store::leave_all_groups(&mut tx, entity).await?;
             store::join_all(&mut tx, target, group_type, entity).await?;

@@ -177,7 +177,7 @@ pub async fn get(svc: &Services, p: &Principal, id: Uuid) -> ServiceResult<Devic
 pub async fn get_info(svc: &Services, p: &Principal, id: Uuid) -> ServiceResult<DeviceInfo> {
     let t = crate::backend::things::get_checked(svc, p, Kind::Device, id, Operation::Read).await?;
     let (owner, groups) =
-        crate::backend::things::decorate(svc, std::slice::from_ref(&t)).await?.pop().unwrap_or_default();
+        crate::backend::things::lists::decorate(svc, std::slice::from_ref(&t)).await?.pop().unwrap_or_default();
     Ok(to_info(t, owner, groups))
 }
 

@@ -1,30 +1,12 @@
-//! Devices, assets, dashboards and edges for the console — one set of server functions for the four kinds, as
-//! `backend::things` is one service for them: the "All" list and group tabs, one thing with its owner and groups,
-//! create / edit / delete, "Manage owner and groups", and a device's access token (view, regenerate). Every call
-//! goes to the backend services, which ask `authz`.
-
 // A server function takes a form's fields as its arguments.
 #![allow(clippy::too_many_arguments)]
+//! One thing in the console: read, create, edit, delete, "Manage owner and groups", and a device's access token
+//! (view, regenerate).
 
 use crate::api::AppError;
-use crate::model::PageData;
+use crate::api::views::ThingView;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// A thing as the console shows it: flat strings, whatever its kind.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ThingView {
-    pub id: String,
-    pub version: i64,
-    pub name: String,
-    pub thing_type: String,
-    pub label: String,
-    pub created_time: i64,
-    pub owner_id: String,
-    pub owner_name: String,
-    /// The groups it is in as (id, name), "All" included.
-    pub groups: Vec<(String, String)>,
-}
 
 /// A device's access token, with the version a regeneration must name.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,108 +15,21 @@ pub struct TokenView {
     pub version: i64,
 }
 
-#[cfg(feature = "ssr")]
-mod ssr {
-    use crate::api::things::things_tmp::AppError;
-    use crate::api::things::things_tmp::ThingView;
-    use crate::backend::kernel::principal::Principal;
-    use crate::backend::services::Services;
-    use crate::backend::things;
-    use crate::backend::things::kind::Kind;
-    use crate::backend::things::rows::Thing;
-    use crate::model::PageData;
-
-    pub fn kind(s: &str) -> Result<Kind, AppError> {
-        Kind::parse(s.trim()).ok_or_else(|| AppError::new(400, format!("Unknown entity type {s}")))
-    }
-
-    pub async fn views(svc: &Services, page: PageData<Thing>) -> Result<PageData<ThingView>, AppError> {
-        let extra = things::decorate(svc, &page.data).await?;
-        let data = page
-            .data
-            .into_iter()
-            .zip(extra)
-            .map(|(t, (owner_name, groups))| ThingView {
-                id: t.id.to_string(),
-                version: t.version,
-                name: t.name,
-                thing_type: t.thing_type,
-                label: t.label.unwrap_or_default(),
-                created_time: t.created_time,
-                owner_id: t.owner.to_string(),
-                owner_name,
-                groups: groups.into_iter().map(|g| (g.id.id.to_string(), g.name)).collect(),
-            })
-            .collect();
-        Ok(PageData {
-            data,
-            total_pages: page.total_pages,
-            total_elements: page.total_elements,
-            has_next: page.has_next,
-        })
-    }
-
-    pub async fn one(svc: &Services, t: Thing) -> Result<ThingView, AppError> {
-        let page = PageData { data: vec![t], total_pages: 1, total_elements: 1, has_next: false };
-        views(svc, page).await?.data.pop().ok_or_else(|| AppError::new(500, "thing vanished"))
-    }
-
-    pub async fn checked(
-        svc: &Services,
-        p: &Principal,
-        kind: Kind,
-        id: &str,
-        op: crate::model::permissions::Operation,
-    ) -> Result<Thing, AppError> {
-        let id = crate::api::ssr::parse_id(id, &kind.label().to_lowercase())?;
-        Ok(things::get_checked(svc, p, kind, id, op).await?)
-    }
-}
-
-/// One page of things of `kind` (`DEVICE`, `ASSET`, `DASHBOARD`, `EDGE`): everything the caller may read when
-/// `group` is empty, else one group's members.
-#[server(prefix = "/_sfn", endpoint = "things")]
-pub async fn list_things(
-    kind: String,
-    page: i64,
-    search: String,
-    sort: String,
-    desc: bool,
-    group: String,
-    owner: Option<String>,
-) -> Result<PageData<ThingView>, AppError> {
-    use crate::api::ssr::*;
-    use crate::backend::things;
-    use crate::backend::things::Scope;
-    let p = principal().await?;
-    let svc = svc()?;
-    let kind = ssr::kind(&kind)?;
-    let sort = if kind == crate::backend::things::kind::Kind::Dashboard && sort == "name" {
-        "title".to_string()
-    } else {
-        sort
-    };
-    let link = page_link(page, search, sort, desc)?;
-    let scope = match (opt(group), owner.and_then(opt)) {
-        (Some(g), _) => {
-            let id = crate::model::EntityGroupId(parse_id(&g, "entity group")?);
-            Scope::Group(crate::api::groups::entity_groups::checked_group(&svc, &p, id, kind.group_type()).await?)
-        }
-        (None, Some(o)) => Scope::Owner { owner: parse_id(&o, "owner")?, subtree: false },
-        (None, None) => Scope::Tenant,
-    };
-    let rows = things::list(&svc, &p, kind, scope, None, &link).await?;
-    ssr::views(&svc, rows).await
-}
-
 /// One thing with its owner and groups.
 #[server(prefix = "/_sfn", endpoint = "thing")]
 pub async fn get_thing(kind: String, id: String) -> Result<ThingView, AppError> {
     use crate::api::ssr::*;
     let p = principal().await?;
     let svc = svc()?;
-    let t = ssr::checked(&svc, &p, ssr::kind(&kind)?, &id, crate::model::permissions::Operation::Read).await?;
-    ssr::one(&svc, t).await
+    let t = crate::api::things::ssr::checked(
+        &svc,
+        &p,
+        crate::api::things::ssr::kind(&kind)?,
+        &id,
+        crate::model::permissions::Operation::Read,
+    )
+    .await?;
+    crate::api::things::ssr::one(&svc, t).await
 }
 
 /// Creates (empty `id`, into `group` if given) or edits a thing's name, type and label; everything else it has
@@ -159,7 +54,7 @@ pub async fn save_thing(
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;
-    let kind = ssr::kind(&kind)?;
+    let kind = crate::api::things::ssr::kind(&kind)?;
     let groups = opt(group).map(|g| parse_id(&g, "entity group")).transpose()?;
     // A new thing belongs to the caller's owner, or to the customer whose list it was added from.
     let customer_id = match owner.and_then(opt) {
@@ -173,7 +68,9 @@ pub async fn save_thing(
             if groups.is_some() {
                 return Err(AppError::new(400, "Groups change through “Manage owner and groups”"));
             }
-            let current = ssr::checked(&svc, &p, kind, &id, crate::model::permissions::Operation::Read).await?;
+            let current =
+                crate::api::things::ssr::checked(&svc, &p, kind, &id, crate::model::permissions::Operation::Read)
+                    .await?;
             let mut d = Draft::of(&current);
             d.name = Some(name);
             if kind != Kind::Dashboard {
@@ -219,10 +116,17 @@ pub async fn save_thing(
                 }
             };
             let id = id.ok_or_else(|| AppError::new(500, "saved without id"))?;
-            ssr::checked(&svc, &p, kind, &id.to_string(), crate::model::permissions::Operation::Read).await?
+            crate::api::things::ssr::checked(
+                &svc,
+                &p,
+                kind,
+                &id.to_string(),
+                crate::model::permissions::Operation::Read,
+            )
+            .await?
         }
     };
-    ssr::one(&svc, saved).await
+    crate::api::things::ssr::one(&svc, saved).await
 }
 
 /// Deletes a thing.
@@ -231,22 +135,9 @@ pub async fn delete_thing(kind: String, id: String) -> Result<(), AppError> {
     use crate::api::ssr::*;
     same_origin()?;
     let p = principal().await?;
-    let kind = ssr::kind(&kind)?;
+    let kind = crate::api::things::ssr::kind(&kind)?;
     let id = parse_id(&id, &kind.label().to_lowercase())?;
     Ok(crate::backend::things::delete(&*svc()?, &p, kind, id).await?)
-}
-
-/// The owners a thing can move to: the caller's own owner first, then every customer it may read (at most 200).
-#[server(prefix = "/_sfn", endpoint = "owner_choices")]
-pub async fn owner_choices() -> Result<Vec<crate::api::views::Choice>, AppError> {
-    use crate::api::ssr::*;
-    let p = principal().await?;
-    let svc = svc()?;
-    let own = p.owner().ok_or_else(|| AppError::new(403, "Owners belong to a tenant"))?;
-    let name = crate::backend::owners::infos::owners_and_groups(&svc, &[(own, own)]).await?.pop().unwrap_or_default().0;
-    let mut out = vec![crate::api::views::Choice { id: own.to_string(), name }];
-    out.extend(customer_choices(&svc, &p).await?);
-    Ok(out)
 }
 
 /// "Manage owner and groups": moves a thing to `owner` (it leaves its groups and joins the new owner's "All")
@@ -265,7 +156,7 @@ pub async fn change_thing_owner(
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;
-    let kind = ssr::kind(&kind)?;
+    let kind = crate::api::things::ssr::kind(&kind)?;
     let thing = parse_id(&id, &kind.label().to_lowercase())?;
     let owner = parse_id(&owner, "owner")?;
     let tenant = p.tenant_id.ok_or_else(|| AppError::new(403, "Owners belong to a tenant"))?.0;
@@ -273,8 +164,8 @@ pub async fn change_thing_owner(
     let groups = parse_ids(groups, "entity group")?;
     let new_group = opt(new_group);
     change_owner(&svc, &p, target, kind.entity_type().as_str(), thing, &groups, new_group.as_deref()).await?;
-    let t = ssr::checked(&svc, &p, kind, &id, crate::model::permissions::Operation::Read).await?;
-    ssr::one(&svc, t).await
+    let t = crate::api::things::ssr::checked(&svc, &p, kind, &id, crate::model::permissions::Operation::Read).await?;
+    crate::api::things::ssr::one(&svc, t).await
 }
 
 /// A device's access token (READ_CREDENTIALS).
@@ -303,18 +194,4 @@ pub async fn regenerate_token(id: String, version: String) -> Result<TokenView, 
     };
     let c = crate::backend::things::devices::update_credentials(&*svc()?, &p, &c).await?;
     Ok(TokenView { token: c.credentials_id.unwrap_or_default(), version: c.version.unwrap_or(0) })
-}
-
-/// Dashboards the caller may read (at most 200, by title): the choices for a user's default dashboard.
-#[server(prefix = "/_sfn", endpoint = "dashboard_choices")]
-pub async fn dashboard_choices() -> Result<Vec<crate::api::views::Choice>, AppError> {
-    use crate::api::ssr::*;
-    use crate::backend::things;
-    use crate::backend::things::Scope;
-    use crate::backend::things::kind::Kind;
-    let p = principal().await?;
-    let mut link = page_link(0, String::new(), "title".into(), false)?;
-    link.page_size = 200;
-    let page = things::list(&*svc()?, &p, Kind::Dashboard, Scope::Tenant, None, &link).await?;
-    Ok(page.data.into_iter().map(|t| crate::api::views::Choice { id: t.id.to_string(), name: t.name }).collect())
 }
