@@ -51,6 +51,8 @@ pub async fn save_thing(
     use crate::backend::things;
     use crate::backend::things::Draft;
     use crate::backend::things::kind::Kind;
+    use crate::backend::things::wire;
+    use crate::backend::things::wire::SaveExtras;
     same_origin()?;
     let p = principal().await?;
     let svc = svc()?;
@@ -83,44 +85,20 @@ pub async fn save_thing(
         None => {
             let opts =
                 SaveOptions { entity_group_ids: groups.into_iter().collect(), name_conflict: NameConflict::Fail };
-            let id = match kind {
-                Kind::Device => {
-                    let d = crate::model::Device {
-                        name: Some(name),
-                        device_type: opt(thing_type),
-                        label: opt(label),
-                        customer_id,
-                        ..Default::default()
-                    };
-                    things::devices::save(&svc, &p, &d, None, &opts).await?.id.map(|i| i.0)
-                }
-                Kind::Edge => {
-                    let e = crate::model::Edge {
-                        name: Some(name),
-                        edge_type: opt(thing_type),
-                        label: opt(label),
-                        customer_id,
-                        ..Default::default()
-                    };
-                    things::edges::save(&svc, &p, &e, &opts).await?.id.map(|i| i.0)
-                }
-                Kind::Asset | Kind::Dashboard => {
-                    let d = Draft {
-                        name: Some(name),
-                        thing_type: if kind == Kind::Dashboard { Some("dashboard".into()) } else { opt(thing_type) },
-                        label: opt(label),
-                        customer_id: customer_id.map(|c| c.0),
-                        ..Default::default()
-                    };
-                    Some(things::save(&svc, &p, kind, &d, &opts).await?.id)
-                }
+            let d = Draft {
+                name: Some(name),
+                thing_type: if kind == Kind::Dashboard { Some("dashboard".into()) } else { opt(thing_type) },
+                label: opt(label),
+                customer_id: customer_id.map(|c| c.0),
+                ..Default::default()
             };
-            let id = id.ok_or_else(|| AppError::new(500, "saved without id"))?;
+            let saved = wire::save_draft(&svc, &p, kind, d, &opts, SaveExtras::default()).await?;
+            // Read back through the caller's READ: what it may see of what it made.
             crate::api::things::ssr::checked(
                 &svc,
                 &p,
                 kind,
-                &id.to_string(),
+                &saved.id.to_string(),
                 crate::model::permissions::Operation::Read,
             )
             .await?

@@ -68,7 +68,7 @@ pub async fn free_name(
     tenant: Uuid,
     name: String,
     policy: &NameConflict,
-    taken: fn() -> ServiceError,
+    taken: &(dyn Fn() -> ServiceError + Sync),
 ) -> ServiceResult<String> {
     if !exists(tx, table, column, tenant, &name).await? {
         return Ok(name);

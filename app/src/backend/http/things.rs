@@ -16,21 +16,15 @@ use crate::backend::kernel::paging::PageLink;
 use crate::backend::kernel::principal::Principal;
 use crate::backend::services::Services;
 use crate::backend::things;
-use crate::backend::things::assets;
-use crate::backend::things::dashboards;
 use crate::backend::things::devices;
-use crate::backend::things::edges;
 use crate::backend::things::kind::Kind;
 use crate::backend::things::lists::Scope;
 use crate::backend::things::rows::Thing;
-use crate::model::Asset;
+use crate::backend::things::wire;
+use crate::backend::things::wire::SaveExtras;
 use crate::model::CustomerId;
-use crate::model::Dashboard;
-use crate::model::Device;
 use crate::model::DeviceCredentials;
-use crate::model::Edge;
 use crate::model::EntityGroupId;
-use crate::model::EntityInfo;
 use crate::model::PageData;
 use crate::model::SaveDeviceWithCredentials;
 use crate::model::permissions::Operation;
@@ -43,42 +37,14 @@ use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-fn to_json<T: serde::Serialize>(v: T) -> ServiceResult<Value> {
-    serde_json::to_value(v).map_err(|e| ServiceError::Internal(e.to_string()))
-}
-
-/// The plain wire shape of a thing (dashboards: the info shape without groups).
-fn plain(t: Thing) -> ServiceResult<Value> {
-    match t.kind {
-        Kind::Device => to_json(devices::to_wire(t)),
-        Kind::Asset => to_json(assets::to_wire(t)),
-        Kind::Dashboard => to_json(dashboards::to_wire(t)),
-        Kind::Edge => to_json(edges::to_wire(t)),
-    }
-}
-
-fn info(t: Thing, owner: String, groups: Vec<EntityInfo>) -> ServiceResult<Value> {
-    match t.kind {
-        Kind::Device => to_json(devices::to_info(t, owner, groups)),
-        Kind::Asset => to_json(assets::to_info(t, owner, groups)),
-        Kind::Dashboard => to_json(dashboards::to_info(t, owner, groups)),
-        Kind::Edge => to_json(edges::to_info(t, owner, groups)),
-    }
-}
-
-fn collect(page: PageData<ServiceResult<Value>>) -> ServiceResult<PageData<Value>> {
-    let PageData { data, total_pages, total_elements, has_next } = page;
-    Ok(PageData { data: data.into_iter().collect::<ServiceResult<_>>()?, total_pages, total_elements, has_next })
-}
-
 /// A page in the shape the endpoint returns: infos for `…Infos` lists and every dashboard list.
 async fn shaped(svc: &Services, page: PageData<Thing>, infos: bool) -> ServiceResult<Json<PageData<Value>>> {
     let page = if infos || page.data.first().is_some_and(|t| t.kind == Kind::Dashboard) {
-        crate::backend::things::lists::decorated_page(svc, page, info).await?
+        crate::backend::things::lists::decorated_page(svc, page, wire::info).await?
     } else {
-        crate::backend::things::lists::map_page(page, plain)
+        page.map(wire::plain)
     };
-    Ok(Json(collect(page)?))
+    Ok(Json(page.try_map(|v| v)?))
 }
 
 fn type_param(q: &HashMap<String, String>) -> Option<&str> {
@@ -89,69 +55,10 @@ fn caller_owner(p: &Principal) -> ServiceResult<Uuid> {
     p.owner().ok_or(ServiceError::Forbidden)
 }
 
-fn plural(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Device => "devices",
-        Kind::Asset => "assets",
-        Kind::Dashboard => "dashboards",
-        Kind::Edge => "edges",
-    }
-}
-
-fn singular(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Device => "device",
-        Kind::Asset => "asset",
-        Kind::Dashboard => "dashboard",
-        Kind::Edge => "edge",
-    }
-}
-
-async fn save_value(
-    svc: &Services,
-    p: &Principal,
-    kind: Kind,
-    q: &HashMap<String, String>,
-    body: Value,
-) -> ServiceResult<Value> {
-    let opts = SaveOptions::from_query(q)?;
-    let bad = |e: serde_json::Error| ServiceError::BadRequestParams(format!("Invalid request body: {e}"));
-    match kind {
-        Kind::Device => {
-            let d: Device = serde_json::from_value(body).map_err(bad)?;
-            to_json(devices::save(svc, p, &d, q.get("accessToken").map(String::as_str), &opts).await?)
-        }
-        Kind::Asset => {
-            let a: Asset = serde_json::from_value(body).map_err(bad)?;
-            to_json(assets::to_wire(things::save(svc, p, kind, &assets::draft(&a), &opts).await?))
-        }
-        Kind::Dashboard => {
-            let d: Dashboard = serde_json::from_value(body).map_err(bad)?;
-            to_json(dashboards::to_wire(things::save(svc, p, kind, &dashboards::draft(&d), &opts).await?))
-        }
-        Kind::Edge => {
-            let e: Edge = serde_json::from_value(body).map_err(bad)?;
-            to_json(edges::save(svc, p, &e, &opts).await?)
-        }
-    }
-}
-
 /// Every endpoint of one kind.
 pub fn routes(kind: Kind) -> Router<AppState> {
-    let one = singular(kind);
-    let many = plural(kind);
-    let ids_param: &'static str = match kind {
-        Kind::Device => "deviceIds",
-        Kind::Asset => "assetIds",
-        Kind::Dashboard => "dashboardIds",
-        Kind::Edge => "edgeIds",
-    };
-    let name_param: &'static str = match kind {
-        Kind::Device => "deviceName",
-        Kind::Asset => "assetName",
-        Kind::Dashboard => "",
-        Kind::Edge => "edgeName",
-    };
+    let spec = kind.spec();
+    let (one, many, ids_param) = (spec.singular, spec.plural, spec.ids_param);
     let mut r = Router::new()
         .route(
             &format!("/api/{one}"),
@@ -160,14 +67,18 @@ pub fn routes(kind: Kind) -> Router<AppState> {
                       Auth(p): Auth,
                       QueryMap(q): QueryMap,
                       JsonBody(body): JsonBody<Value>| async move {
-                    Ok::<_, ServiceError>(Json(save_value(&s.svc, &p, kind, &q, body).await?))
+                    let opts = SaveOptions::from_query(&q)?;
+                    let extras = SaveExtras { access_token: q.get("accessToken").map(String::as_str) };
+                    Ok::<_, ServiceError>(Json(wire::save_body(&s.svc, &p, kind, body, &opts, extras).await?))
                 },
             ),
         )
         .route(
             &format!("/api/{one}/{{id}}"),
             get(move |State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId| async move {
-                Ok::<_, ServiceError>(Json(plain(things::get_checked(&s.svc, &p, kind, id, Operation::Read).await?)?))
+                Ok::<_, ServiceError>(Json(wire::plain(
+                    things::get_checked(&s.svc, &p, kind, id, Operation::Read).await?,
+                )?))
             })
             .delete(move |State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId| async move {
                 things::delete(&s.svc, &p, kind, id).await?;
@@ -178,14 +89,11 @@ pub fn routes(kind: Kind) -> Router<AppState> {
             &format!("/api/{one}/info/{{id}}"),
             get(move |State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId| async move {
                 let t = things::get_checked(&s.svc, &p, kind, id, Operation::Read).await?;
-                let page = crate::backend::things::lists::decorated_page(
-                    &s.svc,
-                    PageData { data: vec![t], total_pages: 1, total_elements: 1, has_next: false },
-                    info,
-                )
-                .await?;
-                let v = page.data.into_iter().next().ok_or_else(|| ServiceError::not_found(kind.label(), id))??;
-                Ok::<_, ServiceError>(Json(v))
+                let (owner, groups) = crate::backend::things::lists::decorate(&s.svc, std::slice::from_ref(&t))
+                    .await?
+                    .pop()
+                    .unwrap_or_default();
+                Ok::<_, ServiceError>(Json(wire::info(t, owner, groups)?))
             }),
         )
         .route(
@@ -228,14 +136,14 @@ pub fn routes(kind: Kind) -> Router<AppState> {
                 shaped(&s.svc, page, false).await
             }),
         );
-    if kind != Kind::Dashboard {
+    if let Some(name_param) = spec.name_param {
         r = r.route(
             &format!("/api/tenant/{one}"),
             get(move |State(s): State<AppState>, Auth(p): Auth, QueryMap(q): QueryMap| async move {
                 let name = q.get(name_param).filter(|n| !n.trim().is_empty()).ok_or_else(|| {
                     ServiceError::BadRequestParams(format!("Required request parameter '{name_param}' is not present"))
                 })?;
-                Ok::<_, ServiceError>(Json(plain(
+                Ok::<_, ServiceError>(Json(wire::plain(
                     crate::backend::things::lists::by_name(&s.svc, &p, kind, name).await?,
                 )?))
             }),
@@ -259,9 +167,9 @@ pub fn routes(kind: Kind) -> Router<AppState> {
         let found = crate::backend::things::lists::by_ids(&s.svc, &p, kind, &ids).await?;
         let out = if kind == Kind::Dashboard {
             let extra = crate::backend::things::lists::decorate(&s.svc, &found).await?;
-            found.into_iter().zip(extra).map(|(t, (o, g))| info(t, o, g)).collect::<ServiceResult<Vec<_>>>()?
+            found.into_iter().zip(extra).map(|(t, (o, g))| wire::info(t, o, g)).collect::<ServiceResult<Vec<_>>>()?
         } else {
-            found.into_iter().map(plain).collect::<ServiceResult<Vec<_>>>()?
+            found.into_iter().map(wire::plain).collect::<ServiceResult<Vec<_>>>()?
         };
         Ok::<_, ServiceError>(Json(out))
     };

@@ -12,12 +12,7 @@ use uuid::Uuid;
 
 /// The kind's name in `subtree_count.kind`.
 fn kind_key(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Device => "DEVICE",
-        Kind::Asset => "ASSET",
-        Kind::Dashboard => "DASHBOARD",
-        Kind::Edge => "EDGE",
-    }
+    kind.entity_type().as_str()
 }
 
 /// +1 for every ancestor of `{row}.owner_id` (the owner itself included).

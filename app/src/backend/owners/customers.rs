@@ -145,7 +145,7 @@ pub async fn save(svc: &Services, p: &Principal, c: &Customer, opts: &SaveOption
     }
     entities::check_create(svc, p, Resource::Customer, tenant.0, parent.map(|p| p.0).unwrap_or(tenant.0)).await?;
     let title =
-        naming::free_name(&mut tx, "customer", "title_lower", tenant.0, title, &opts.name_conflict, title_taken_error)
+        naming::free_name(&mut tx, "customer", "title_lower", tenant.0, title, &opts.name_conflict, &title_taken_error)
             .await?;
     sqlx::query(&format!(
         "INSERT INTO customer ({}, title_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15)",

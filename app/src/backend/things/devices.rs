@@ -55,7 +55,8 @@ pub fn to_info(t: Thing, owner_name: String, groups: Vec<EntityInfo>) -> DeviceI
     DeviceInfo { device: to_wire(t), owner_name, groups, active: false }
 }
 
-fn draft(d: &Device) -> Draft {
+/// What the service needs from a posted device.
+pub fn draft(d: &Device) -> Draft {
     let mut details = Map::new();
     for (k, v) in [("deviceData", &d.device_data), ("firmwareId", &d.firmware_id), ("softwareId", &d.software_id)] {
         if let Some(v) = v.as_ref().filter(|v| !v.is_null()) {
@@ -121,25 +122,20 @@ fn token_for(requested: Option<&str>) -> ServiceResult<String> {
     }
 }
 
-/// `POST /api/device[?accessToken=]`: creates with credentials, or updates (credentials unchanged).
-pub async fn save(
+/// A new device with its ACCESS_TOKEN credentials (the one given, else a random one), in one transaction.
+pub async fn create(
     svc: &Services,
     p: &Principal,
-    d: &Device,
+    draft: &Draft,
     access_token: Option<&str>,
     opts: &SaveOptions,
-) -> ServiceResult<Device> {
-    let draft = draft(d);
-    if draft.id.is_some() {
-        return Ok(to_wire(crate::backend::things::update(svc, p, Kind::Device, &draft).await?));
-    }
+) -> ServiceResult<Thing> {
     let token = token_for(access_token)?;
     let mut tx = svc.db.begin_write().await?;
-    let id = crate::backend::things::create_in(&mut tx, svc, p, Kind::Device, &draft, opts).await?;
+    let id = crate::backend::things::create_in(&mut tx, svc, p, Kind::Device, draft, opts).await?;
     insert_credentials(&mut tx, id, &token).await?;
     tx.commit().await?;
-    crate::backend::things::created(svc, p, Kind::Device, id).await?;
-    get(svc, p, id).await
+    crate::backend::things::created(svc, p, Kind::Device, id).await
 }
 
 /// `POST /api/device-with-credentials`: a new device with the ACCESS_TOKEN the caller chose.
@@ -165,7 +161,7 @@ pub async fn save_with_credentials(
     if d.id.is_some() {
         return Err(ServiceError::InvalidArguments("This call creates devices; update with POST /api/device".into()));
     }
-    save(svc, p, d, token, opts).await
+    Ok(to_wire(create(svc, p, &draft(d), token, opts).await?))
 }
 
 /// `GET /api/device/{id}`.

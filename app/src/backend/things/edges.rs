@@ -39,20 +39,23 @@ pub fn to_info(t: Thing, owner_name: String, groups: Vec<EntityInfo>) -> EdgeInf
     EdgeInfo { edge: to_wire(t), owner_name, groups }
 }
 
-fn key(field: &str, v: &Option<String>) -> ServiceResult<String> {
+/// A key as posted: none (left out or empty), or checked.
+fn key(field: &str, v: &Option<String>) -> ServiceResult<Option<String>> {
     match v.as_deref().map(str::trim) {
-        None | Some("") => Ok(tokens::new_alphanumeric(20)),
+        None | Some("") => Ok(None),
         Some(k) if k.chars().count() > 255 || k.chars().any(char::is_whitespace) => {
             Err(ServiceError::InvalidArguments(format!("{field} must be at most 255 characters without spaces")))
         }
-        Some(k) => Ok(k.to_string()),
+        Some(k) => Ok(Some(k.to_string())),
     }
 }
 
-/// What the service needs from a posted edge (keys generated when missing).
+/// What the service needs from a posted edge (keys left out stay out: `keys` fills them).
 pub fn draft(e: &Edge) -> ServiceResult<Draft> {
     let mut details = Map::new();
-    details.insert("secret".into(), Value::String(key("secret", &e.secret)?));
+    if let Some(secret) = key("secret", &e.secret)? {
+        details.insert("secret".into(), Value::String(secret));
+    }
     for (k, v) in [("edgeLicenseKey", &e.edge_license_key), ("cloudEndpoint", &e.cloud_endpoint)] {
         if let Some(v) = v {
             details.insert(k.into(), Value::String(v.clone()));
@@ -66,37 +69,27 @@ pub fn draft(e: &Edge) -> ServiceResult<Draft> {
         label: e.label.clone(),
         additional_info: e.additional_info.clone(),
         details,
-        routing_key: Some(key("routingKey", &e.routing_key)?),
+        routing_key: key("routingKey", &e.routing_key)?,
         version: e.version,
         ..Draft::default()
     })
 }
 
-/// `POST /api/edge`: on update, keys left out keep their stored values instead of being regenerated.
-pub async fn save(
-    svc: &crate::backend::services::Services,
-    p: &crate::backend::kernel::principal::Principal,
-    e: &Edge,
-    opts: &crate::backend::groups::naming::SaveOptions,
-) -> ServiceResult<Edge> {
-    let mut e = e.clone();
-    if let Some(id) = e.id {
-        let current = crate::backend::things::get_checked(
-            svc,
-            p,
-            crate::backend::things::kind::Kind::Edge,
-            id.0,
-            crate::model::permissions::Operation::Write,
-        )
-        .await?;
-        if e.routing_key.as_deref().is_none_or(str::is_empty) {
-            e.routing_key = current.routing_key.clone();
-        }
-        if e.secret.as_deref().is_none_or(str::is_empty) {
-            e.secret = crate::backend::things::detail_str(&current, "secret");
-        }
+/// An edge's keys when the draft left them out: on update the stored ones (never regenerated), on create new
+/// random ones.
+pub fn keys(mut d: Draft, current: Option<&Thing>) -> Draft {
+    if d.routing_key.is_none() {
+        d.routing_key = Some(match current {
+            Some(t) => t.routing_key.clone().unwrap_or_default(),
+            None => tokens::new_alphanumeric(20),
+        });
     }
-    Ok(to_wire(
-        crate::backend::things::save(svc, p, crate::backend::things::kind::Kind::Edge, &draft(&e)?, opts).await?,
-    ))
+    if !d.details.contains_key("secret") {
+        let secret = match current {
+            Some(t) => crate::backend::things::detail_str(t, "secret").unwrap_or_default(),
+            None => tokens::new_alphanumeric(20),
+        };
+        d.details.insert("secret".into(), Value::String(secret));
+    }
+    d
 }

@@ -47,7 +47,7 @@ pub async fn list(
     link: &PageLink,
 ) -> ServiceResult<PageData<Thing>> {
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?;
-    let order = link.order_by(kind.sorts(), "t.created_time")?.replace(", id ", ", t.id ");
+    let order = link.order_by(kind.spec().sorts, "t.created_time")?.replace(", id ", ", t.id ");
     let mut filter = format!("FROM {} t WHERE t.tenant_id = $1", kind.table());
     let mut binds = vec![tenant.0.to_string()];
     // Appends `sql`, numbering its `$?` placeholders in order for `values`.
@@ -169,24 +169,15 @@ pub async fn decorate(svc: &Services, things: &[Thing]) -> ServiceResult<Vec<(St
     crate::backend::owners::infos::owners_and_groups(svc, &items).await
 }
 
-/// Page `page` of things mapped with `f` (to wire shapes).
-pub fn map_page<T, U>(page: PageData<T>, f: impl Fn(T) -> U) -> PageData<U> {
-    PageData {
-        data: page.data.into_iter().map(f).collect(),
-        total_pages: page.total_pages,
-        total_elements: page.total_elements,
-        has_next: page.has_next,
-    }
-}
-
 /// The same page with owner names and groups, built by `f(thing, owner_name, groups)`.
 pub async fn decorated_page<U>(
     svc: &Services,
     page: PageData<Thing>,
     f: impl Fn(Thing, String, Vec<EntityInfo>) -> U,
 ) -> ServiceResult<PageData<U>> {
-    let extra = decorate(svc, &page.data).await?;
-    let PageData { data, total_pages, total_elements, has_next } = page;
-    let data = data.into_iter().zip(extra).map(|(t, (owner, groups))| f(t, owner, groups)).collect();
-    Ok(PageData { data, total_pages, total_elements, has_next })
+    let mut extra = decorate(svc, &page.data).await?.into_iter();
+    Ok(page.map(|t| {
+        let (owner, groups) = extra.next().unwrap_or_default();
+        f(t, owner, groups)
+    }))
 }

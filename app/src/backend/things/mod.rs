@@ -12,6 +12,7 @@ pub mod lists;
 pub mod moves;
 pub mod rows;
 pub mod search;
+pub mod wire;
 
 use crate::backend::authz::entities;
 use crate::backend::authz::entities::EntityRef;
@@ -24,7 +25,7 @@ use crate::backend::kernel::error::ServiceResult;
 use crate::backend::kernel::principal::Principal;
 use crate::backend::kernel::validate;
 use crate::backend::services::Services;
-use crate::backend::things::kind::Kind;
+use crate::backend::things::kind::{Extra, Kind};
 use crate::backend::things::rows::Thing;
 use crate::model::EntityId;
 use crate::model::EntityType;
@@ -81,8 +82,8 @@ fn details_text(d: &Map<String, Value>) -> Option<String> {
 }
 
 fn check_draft(kind: Kind, d: &Draft) -> ServiceResult<(String, String)> {
-    let name = validate::required(kind.label(), kind.name_field(), &d.name)?;
-    validate::max_len(kind.name_field(), &d.name)?;
+    let name = validate::required(kind.label(), kind.spec().name_field, &d.name)?;
+    validate::max_len(kind.spec().name_field, &d.name)?;
     validate::max_len("type", &d.thing_type)?;
     validate::max_len("label", &d.label)?;
     if d.additional_info.as_ref().is_some_and(|v| !v.is_object() && !v.is_null()) {
@@ -95,13 +96,22 @@ fn check_draft(kind: Kind, d: &Draft) -> ServiceResult<(String, String)> {
     Ok((name, thing_type.to_string()))
 }
 
+/// The column a kind stores beyond the core and the value a draft gives it.
+fn extra_column(kind: Kind, d: &Draft) -> Option<(&'static str, Option<String>)> {
+    match kind.spec().extra {
+        Extra::None => None,
+        Extra::Configuration => Some(("configuration", json_text(&d.configuration))),
+        Extra::RoutingKey => Some(("routing_key", d.routing_key.clone())),
+    }
+}
+
 fn unique_violation(kind: Kind) -> impl Fn(sqlx::Error) -> ServiceError {
     move |e| match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
-            if kind == Kind::Edge && d.message().contains("routing") {
+            if kind.spec().extra == Extra::RoutingKey && d.message().contains("routing") {
                 ServiceError::InvalidArguments("Edge with such routing key already exists!".into())
             } else {
-                kind.taken()()
+                kind.taken()
             }
         }
         _ => e.into(),
@@ -186,16 +196,16 @@ pub async fn create_in(
     let tenant = p.tenant_id.ok_or(ServiceError::Forbidden)?.0;
     let owner = owner_for_create(tx, p, tenant, d, opts).await?;
     entities::check_create(svc, p, kind.resource(), tenant, owner).await?;
-    let name = if kind.unique_names() {
-        naming::free_name(tx, kind.table(), "name_lower", tenant, name, &opts.name_conflict, kind.taken()).await?
+    let name = if kind.spec().unique_names {
+        naming::free_name(tx, kind.table(), "name_lower", tenant, name, &opts.name_conflict, &|| kind.taken()).await?
     } else {
         name
     };
     let id = Uuid::now_v7();
-    let (extra_cols, extra_vals) = match kind {
-        Kind::Dashboard => (", configuration", ", $11"),
-        Kind::Edge => (", routing_key", ", $11"),
-        _ => ("", ""),
+    let extra = extra_column(kind, d);
+    let (extra_cols, extra_vals) = match extra {
+        Some((col, _)) => (format!(", {col}"), ", $11"),
+        None => (String::new(), ""),
     };
     let sql = format!(
         "INSERT INTO {} (id, tenant_id, owner_id, created_time, name, name_lower, type, label, additional_info, \
@@ -213,10 +223,8 @@ pub async fn create_in(
         .bind(d.label.clone())
         .bind(json_text(&d.additional_info))
         .bind(details_text(&d.details));
-    match kind {
-        Kind::Dashboard => q = q.bind(json_text(&d.configuration)),
-        Kind::Edge => q = q.bind(d.routing_key.clone()),
-        _ => {}
+    if let Some((_, value)) = extra {
+        q = q.bind(value);
     }
     q.execute(&mut **tx).await.map_err(unique_violation(kind))?;
     store::join_all(tx, owner, kind.group_type(), id).await?;
@@ -240,11 +248,8 @@ pub async fn update(svc: &Services, p: &Principal, kind: Kind, d: &Draft) -> Ser
             kind.label().to_lowercase()
         )));
     }
-    let extra = match kind {
-        Kind::Dashboard => ", configuration = $10",
-        Kind::Edge => ", routing_key = $10",
-        _ => "",
-    };
+    let extra_value = extra_column(kind, d);
+    let extra = extra_value.as_ref().map(|(col, _)| format!(", {col} = $10")).unwrap_or_default();
     let sql = format!(
         "UPDATE {} SET name = $1, name_lower = $2, type = $3, label = $4, additional_info = $5, details = $6, \
          version = version + 1{extra} WHERE id = $7 AND tenant_id = $8 AND ($9 < 0 OR version = $9)",
@@ -260,10 +265,8 @@ pub async fn update(svc: &Services, p: &Principal, kind: Kind, d: &Draft) -> Ser
         .bind(id.to_string())
         .bind(current.tenant.to_string())
         .bind(d.version.unwrap_or(-1));
-    match kind {
-        Kind::Dashboard => q = q.bind(json_text(&d.configuration)),
-        Kind::Edge => q = q.bind(d.routing_key.clone()),
-        _ => {}
+    if let Some((_, value)) = extra_value {
+        q = q.bind(value);
     }
     let done = q.execute(svc.db.writer()).await.map_err(unique_violation(kind))?;
     if done.rows_affected() == 0 {
@@ -307,12 +310,7 @@ pub async fn delete(svc: &Services, p: &Principal, kind: Kind, id: Uuid) -> Serv
     let t = get_checked(svc, p, kind, id, Operation::Delete).await?;
     let mut tx = svc.db.begin_write().await?;
     store::leave_all_groups(&mut tx, t.id).await?;
-    if kind == Kind::Device {
-        sqlx::query("DELETE FROM device_credentials WHERE device_id = $1")
-            .bind(t.id.to_string())
-            .execute(&mut *tx)
-            .await?;
-    }
+    // A device's credentials go with it (foreign key cascade).
     let done = sqlx::query(&format!("DELETE FROM {} WHERE id = $1", kind.table()))
         .bind(t.id.to_string())
         .execute(&mut *tx)

@@ -2,7 +2,7 @@
 
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
-use crate::backend::things::kind::Kind;
+use crate::backend::things::kind::{Extra, Kind};
 use serde_json::{Map, Value};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -35,9 +35,9 @@ pub fn columns(kind: Kind, full: bool) -> String {
     let mut c = String::from(
         "t.id, t.tenant_id, t.owner_id, t.created_time, t.name, t.type, t.label, t.additional_info, t.details, t.version",
     );
-    match kind {
-        Kind::Dashboard if full => c.push_str(", t.configuration"),
-        Kind::Edge => c.push_str(", t.routing_key"),
+    match kind.spec().extra {
+        Extra::Configuration if full => c.push_str(", t.configuration"),
+        Extra::RoutingKey => c.push_str(", t.routing_key"),
         _ => {}
     }
     c
@@ -68,8 +68,8 @@ pub fn from_row(kind: Kind, r: &AnyRow, full: bool) -> ServiceResult<Thing> {
         label: r.try_get("label")?,
         additional_info: json(r, "additional_info")?,
         details,
-        configuration: if kind == Kind::Dashboard && full { json(r, "configuration")? } else { None },
-        routing_key: if kind == Kind::Edge { r.try_get("routing_key")? } else { None },
+        configuration: if kind.spec().extra == Extra::Configuration && full { json(r, "configuration")? } else { None },
+        routing_key: if kind.spec().extra == Extra::RoutingKey { r.try_get("routing_key")? } else { None },
         version: r.try_get("version")?,
     })
 }
