@@ -135,6 +135,12 @@ impl<T> PageData<T> {
         PageData { data: data.into_iter().map(f).collect(), total_pages, total_elements, has_next }
     }
 
+    /// The same paging over rows made from this page's (one for one, in order).
+    pub fn with_rows<U>(self, data: Vec<U>) -> PageData<U> {
+        let PageData { total_pages, total_elements, has_next, .. } = self;
+        PageData { data, total_pages, total_elements, has_next }
+    }
+
     /// The same page with every row turned by a fallible step; the first failure is the answer.
     pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<PageData<U>, E> {
         let PageData { data, total_pages, total_elements, has_next } = self;

@@ -79,11 +79,7 @@ pub async fn list_users(
         (None, None) => UserScope::Visible,
     };
     let rows = lists::list(&svc, &p, scope, &page_link(page, search, sort, desc)?).await?;
-    let items: Vec<(uuid::Uuid, uuid::Uuid)> = rows.data.iter().map(|u| (u.id.0, u.owner())).collect();
-    let extra = crate::backend::owners::infos::owners_and_groups(&svc, &items).await?;
-    let data =
-        rows.data.into_iter().zip(extra).map(|(u, (owner_name, groups))| view_of(u, owner_name, groups)).collect();
-    Ok(PageData { data, total_pages: rows.total_pages, total_elements: rows.total_elements, has_next: rows.has_next })
+    Ok(crate::backend::owners::infos::decorated(&svc, rows, lists::info_key, view_of).await?)
 }
 
 /// Lets a user sign in again, or stops it (its sessions end at once).

@@ -128,12 +128,7 @@ pub async fn list_roles(
     };
     let sort = if sort == "title" { "name".to_string() } else { sort };
     let rows = crate::backend::groups::role_api::list(&*svc()?, &p, t, &page_link(page, search, sort, desc)?).await?;
-    Ok(PageData {
-        data: rows.data.into_iter().map(view_of).collect(),
-        total_pages: rows.total_pages,
-        total_elements: rows.total_elements,
-        has_next: rows.has_next,
-    })
+    Ok(rows.map(view_of))
 }
 
 /// One role.

@@ -46,12 +46,7 @@ fn view_of(c: crate::model::CustomerInfo) -> CustomerView {
 
 #[cfg(feature = "ssr")]
 fn views(page: PageData<crate::model::CustomerInfo>) -> PageData<CustomerView> {
-    PageData {
-        data: page.data.into_iter().map(view_of).collect(),
-        total_pages: page.total_pages,
-        total_elements: page.total_elements,
-        has_next: page.has_next,
-    }
+    page.map(view_of)
 }
 
 /// One page of customers: the caller's own (its owner's "All" group) when `group` is empty, else one group's.

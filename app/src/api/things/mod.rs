@@ -21,34 +21,26 @@ pub(crate) mod ssr {
     }
 
     pub async fn views(svc: &Services, page: PageData<Thing>) -> Result<PageData<ThingView>, AppError> {
-        let extra = crate::backend::things::lists::decorate(svc, &page.data).await?;
-        let data = page
-            .data
-            .into_iter()
-            .zip(extra)
-            .map(|(t, (owner_name, groups))| ThingView {
-                id: t.id.to_string(),
-                version: t.version,
-                name: t.name,
-                thing_type: t.thing_type,
-                label: t.label.unwrap_or_default(),
-                created_time: t.created_time,
-                owner_id: t.owner.to_string(),
-                owner_name,
-                groups: groups.into_iter().map(|g| (g.id.id.to_string(), g.name)).collect(),
-            })
-            .collect();
-        Ok(PageData {
-            data,
-            total_pages: page.total_pages,
-            total_elements: page.total_elements,
-            has_next: page.has_next,
-        })
+        Ok(crate::backend::things::lists::decorated_page(svc, page, view_of).await?)
+    }
+
+    fn view_of(t: Thing, owner_name: String, groups: Vec<crate::model::EntityInfo>) -> ThingView {
+        ThingView {
+            id: t.id.to_string(),
+            version: t.version,
+            name: t.name,
+            thing_type: t.thing_type,
+            label: t.label.unwrap_or_default(),
+            created_time: t.created_time,
+            owner_id: t.owner.to_string(),
+            owner_name,
+            groups: groups.into_iter().map(|g| (g.id.id.to_string(), g.name)).collect(),
+        }
     }
 
     pub async fn one(svc: &Services, t: Thing) -> Result<ThingView, AppError> {
-        let page = PageData { data: vec![t], total_pages: 1, total_elements: 1, has_next: false };
-        views(svc, page).await?.data.pop().ok_or_else(|| AppError::new(500, "thing vanished"))
+        use crate::backend::things::lists::info_key;
+        Ok(crate::backend::owners::infos::decorated_one(svc, t, info_key, view_of).await?)
     }
 
     pub async fn checked(

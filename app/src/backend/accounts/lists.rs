@@ -111,27 +111,24 @@ pub async fn list(
     Ok(page)
 }
 
+/// The (id, owner) a user's info shape is decorated by.
+pub fn info_key(u: &UserRecord) -> (Uuid, Uuid) {
+    (u.id.0, u.owner())
+}
+
 /// The same page as `UserInfo`s: owner names and user groups in two more queries.
 pub async fn infos(svc: &Services, page: PageData<UserRecord>) -> ServiceResult<PageData<UserInfo>> {
-    let items: Vec<(Uuid, Uuid)> = page.data.iter().map(|u| (u.id.0, u.owner())).collect();
-    let extra = crate::backend::owners::infos::owners_and_groups(svc, &items).await?;
-    let PageData { data, total_pages, total_elements, has_next } = page;
-    let data = data
-        .into_iter()
-        .zip(extra)
-        .map(|(u, (owner_name, groups))| UserInfo { user: u.to_dto(), owner_name, groups })
-        .collect();
-    Ok(PageData { data, total_pages, total_elements, has_next })
+    crate::backend::owners::infos::decorated(svc, page, info_key, |u, owner_name, groups| UserInfo {
+        user: u.to_dto(),
+        owner_name,
+        groups,
+    })
+    .await
 }
 
 /// The same page in the short form pickers use.
 pub fn email_infos(page: PageData<UserRecord>) -> PageData<UserEmailInfo> {
-    let PageData { data, total_pages, total_elements, has_next } = page;
-    let data = data
-        .into_iter()
-        .map(|u| UserEmailInfo { id: u.id, email: u.email, first_name: u.first_name, last_name: u.last_name })
-        .collect();
-    PageData { data, total_pages, total_elements, has_next }
+    page.map(|u| UserEmailInfo { id: u.id, email: u.email, first_name: u.first_name, last_name: u.last_name })
 }
 
 /// `GET /api/users/list?userIds=`: the listed users the caller may read, in one query.

@@ -8,6 +8,7 @@ use crate::backend::groups::service::COLUMNS;
 use crate::backend::groups::service::from_row;
 use crate::backend::groups::service::get_checked;
 use crate::backend::groups::service::info;
+use crate::backend::groups::service::infos;
 use crate::backend::groups::service::uuid;
 use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
@@ -38,11 +39,8 @@ async fn page_of_groups(
     let from = format!("FROM entity_group g WHERE {filter}");
     let page =
         crate::backend::kernel::paging::fetch(&svc.db.pool, COLUMNS, &from, &order, &binds, link, from_row).await?;
-    let mut data = Vec::with_capacity(page.data.len());
-    for g in &page.data {
-        data.push(info(svc, g).await?);
-    }
-    Ok(PageData { data, total_pages: page.total_pages, total_elements: page.total_elements, has_next: page.has_next })
+    let infos = infos(svc, &page.data).await?;
+    Ok(page.with_rows(infos))
 }
 
 /// `GET /api/entityGroups/{groupType}`: the caller's owner's groups (with a Generic READ) and, unless

@@ -83,25 +83,46 @@ fn owner_id(tenant: Uuid, owner: Uuid) -> EntityId {
 
 /// The wire shape, with the owner chain (owner first, tenant last).
 pub async fn info(svc: &Services, g: &Group) -> ServiceResult<EntityGroupInfo> {
-    let chain: Vec<String> =
-        sqlx::query_scalar("SELECT ancestor FROM owner_closure WHERE descendant = $1 ORDER BY depth")
-            .bind(g.owner.to_string())
-            .fetch_all(&svc.db.pool)
-            .await?;
-    let owner_ids = chain.iter().map(|a| uuid(a).map(|a| owner_id(g.tenant, a))).collect::<ServiceResult<Vec<_>>>()?;
-    Ok(EntityGroupInfo {
-        id: Some(EntityGroupId(g.id)),
-        created_time: Some(g.created_time),
-        group_type: Some(g.group_type.as_str().into()),
-        name: Some(g.name.clone()),
-        owner_id: Some(owner_id(g.tenant, g.owner)),
-        tenant_id: Some(TenantId(g.tenant)),
-        additional_info: g.additional_info.clone(),
-        configuration: g.configuration.clone(),
-        version: Some(g.version),
-        group_all: g.name == ALL,
-        owner_ids,
-    })
+    infos(svc, std::slice::from_ref(g))
+        .await?
+        .pop()
+        .ok_or_else(|| ServiceError::Internal("a group's info went missing".into()))
+}
+
+/// The wire shapes of a page of groups: every owner chain in one query.
+pub async fn infos(svc: &Services, groups: &[Group]) -> ServiceResult<Vec<EntityGroupInfo>> {
+    let mut chains: std::collections::HashMap<Uuid, Vec<Uuid>> = std::collections::HashMap::new();
+    if !groups.is_empty() {
+        let owners: std::collections::BTreeSet<String> = groups.iter().map(|g| g.owner.to_string()).collect();
+        let marks = (1..=owners.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT descendant, ancestor FROM owner_closure WHERE descendant IN ({marks}) ORDER BY descendant, depth"
+        );
+        let mut q = sqlx::query(&sql);
+        for o in &owners {
+            q = q.bind(o.clone());
+        }
+        for r in q.fetch_all(&svc.db.pool).await? {
+            let d = uuid(&r.try_get::<String, _>("descendant")?)?;
+            chains.entry(d).or_default().push(uuid(&r.try_get::<String, _>("ancestor")?)?);
+        }
+    }
+    Ok(groups
+        .iter()
+        .map(|g| EntityGroupInfo {
+            id: Some(EntityGroupId(g.id)),
+            created_time: Some(g.created_time),
+            group_type: Some(g.group_type.as_str().into()),
+            name: Some(g.name.clone()),
+            owner_id: Some(owner_id(g.tenant, g.owner)),
+            tenant_id: Some(TenantId(g.tenant)),
+            additional_info: g.additional_info.clone(),
+            configuration: g.configuration.clone(),
+            version: Some(g.version),
+            group_all: g.name == ALL,
+            owner_ids: chains.get(&g.owner).into_iter().flatten().map(|a| owner_id(g.tenant, *a)).collect(),
+        })
+        .collect())
 }
 
 impl Group {

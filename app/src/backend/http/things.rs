@@ -14,11 +14,14 @@ use crate::backend::kernel::error::ServiceError;
 use crate::backend::kernel::error::ServiceResult;
 use crate::backend::kernel::paging::PageLink;
 use crate::backend::kernel::principal::Principal;
+use crate::backend::owners::infos::decorated_one;
+use crate::backend::owners::infos::decorated_rows;
 use crate::backend::services::Services;
 use crate::backend::things;
 use crate::backend::things::devices;
 use crate::backend::things::kind::Kind;
 use crate::backend::things::lists::Scope;
+use crate::backend::things::lists::info_key;
 use crate::backend::things::rows::Thing;
 use crate::backend::things::wire;
 use crate::backend::things::wire::SaveExtras;
@@ -89,11 +92,8 @@ pub fn routes(kind: Kind) -> Router<AppState> {
             &format!("/api/{one}/info/{{id}}"),
             get(move |State(s): State<AppState>, Auth(p): Auth, PathId(id): PathId| async move {
                 let t = things::get_checked(&s.svc, &p, kind, id, Operation::Read).await?;
-                let (owner, groups) = crate::backend::things::lists::decorate(&s.svc, std::slice::from_ref(&t))
-                    .await?
-                    .pop()
-                    .unwrap_or_default();
-                Ok::<_, ServiceError>(Json(wire::info(t, owner, groups)?))
+                let info = decorated_one(&s.svc, t, info_key, wire::info).await??;
+                Ok::<_, ServiceError>(Json(info))
             }),
         )
         .route(
@@ -166,8 +166,7 @@ pub fn routes(kind: Kind) -> Router<AppState> {
         let ids = parse_ids(q.get(ids_param), ids_param)?;
         let found = crate::backend::things::lists::by_ids(&s.svc, &p, kind, &ids).await?;
         let out = if kind == Kind::Dashboard {
-            let extra = crate::backend::things::lists::decorate(&s.svc, &found).await?;
-            found.into_iter().zip(extra).map(|(t, (o, g))| wire::info(t, o, g)).collect::<ServiceResult<Vec<_>>>()?
+            decorated_rows(&s.svc, found, info_key, wire::info).await?.into_iter().collect::<ServiceResult<Vec<_>>>()?
         } else {
             found.into_iter().map(wire::plain).collect::<ServiceResult<Vec<_>>>()?
         };

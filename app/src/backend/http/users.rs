@@ -80,8 +80,7 @@ pub async fn tenant_users(
 }
 
 fn dtos(page: PageData<UserRecord>) -> PageData<User> {
-    let PageData { data, total_pages, total_elements, has_next } = page;
-    PageData { data: data.iter().map(UserRecord::to_dto).collect(), total_pages, total_elements, has_next }
+    page.map(|u| u.to_dto())
 }
 
 /// `includeCustomers=true` widens an owner's list to its whole subtree.

@@ -10,6 +10,7 @@ use crate::backend::kernel::principal::Principal;
 use crate::backend::owners::customers::COLUMNS;
 use crate::backend::owners::customers::SORTS;
 use crate::backend::owners::customers::from_row;
+use crate::backend::owners::customers::info_key;
 use crate::backend::owners::customers::info_of;
 use crate::backend::owners::customers::tenant_of;
 use crate::backend::services::Services;
@@ -69,11 +70,7 @@ pub async fn list_below(
 
 /// The same page with owner names and groups.
 pub async fn infos(svc: &Services, page: PageData<Customer>) -> ServiceResult<PageData<CustomerInfo>> {
-    let mut data = Vec::with_capacity(page.data.len());
-    for c in page.data {
-        data.push(info_of(svc, c).await?);
-    }
-    Ok(PageData { data, total_pages: page.total_pages, total_elements: page.total_elements, has_next: page.has_next })
+    crate::backend::owners::infos::decorated(svc, page, info_key, info_of).await
 }
 
 /// `GET /api/entityGroup/{id}/customers`: the members of a customer group the caller may read, paged in SQL.

@@ -239,7 +239,7 @@ pub async fn get(svc: &Services, p: &Principal, id: CustomerId) -> ServiceResult
 /// `GET /api/customer/info/{id}`.
 pub async fn get_info(svc: &Services, p: &Principal, id: CustomerId) -> ServiceResult<CustomerInfo> {
     let c = get(svc, p, id).await?;
-    info_of(svc, c).await
+    crate::backend::owners::infos::decorated_one(svc, c, info_key, info_of).await
 }
 
 /// `GET /api/tenant/customers?customerTitle=`.
@@ -352,37 +352,14 @@ pub async fn delete(svc: &Services, p: &Principal, id: CustomerId) -> ServiceRes
     Ok(())
 }
 
-pub(crate) async fn info_of(svc: &Services, c: Customer) -> ServiceResult<CustomerInfo> {
-    let owner_name: Option<String> = match c.parent_customer_id {
-        Some(parent) => {
-            sqlx::query_scalar("SELECT title FROM customer WHERE id = $1")
-                .bind(parent.0.to_string())
-                .fetch_optional(&svc.db.pool)
-                .await?
-        }
-        None => {
-            sqlx::query_scalar("SELECT title FROM tenant WHERE id = $1")
-                .bind(c.tenant_id.map(|t| t.0.to_string()).unwrap_or_default())
-                .fetch_optional(&svc.db.pool)
-                .await?
-        }
-    };
-    let id = c.id.map(|i| i.0.to_string()).unwrap_or_default();
-    let rows = sqlx::query(
-        "SELECT g.id, g.name FROM entity_group_member m JOIN entity_group g ON g.id = m.group_id \
-         WHERE m.entity_id = $1 ORDER BY g.name_lower, g.id",
-    )
-    .bind(id)
-    .fetch_all(&svc.db.pool)
-    .await?;
-    let groups = rows
-        .iter()
-        .map(|r| {
-            Ok(EntityInfo {
-                id: EntityId { entity_type: EntityType::EntityGroup, id: uuid(&r.try_get::<String, _>("id")?)? },
-                name: r.try_get("name")?,
-            })
-        })
-        .collect::<ServiceResult<Vec<_>>>()?;
-    Ok(CustomerInfo { customer: c, owner_name: owner_name.unwrap_or_default(), groups })
+/// The (id, owner) a customer's info shape is decorated by: its parent, or its tenant at the top.
+pub fn info_key(c: &Customer) -> (Uuid, Uuid) {
+    let id = c.id.map(|i| i.0).unwrap_or_default();
+    let owner = c.parent_customer_id.map(|p| p.0).or(c.tenant_id.map(|t| t.0)).unwrap_or_default();
+    (id, owner)
+}
+
+/// The info shape: the customer with its owner's title and its groups.
+pub fn info_of(customer: Customer, owner_name: String, groups: Vec<EntityInfo>) -> CustomerInfo {
+    CustomerInfo { customer, owner_name, groups }
 }

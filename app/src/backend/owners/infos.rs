@@ -7,6 +7,7 @@ use crate::backend::services::Services;
 use crate::model::EntityId;
 use crate::model::EntityInfo;
 use crate::model::EntityType;
+use crate::model::PageData;
 use sqlx::Row;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -58,4 +59,40 @@ pub async fn owners_and_groups(
         .iter()
         .map(|(id, owner)| (names.get(owner).cloned().unwrap_or_default(), groups.remove(id).unwrap_or_default()))
         .collect())
+}
+
+/// Rows turned into their info shapes by `f(row, owner name, groups)`; `key` names each row's (id, owner).
+pub async fn decorated_rows<T, U>(
+    svc: &Services,
+    rows: Vec<T>,
+    key: impl Fn(&T) -> (Uuid, Uuid),
+    mut f: impl FnMut(T, String, Vec<EntityInfo>) -> U,
+) -> ServiceResult<Vec<U>> {
+    let items: Vec<(Uuid, Uuid)> = rows.iter().map(key).collect();
+    let extra = owners_and_groups(svc, &items).await?;
+    Ok(rows.into_iter().zip(extra).map(|(r, (owner, groups))| f(r, owner, groups)).collect())
+}
+
+/// A page turned into info shapes (`decorated_rows` of its rows, its paging kept).
+pub async fn decorated<T, U>(
+    svc: &Services,
+    mut page: PageData<T>,
+    key: impl Fn(&T) -> (Uuid, Uuid),
+    f: impl FnMut(T, String, Vec<EntityInfo>) -> U,
+) -> ServiceResult<PageData<U>> {
+    let rows = std::mem::take(&mut page.data);
+    Ok(page.with_rows(decorated_rows(svc, rows, key, f).await?))
+}
+
+/// One row in its info shape.
+pub async fn decorated_one<T, U>(
+    svc: &Services,
+    row: T,
+    key: impl Fn(&T) -> (Uuid, Uuid),
+    f: impl FnMut(T, String, Vec<EntityInfo>) -> U,
+) -> ServiceResult<U> {
+    decorated_rows(svc, vec![row], key, f)
+        .await?
+        .pop()
+        .ok_or_else(|| ServiceError::Internal("a decorated row went missing".into()))
 }

@@ -208,14 +208,5 @@ pub async fn list(svc: &Services, p: &Principal, link: &PageLink) -> ServiceResu
 /// `GET /api/tenantInfos`.
 pub async fn list_infos(svc: &Services, p: &Principal, link: &PageLink) -> ServiceResult<PageData<TenantInfo>> {
     let page = list(svc, p, link).await?;
-    Ok(PageData {
-        data: page
-            .data
-            .into_iter()
-            .map(|tenant| TenantInfo { tenant, tenant_profile_name: DEFAULT_PROFILE_NAME.into() })
-            .collect(),
-        total_pages: page.total_pages,
-        total_elements: page.total_elements,
-        has_next: page.has_next,
-    })
+    Ok(page.map(|tenant| TenantInfo { tenant, tenant_profile_name: DEFAULT_PROFILE_NAME.into() }))
 }

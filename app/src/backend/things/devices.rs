@@ -164,19 +164,6 @@ pub async fn save_with_credentials(
     Ok(to_wire(create(svc, p, &draft(d), token, opts).await?))
 }
 
-/// `GET /api/device/{id}`.
-pub async fn get(svc: &Services, p: &Principal, id: Uuid) -> ServiceResult<Device> {
-    Ok(to_wire(crate::backend::things::get_checked(svc, p, Kind::Device, id, Operation::Read).await?))
-}
-
-/// `GET /api/device/info/{id}`.
-pub async fn get_info(svc: &Services, p: &Principal, id: Uuid) -> ServiceResult<DeviceInfo> {
-    let t = crate::backend::things::get_checked(svc, p, Kind::Device, id, Operation::Read).await?;
-    let (owner, groups) =
-        crate::backend::things::lists::decorate(svc, std::slice::from_ref(&t)).await?.pop().unwrap_or_default();
-    Ok(to_info(t, owner, groups))
-}
-
 async fn load_credentials(svc: &Services, device: Uuid) -> ServiceResult<DeviceCredentials> {
     let r = sqlx::query(
         "SELECT id, created_time, credentials_type, credentials_id, credentials_value, version \

@@ -163,21 +163,16 @@ pub async fn by_ids(svc: &Services, p: &Principal, kind: Kind, ids: &[Uuid]) -> 
     Ok(list(svc, p, kind, Scope::Ids(ids.to_vec()), None, &link).await?.data)
 }
 
-/// Owner names and groups for a page of things, in two queries whatever the page size.
-pub async fn decorate(svc: &Services, things: &[Thing]) -> ServiceResult<Vec<(String, Vec<EntityInfo>)>> {
-    let items: Vec<(Uuid, Uuid)> = things.iter().map(|t| (t.id, t.owner)).collect();
-    crate::backend::owners::infos::owners_and_groups(svc, &items).await
+/// The (id, owner) the info shapes are decorated by.
+pub fn info_key(t: &Thing) -> (Uuid, Uuid) {
+    (t.id, t.owner)
 }
 
 /// The same page with owner names and groups, built by `f(thing, owner_name, groups)`.
 pub async fn decorated_page<U>(
     svc: &Services,
     page: PageData<Thing>,
-    f: impl Fn(Thing, String, Vec<EntityInfo>) -> U,
+    f: impl FnMut(Thing, String, Vec<EntityInfo>) -> U,
 ) -> ServiceResult<PageData<U>> {
-    let mut extra = decorate(svc, &page.data).await?.into_iter();
-    Ok(page.map(|t| {
-        let (owner, groups) = extra.next().unwrap_or_default();
-        f(t, owner, groups)
-    }))
+    crate::backend::owners::infos::decorated(svc, page, info_key, f).await
 }
