@@ -139,7 +139,7 @@ async fn serve(mut config: Config, login_ip_per_minute: u32) -> ExitCode {
         .layer(axum::middleware::from_fn(app::backend::http::redirects::real))
         .layer(axum::middleware::from_fn(app::backend::http::limits::guard))
         .layer(axum::middleware::from_fn(app::backend::http::headers::security))
-        .layer(axum::middleware::from_fn(permission_snapshot))
+        .layer(axum::middleware::from_fn(app::backend::http::snapshot::per_request))
         .with_state(state);
 
     let pruner = {
@@ -170,11 +170,6 @@ async fn serve(mut config: Config, login_ip_per_minute: u32) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Every request decides against one read of its tenant's permission epochs (`authz::snapshot`).
-async fn permission_snapshot(req: Request, next: axum::middleware::Next) -> Response {
-    app::backend::authz::snapshot::scope(next.run(req)).await
 }
 
 /// Registers SIGINT/SIGTERM handling now (before the server says it is listening, so an early signal still

@@ -1,8 +1,10 @@
-//! The tenant's permission and tree epochs, read from the database once per request instead of once per check.
-//! A request runs inside `scope` (a middleware layer); its first check in a tenant reads the two epochs and later
-//! checks reuse them, so a request decides against one consistent state and a change committed on any node is
-//! seen by the next request. Outside a request scope (background work, tests) every call reads afresh. A write
-//! that bumps an epoch calls `forget`, so the rest of that request reads again instead of trusting the snapshot.
+//! The tenant's permission and tree epochs, read from the database once per unit of work instead of once per
+//! check. A unit of work — an HTTP request or server function call (`http::snapshot` wraps each), an MQTT message,
+//! a WebSocket frame — runs inside `scope`; its first check in a tenant reads the epochs and later checks reuse
+//! them, so it decides against one consistent state, and a change committed on any node is seen by the next unit.
+//! A long-lived connection therefore scopes each message, never the connection. Outside any scope (background
+//! work, tests) every call reads afresh. A write that bumps an epoch calls `forget`, so the rest of that unit reads
+//! again instead of trusting the snapshot.
 
 use crate::backend::kernel::error::ServiceResult;
 use sqlx::AnyPool;
@@ -29,7 +31,7 @@ tokio::task_local! {
     static MEMO: Memo;
 }
 
-/// Runs one request with its own snapshot.
+/// Runs one unit of work (a request, a device message, a socket frame) against its own snapshot.
 pub async fn scope<F: Future>(f: F) -> F::Output {
     MEMO.scope(RefCell::new(HashMap::new()), f).await
 }
@@ -104,5 +106,31 @@ mod tests {
         .await;
         // Outside a request: always fresh.
         assert_eq!(epochs(&pool, t).await.unwrap().permissions, 3);
+    }
+
+    #[tokio::test]
+    async fn each_message_of_one_connection_gets_its_own_snapshot() {
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1);
+        sqlx::any::install_default_drivers();
+        let pool = pool.connect("sqlite::memory:").await.unwrap();
+        sqlx::query("CREATE TABLE permission_epoch (tenant_id TEXT PRIMARY KEY, epoch BIGINT, tree_epoch BIGINT, member_epoch BIGINT)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let t = Uuid::new_v4();
+        // One connection task: a change committed elsewhere between two messages is seen by the second.
+        let mut seen = Vec::new();
+        for epoch in [5_i64, 6] {
+            sqlx::query(
+                "INSERT INTO permission_epoch VALUES ($1, $2, 0, 0) ON CONFLICT (tenant_id) DO UPDATE SET epoch = $2",
+            )
+            .bind(t.to_string())
+            .bind(epoch)
+            .execute(&pool)
+            .await
+            .unwrap();
+            seen.push(scope(async { epochs(&pool, t).await.unwrap().permissions }).await);
+        }
+        assert_eq!(seen, [5, 6]);
     }
 }

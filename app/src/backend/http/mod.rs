@@ -10,6 +10,7 @@ pub mod headers;
 pub mod limits;
 pub mod permissions;
 pub mod redirects;
+pub mod snapshot;
 pub mod state;
 pub mod tenants;
 pub mod things;
