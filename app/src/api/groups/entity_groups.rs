@@ -1,7 +1,7 @@
 //! Entity groups as the console's tabs and sharing panel: the groups of one type the caller sees, new groups, and
 //! for a group the caller owns its shares (read, write or Group roles to a customer's users), revoking them, and
-//! making it public or private. Every call goes to `backend::entity_groups`, `group_permissions` and
-//! `public_groups`, which ask `authz`.
+//! making it public or private. Every call goes to `backend::groups` (`service`, `sharing`, `public`),
+//! which asks `authz`.
 
 use crate::api::AppError;
 use crate::api::views::Choice;

@@ -1,6 +1,6 @@
 //! Roles for Security → Roles and the Roles tab of a user group: list, one role, save (a Generic role's
 //! resource → operations and excluded permissions, or a Group role's operations), delete, and the roles bound to a
-//! user group. Every call goes to `backend::roles::api` and `backend::group_permissions`, which ask `authz` and
+//! user group. Every call goes to `backend::groups::role_api` and `backend::groups::permissions`, which ask `authz` and
 //! validate the permissions: the browser's editor only offers what they accept.
 
 // A server function takes a form's fields as its arguments.

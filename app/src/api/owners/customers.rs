@@ -1,6 +1,6 @@
 //! Customers and sub-customers for tenant and customer administrators: the "All" list and customer groups, one
 //! customer with its sub-customers, create / edit / delete, new customer groups. Every call goes to
-//! `backend::customers` and `backend::entity_groups`, which ask `authz`.
+//! `backend::owners::customers` and `backend::groups`, which ask `authz`.
 
 // A server function takes a form's fields as its arguments, so the add / edit form has as many as it has inputs.
 #![allow(clippy::too_many_arguments)]

@@ -1,5 +1,5 @@
-//! Checks and list filters for owned entities (customers now; devices, assets, dashboards, edges and users
-//! follow the same rule). ThingsBoard PE's rule:
+//! Checks and list filters for owned entities (customers, users, devices, assets, dashboards, edges: one
+//! rule for all). ThingsBoard PE's rule:
 //! - a Generic grant of `op` on the entity's resource applies when the user's owner is the entity's owner or one
 //!   of its ancestors (the user's owner subtree contains the entity's owner);
 //! - otherwise a Group role grants `op` on the members of its entity group (owner-only operations such as CREATE

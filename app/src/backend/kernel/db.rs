@@ -1,6 +1,6 @@
-//! The store: SQLite (embedded default) or PostgreSQL (shared by several nodes) behind one sqlx `Any` pool, so
-//! every service runs the same SQL on both. The schema keeps to types both understand (TEXT ids, BIGINT times
-//! and flags) and every statement uses `$n` placeholders, which both drivers accept.
+//! The store: SQLite (embedded default) or PostgreSQL (shared by several nodes) behind sqlx `Any` pools (one for
+//! reads, one for writes), so every service runs the same SQL on both. The schema keeps to types both understand
+//! (TEXT ids, BIGINT times and flags) and every statement uses `$n` placeholders, which both drivers accept.
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
